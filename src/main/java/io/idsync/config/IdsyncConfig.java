@@ -1,0 +1,134 @@
+package io.idsync.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything under {@code idsync.*}. Each key can also come from the environment, Quarkus style:
+ * {@code idsync.connections.pingone.client-secret} is {@code IDSYNC_CONNECTIONS_PINGONE_CLIENT_SECRET}.
+ */
+@ConfigMapping(prefix = "idsync")
+public interface IdsyncConfig {
+
+    /** Named connections: {@code idsync.connections.<name>.*}. */
+    Map<String, Connection> connections();
+
+    /** Named pipes: {@code idsync.pipes.<name>.*}. */
+    Map<String, PipeSettings> pipes();
+
+    /** Threads that process the entries of a batch in parallel (changes to one entry stay in order). */
+    @WithDefault("8")
+    int workers();
+
+    Sandbox sandbox();
+
+    interface Connection {
+        /** {@code pingone} or {@code ldap}. */
+        Optional<String> type();
+
+        // --- PingOne -----------------------------------------------------------------------------
+        @WithDefault("https://api.pingone.com/v1")
+        String apiUrl();
+
+        /** Defaults to the auth host of {@code api-url}: {@code https://auth.pingone.com/<env>/as/token}. */
+        Optional<String> authUrl();
+
+        Optional<String> environmentId();
+
+        Optional<String> clientId();
+
+        Optional<String> clientSecret();
+
+        /** {@code basic} (client_secret_basic) or {@code post} (client_secret_post). */
+        @WithDefault("basic")
+        String tokenAuthMethod();
+
+        /** Population names or ids; none means every population. */
+        Optional<List<String>> populationToSynchronize();
+
+        /** Client ids whose changes this source skips. */
+        Optional<List<String>> actorIdToIgnore();
+
+        @WithDefault("5s")
+        Duration pollingOffset();
+
+        /** Client-side request limit per second (0 = none). */
+        @WithDefault("0")
+        int requestsPerSecond();
+
+        @WithDefault("200")
+        int pageSize();
+
+        /** Attempts per request on 429, 5xx and timeouts before the batch stops. */
+        @WithDefault("6")
+        int maxAttempts();
+
+        // --- LDAP --------------------------------------------------------------------------------
+        Optional<String> url();
+
+        Optional<String> bindDn();
+
+        Optional<String> bindPassword();
+
+        Optional<String> baseDn();
+
+        @WithDefault("8")
+        int poolSize();
+
+        @WithDefault("10s")
+        Duration connectTimeout();
+
+        @WithDefault("30s")
+        Duration responseTimeout();
+    }
+
+    interface PipeSettings {
+        /** The connection changes come from. */
+        String source();
+
+        /** The connection changes go to. */
+        String destination();
+
+        /** The mapping file: a path (also looked up under {@code config/}) or a classpath resource. */
+        Optional<String> mapping();
+
+        /** Read by the pipe's route: whether it starts. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Read by the pipe's route: milliseconds between polls of the change feed. */
+        @WithDefault("1000")
+        long pollingIntervalMs();
+    }
+
+    /** The demo directory and PingOne sandbox (demo and test profiles only). */
+    interface Sandbox {
+        @WithDefault("false")
+        boolean enabled();
+
+        @WithDefault("8181")
+        int pingonePort();
+
+        @WithDefault("10389")
+        int directoryPort();
+
+        @WithDefault("900")
+        int employees();
+
+        @WithDefault("100")
+        int contractors();
+
+        /** The sandbox API's rate limit per second (0 = none); the audit feed is always limited to 10/s. */
+        @WithDefault("0")
+        int requestsPerSecond();
+
+        /** How long after a change its activity becomes visible, like PingOne's few seconds. */
+        @WithDefault("0s")
+        Duration activityDelay();
+    }
+}

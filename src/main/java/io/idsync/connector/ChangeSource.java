@@ -1,0 +1,20 @@
+package io.idsync.connector;
+
+/**
+ * Detects changes (ConnId's SyncOp): a position token, and the changes after a token. Tokens are opaque to
+ * the pipe; the state store keeps them.
+ */
+public interface ChangeSource {
+
+    /** The feed's position now: a new pipe saves it before its initial load, so no change during the load is missed. */
+    String currentToken();
+
+    /** The next batch of changes after {@code token}. */
+    ChangeBatch changesSince(String token);
+
+    /**
+     * Whether a change concerns the entries this source synchronizes and was made by someone it does not
+     * ignore (PingDataSync's {@code actor-id-to-ignore}: the other direction's worker app, against echoes).
+     */
+    boolean inScope(Change change);
+}

@@ -1,0 +1,244 @@
+package io.idsync.connector.ldap;
+
+import com.unboundid.ldap.sdk.AddRequest;
+import com.unboundid.ldap.sdk.Attribute;
+import com.unboundid.ldap.sdk.DN;
+import com.unboundid.ldap.sdk.DeleteRequest;
+import com.unboundid.ldap.sdk.Entry;
+import com.unboundid.ldap.sdk.Filter;
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPConnectionOptions;
+import com.unboundid.ldap.sdk.LDAPConnectionPool;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.LDAPURL;
+import com.unboundid.ldap.sdk.ModifyDNRequest;
+import com.unboundid.ldap.sdk.ModifyRequest;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import com.unboundid.ldap.sdk.RDN;
+import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.ldap.sdk.SearchRequest;
+import com.unboundid.ldap.sdk.SearchResult;
+import com.unboundid.ldap.sdk.SearchResultEntry;
+import com.unboundid.ldap.sdk.SearchScope;
+import com.unboundid.ldap.sdk.SimpleBindRequest;
+import com.unboundid.ldap.sdk.unboundidds.controls.IgnoreNoUserModificationRequestControl;
+import io.idsync.connector.Destination;
+import io.idsync.connector.DestinationEntry;
+import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.Plan;
+import io.idsync.connector.TransientFailure;
+
+import javax.net.ssl.SSLSocketFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An LDAP directory as a destination (PingDirectory, OpenLDAP, 389 DS, the demo directory), on a pool of
+ * UnboundID connections. Search filters are built with the SDK's filter objects, so values such as
+ * {@code *)(uid=*} are matched literally.
+ * <p>
+ * Result codes decide what a failure is: a server that is down, busy or unavailable, or a timeout, is
+ * {@link TransientFailure} (retried); anything else (a schema violation, say) is {@link PermanentFailure}
+ * and fails that entry alone, with the DN and the server's diagnostic message as the reason.
+ */
+public final class LdapDirectory implements Destination, AutoCloseable {
+
+    private static final Set<ResultCode> TRANSIENT = Set.of(ResultCode.SERVER_DOWN, ResultCode.CONNECT_ERROR, ResultCode.TIMEOUT,
+            ResultCode.BUSY, ResultCode.UNAVAILABLE, ResultCode.LOCAL_ERROR, ResultCode.ADMIN_LIMIT_EXCEEDED, ResultCode.OTHER);
+    private static final String[] READ_ATTRIBUTES = {"*", "+"};
+
+    private final LdapSettings settings;
+    private volatile LDAPConnectionPool pool;
+
+    public LdapDirectory(LdapSettings settings) {
+        this.settings = settings;
+    }
+
+    public LdapSettings settings() {
+        return settings;
+    }
+
+    /** The pool, opened on first use so a directory that is down at start-up only delays the pipe. */
+    LDAPConnectionPool pool() {
+        LDAPConnectionPool current = pool;
+        if (current != null) {
+            return current;
+        }
+        synchronized (this) {
+            if (pool == null) {
+                pool = open();
+            }
+            return pool;
+        }
+    }
+
+    private LDAPConnectionPool open() {
+        try {
+            LDAPURL url = new LDAPURL(settings.url());
+            LDAPConnectionOptions options = new LDAPConnectionOptions();
+            options.setConnectTimeoutMillis((int) settings.connectTimeout().toMillis());
+            options.setResponseTimeoutMillis(settings.responseTimeout().toMillis());
+            options.setUseSynchronousMode(false);
+            LDAPConnection connection = url.getScheme().equalsIgnoreCase("ldaps")
+                    ? new LDAPConnection((SSLSocketFactory) SSLSocketFactory.getDefault(), options, url.getHost(), url.getPort())
+                    : new LDAPConnection(options, url.getHost(), url.getPort());
+            try {
+                connection.bind(new SimpleBindRequest(settings.bindDn(), settings.bindPassword()));
+            } catch (LDAPException e) {
+                connection.close();
+                throw e;
+            }
+            LDAPConnectionPool created = new LDAPConnectionPool(connection, 1, settings.poolSize());
+            created.setRetryFailedOperationsDueToInvalidConnections(true);
+            created.setConnectionPoolName("idsync-" + settings.name());
+            return created;
+        } catch (LDAPException e) {
+            // whatever the reason (down, wrong password), no entry is at fault: stop the batch, keep the checkpoint
+            throw new TransientFailure("LDAP connect to " + settings.url() + " as " + settings.bindDn() + " failed: "
+                    + e.getResultCode().intValue() + " (" + e.getResultCode().getName() + ")"
+                    + (e.getDiagnosticMessage() != null ? " " + e.getDiagnosticMessage() : ""));
+        }
+    }
+
+    @Override
+    public Optional<DestinationEntry> read(String dn) {
+        try {
+            SearchResultEntry entry = pool().getEntry(dn, READ_ATTRIBUTES);
+            return Optional.ofNullable(entry).map(LdapDirectory::toDestinationEntry);
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT || e.getResultCode() == ResultCode.INVALID_DN_SYNTAX) {
+                return Optional.empty();
+            }
+            throw failure("read " + dn, e);
+        }
+    }
+
+    @Override
+    public List<DestinationEntry> find(Map<String, String> criteria, int limit) {
+        if (criteria.size() == 1 && criteria.containsKey("dn")) {
+            return read(criteria.get("dn")).map(List::of).orElse(List.of());
+        }
+        List<Filter> parts = new ArrayList<>();
+        criteria.forEach((attribute, value) -> parts.add(Filter.createEqualityFilter(attribute, value)));
+        Filter filter = parts.size() == 1 ? parts.get(0) : Filter.createANDFilter(parts);
+        try {
+            SearchRequest request = new SearchRequest(settings.baseDn(), SearchScope.SUB, filter, READ_ATTRIBUTES);
+            request.setSizeLimit(limit);
+            SearchResult result = pool().search(request);
+            return result.getSearchEntries().stream().map(LdapDirectory::toDestinationEntry).toList();
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED && e instanceof com.unboundid.ldap.sdk.LDAPSearchException search) {
+                return search.getSearchEntries().stream().map(LdapDirectory::toDestinationEntry).toList();
+            }
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
+                return List.of();
+            }
+            throw failure("search " + settings.baseDn() + " for " + filter, e);
+        }
+    }
+
+    @Override
+    public void apply(Plan plan) {
+        switch (plan.action()) {
+            case CREATE -> add(plan);
+            case MODIFY -> modify(plan);
+            case DELETE -> delete(plan.ref());
+            case NONE -> {
+            }
+        }
+    }
+
+    private void add(Plan plan) {
+        List<Attribute> attributes = new ArrayList<>();
+        plan.attributes().forEach((name, values) -> attributes.add(new Attribute(name, values)));
+        AddRequest request = new AddRequest(new Entry(plan.ref(), attributes));
+        if (plan.attributes().keySet().stream().anyMatch("entryUUID"::equalsIgnoreCase)) {
+            // entryUUID is NO-USER-MODIFICATION; PingDirectory accepts it on add with this control, as sync does
+            request.addControl(new IgnoreNoUserModificationRequestControl());
+        }
+        try {
+            pool().add(request);
+        } catch (LDAPException e) {
+            throw failure("add " + plan.ref(), e);
+        }
+    }
+
+    private void modify(Plan plan) {
+        String dn = plan.ref();
+        if (plan.newRef() != null) {
+            dn = rename(dn, plan.newRef());
+        }
+        if (plan.changes().isEmpty()) {
+            return;
+        }
+        List<Modification> modifications = new ArrayList<>();
+        for (Plan.AttributeChange change : plan.changes()) {
+            ModificationType type = switch (change.kind()) {
+                case REPLACE -> ModificationType.REPLACE;
+                case ADD -> ModificationType.ADD;
+                case DELETE -> ModificationType.DELETE;
+            };
+            modifications.add(new Modification(type, change.attribute(), change.values().toArray(String[]::new)));
+        }
+        try {
+            pool().modify(new ModifyRequest(dn, modifications));
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.NO_SUCH_ATTRIBUTE) {
+                return; // deleting a value that is already gone: the entry is as planned
+            }
+            throw failure("modify " + dn, e);
+        }
+    }
+
+    private String rename(String dn, String newDn) {
+        try {
+            DN target = new DN(newDn);
+            DN current = new DN(dn);
+            RDN newRdn = target.getRDN();
+            DN newParent = target.getParent();
+            String newSuperior = newParent != null && !newParent.equals(current.getParent()) ? newParent.toString() : null;
+            pool().modifyDN(new ModifyDNRequest(dn, newRdn.toString(), true, newSuperior));
+            return newDn;
+        } catch (LDAPException e) {
+            throw failure("rename " + dn + " to " + newDn, e);
+        }
+    }
+
+    private void delete(String dn) {
+        try {
+            pool().delete(new DeleteRequest(dn));
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
+                return; // already gone: replaying a delete is harmless
+            }
+            throw failure("delete " + dn, e);
+        }
+    }
+
+    private static DestinationEntry toDestinationEntry(Entry entry) {
+        Map<String, List<String>> attributes = new LinkedHashMap<>();
+        for (Attribute attribute : entry.getAttributes()) {
+            attributes.put(attribute.getBaseName(), List.of(attribute.getValues()));
+        }
+        return new DestinationEntry(entry.getDN(), entry.getAttributeValue("entryUUID"), attributes);
+    }
+
+    private RuntimeException failure(String operation, LDAPException e) {
+        String message = "LDAP " + operation + " on " + settings.url() + " failed: " + e.getResultCode().intValue() + " ("
+                + e.getResultCode().getName() + ")" + (e.getDiagnosticMessage() != null ? " " + e.getDiagnosticMessage() : "");
+        return TRANSIENT.contains(e.getResultCode()) ? new TransientFailure(message) : new PermanentFailure(message);
+    }
+
+    @Override
+    public void close() {
+        LDAPConnectionPool current = pool;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

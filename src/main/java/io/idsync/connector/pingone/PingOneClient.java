@@ -1,0 +1,324 @@
+package io.idsync.connector.pingone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.idsync.connector.TransientFailure;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The PingOne Platform API client one connection shares: one cached worker token (renewed before it expires
+ * and after a 401), a client-side request rate limit, and retries for 429 (waiting {@code Retry-After}),
+ * 5xx, timeouts and unreadable answers. 4xx answers become {@link PingOneApiException}.
+ * <p>
+ * Written on the JDK HTTP client rather than camel-http because camel-http 4.16 caches OAuth tokens per
+ * request URI (a token per user), cannot renew on 401 and does not read Retry-After.
+ */
+public final class PingOneClient {
+
+    private static final Logger LOG = Logger.getLogger(PingOneClient.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(30);
+
+    /** A successful answer: the status and the parsed body (null for 204). */
+    public record Response(int status, JsonNode body) {
+    }
+
+    private final PingOneSettings settings;
+    private final HttpClient http;
+    private final ReentrantLock tokenLock = new ReentrantLock();
+    private final RateLimiter rateLimiter;
+    private volatile String token;
+    private volatile Instant tokenExpiresAt = Instant.EPOCH;
+
+    public PingOneClient(PingOneSettings settings) {
+        this.settings = settings;
+        this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+        this.rateLimiter = new RateLimiter(settings.requestsPerSecond());
+    }
+
+    public PingOneSettings settings() {
+        return settings;
+    }
+
+    /** The environment's API base, e.g. {@code https://api.pingone.com/v1/environments/<env>}. */
+    public String environmentUrl() {
+        return settings.apiUrl().replaceAll("/+$", "") + "/environments/" + settings.environmentId();
+    }
+
+    public Response get(String pathOrUrl) {
+        return send("GET", pathOrUrl, null, null);
+    }
+
+    /** GET that answers null for 404 instead of failing: "not there" is a normal answer for a read. */
+    public JsonNode getOrNull(String pathOrUrl) {
+        try {
+            return get(pathOrUrl).body();
+        } catch (PingOneApiException e) {
+            if (e.status() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    public Response send(String method, String pathOrUrl, JsonNode body, String contentType) {
+        String url = pathOrUrl.startsWith("http") ? pathOrUrl : environmentUrl() + pathOrUrl;
+        String label = method + " " + pathOf(url);
+        boolean renewedToken = false;
+        for (int attempt = 1; ; attempt++) {
+            rateLimiter.acquire();
+            HttpResponse<String> response;
+            try {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                        .timeout(settings.responseTimeout())
+                        .header("Authorization", "Bearer " + token())
+                        .header("Accept", "application/json");
+                if (body != null) {
+                    request.header("Content-Type", contentType == null ? "application/json" : contentType);
+                    request.method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+                } else {
+                    request.method(method, HttpRequest.BodyPublishers.noBody());
+                }
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                if (attempt >= settings.maxAttempts()) {
+                    throw new TransientFailure("PingOne " + label + " failed after " + attempt + " attempts: " + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                }
+                backoff(attempt, label, "no answer (" + e.getClass().getSimpleName() + ")");
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransientFailure("PingOne " + label + " was interrupted");
+            }
+            int status = response.statusCode();
+            if (status == 401 && !renewedToken) {
+                renewedToken = true;
+                invalidateToken();
+                continue;
+            }
+            if (status == 429 || status >= 500) {
+                if (attempt >= settings.maxAttempts()) {
+                    throw new TransientFailure("PingOne " + label + " answered " + status + " " + errorCode(response.body())
+                            + " after " + attempt + " attempts");
+                }
+                if (status == 429) {
+                    Duration wait = retryAfter(response);
+                    LOG.debugf("PingOne %s: 429 REQUEST_LIMITED, waiting %d ms (Retry-After)", label, wait.toMillis());
+                    sleep(wait);
+                } else {
+                    backoff(attempt, label, "status " + status);
+                }
+                continue;
+            }
+            JsonNode parsed = parse(response.body(), label, status);
+            if (status == 401 || status == 403) {
+                // the worker app lacks a token or a role: every entry would fail the same way, so stop the batch
+                throw new TransientFailure(new PingOneApiException(label, status, parsed).getMessage()
+                        + " (check the worker application's roles for connection '" + settings.name() + "')");
+            }
+            if (status >= 400) {
+                throw new PingOneApiException(label, status, parsed);
+            }
+            return new Response(status, parsed);
+        }
+    }
+
+    /** Follows {@code _links.next.href} page after page, yielding the items under {@code _embedded.<collection>}. */
+    public Iterator<JsonNode> pages(String firstPath, String collection) {
+        return new Iterator<>() {
+            private String next = firstPath;
+            private Iterator<JsonNode> page = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && next != null) {
+                    JsonNode body = get(next).body();
+                    JsonNode items = body.path("_embedded").path(collection);
+                    if (!items.isArray()) {
+                        throw new TransientFailure("PingOne GET " + pathOf(next) + " answered a page without _embedded." + collection);
+                    }
+                    page = items.elements();
+                    JsonNode href = body.path("_links").path("next").path("href");
+                    next = href.isTextual() ? href.asText() : null;
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public JsonNode next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return page.next();
+            }
+        };
+    }
+
+    public static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** A value inside a double-quoted PingOne filter string: backslash and quote are escaped. */
+    public static String filterValue(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    // --- token ---------------------------------------------------------------------------------------
+
+    private String token() {
+        String current = token;
+        if (current != null && Instant.now().isBefore(tokenExpiresAt)) {
+            return current;
+        }
+        tokenLock.lock();
+        try {
+            if (token != null && Instant.now().isBefore(tokenExpiresAt)) {
+                return token;
+            }
+            fetchToken();
+            return token;
+        } finally {
+            tokenLock.unlock();
+        }
+    }
+
+    private void invalidateToken() {
+        tokenLock.lock();
+        try {
+            token = null;
+            tokenExpiresAt = Instant.EPOCH;
+        } finally {
+            tokenLock.unlock();
+        }
+    }
+
+    private void fetchToken() {
+        String form = "grant_type=client_credentials";
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.authUrl()))
+                .timeout(settings.responseTimeout())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json");
+        if (settings.tokenAuthMethod() == PingOneSettings.TokenAuthMethod.BASIC) {
+            String credentials = encode(settings.clientId()) + ":" + encode(settings.clientSecret());
+            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        } else {
+            form += "&client_id=" + encode(settings.clientId()) + "&client_secret=" + encode(settings.clientSecret());
+        }
+        String label = "token request for client " + settings.clientId() + " of connection '" + settings.name() + "'";
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> response;
+            try {
+                response = http.send(request.POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                if (attempt >= settings.maxAttempts()) {
+                    throw new TransientFailure("PingOne " + label + " failed: " + e.getClass().getSimpleName());
+                }
+                backoff(attempt, label, e.getClass().getSimpleName());
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransientFailure("PingOne " + label + " was interrupted");
+            }
+            if (response.statusCode() == 429 || response.statusCode() >= 500) {
+                if (attempt >= settings.maxAttempts()) {
+                    throw new TransientFailure("PingOne " + label + " answered " + response.statusCode());
+                }
+                backoff(attempt, label, "status " + response.statusCode());
+                continue;
+            }
+            JsonNode body = parse(response.body(), label, response.statusCode());
+            if (response.statusCode() != 200 || !body.hasNonNull("access_token")) {
+                // a configuration problem, not an entry's: stop the batch so the checkpoint stays put
+                throw new TransientFailure("PingOne refused the " + label + ": " + response.statusCode() + " "
+                        + body.path("error").asText("") + " " + body.path("error_description").asText(""));
+            }
+            long lifetime = body.path("expires_in").asLong(3600);
+            token = body.get("access_token").asText();
+            // renew a minute early (or at half-life for short tokens) so no request carries an expiring token
+            tokenExpiresAt = Instant.now().plusSeconds(Math.max(1, Math.min(lifetime - 60, lifetime / 2)));
+            return;
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------
+
+    private static JsonNode parse(String body, String label, int status) {
+        if (body == null || body.isBlank()) {
+            return status == 204 ? null : JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            String sample = body.length() > 80 ? body.substring(0, 80) + "..." : body;
+            throw new TransientFailure("PingOne " + label + " answered " + status + " with a body that is not JSON: " + sample.replaceAll("\\s+", " "));
+        }
+    }
+
+    private static String errorCode(String body) {
+        try {
+            return JSON.readTree(body).path("code").asText("");
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    static Duration retryAfter(HttpResponse<?> response) {
+        String header = response.headers().firstValue("Retry-After").orElse(null);
+        Duration wait = Duration.ofSeconds(1);
+        if (header != null) {
+            try {
+                wait = Duration.ofSeconds(Long.parseLong(header.trim()));
+            } catch (NumberFormatException e) {
+                try {
+                    wait = Duration.between(Instant.now(), ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                } catch (RuntimeException ignored) {
+                    // unreadable header: keep the default
+                }
+            }
+        }
+        if (wait.isNegative()) {
+            return Duration.ZERO;
+        }
+        return wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
+    }
+
+    private static void backoff(int attempt, String label, String why) {
+        long millis = Math.min(5000, 200L << Math.min(attempt - 1, 5));
+        LOG.debugf("PingOne %s: %s, retrying in %d ms", label, why, millis);
+        sleep(Duration.ofMillis(millis));
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientFailure("interrupted while waiting to retry");
+        }
+    }
+
+    private static String pathOf(String url) {
+        try {
+            return URI.create(url).getPath().replaceFirst("^.*/environments/[^/]+", "");
+        } catch (RuntimeException e) {
+            return url;
+        }
+    }
+}

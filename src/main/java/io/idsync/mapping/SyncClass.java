@@ -1,0 +1,23 @@
+package io.idsync.mapping;
+
+/**
+ * PingDataSync's sync class options: which operations the pipe performs and how it treats entries that are
+ * missing or already present at the destination.
+ *
+ * @param modifiesAsCreates  a modify whose linked destination entry has gone is applied as a create (default false)
+ * @param createsAsModifies  a create whose entry already exists at the destination becomes a modify (default true)
+ * @param scopeExitAction    what a source entry leaving the pipe's scope does at the destination
+ * @param disableAttribute   the destination attribute that disables an account, and its value when disabled
+ */
+public record SyncClass(boolean synchronizeCreates, boolean synchronizeModifies, boolean synchronizeDeletes,
+                        boolean modifiesAsCreates, boolean createsAsModifies, ScopeExitAction scopeExitAction,
+                        String disableAttribute, String disableValue) {
+
+    public enum ScopeExitAction {
+        DELETE, DISABLE
+    }
+
+    public static SyncClass defaults() {
+        return new SyncClass(true, true, true, false, true, ScopeExitAction.DELETE, "ds-pwp-account-disabled", "TRUE");
+    }
+}

@@ -1,0 +1,112 @@
+package io.idsync.pipe;
+
+import io.idsync.connector.ChangeSource;
+import io.idsync.connector.Destination;
+import io.idsync.connector.SourceReader;
+import io.idsync.mapping.PipeMapping;
+import io.idsync.state.StateStore;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One pipe at run time: its source (change detection and reading), its destination, its mapping, its
+ * state, counters and what the status API shows. The road's steps get it by name from {@link Pipes}.
+ */
+public final class Pipe {
+
+    private final String name;
+    private final ChangeSource changes;
+    private final SourceReader reader;
+    private final Destination destination;
+    private final PipeMapping mapping;
+    private final StateStore state;
+    private final PipeCounters counters;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final String entryType;
+
+    volatile Instant lastPoll;
+    volatile Instant lastSync;
+    volatile String lastError;
+    volatile RunReport lastRun;
+    volatile String activity = "idle";
+
+    public Pipe(String name, String entryType, ChangeSource changes, SourceReader reader, Destination destination,
+                PipeMapping mapping, StateStore state) {
+        this.name = name;
+        this.entryType = entryType;
+        this.changes = changes;
+        this.reader = reader;
+        this.destination = destination;
+        this.mapping = mapping;
+        this.state = state;
+        this.counters = new PipeCounters(state.counters(name));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String entryType() {
+        return entryType;
+    }
+
+    public ChangeSource changes() {
+        return changes;
+    }
+
+    public SourceReader reader() {
+        return reader;
+    }
+
+    public Destination destination() {
+        return destination;
+    }
+
+    public PipeMapping mapping() {
+        return mapping;
+    }
+
+    public StateStore state() {
+        return state;
+    }
+
+    public PipeCounters counters() {
+        return counters;
+    }
+
+    public Instant lastPoll() {
+        return lastPoll;
+    }
+
+    public Instant lastSync() {
+        return lastSync;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public RunReport lastRun() {
+        return lastRun;
+    }
+
+    /** What the pipe is doing now: idle, polling, initial load, resync. */
+    public String activity() {
+        return activity;
+    }
+
+    /** One run at a time per pipe: a poll and a resync never overlap. */
+    boolean tryAcquire(String what) {
+        if (busy.compareAndSet(false, true)) {
+            activity = what;
+            return true;
+        }
+        return false;
+    }
+
+    void release() {
+        activity = "idle";
+        busy.set(false);
+    }
+}

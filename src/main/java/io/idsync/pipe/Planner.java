@@ -1,0 +1,164 @@
+package io.idsync.pipe;
+
+import com.unboundid.ldap.sdk.DN;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.RDN;
+import io.idsync.connector.Change;
+import io.idsync.connector.DestinationEntry;
+import io.idsync.connector.Plan;
+import io.idsync.mapping.MappedEntry;
+import io.idsync.mapping.SyncClass;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Decides the smallest operation for one item, from the source entry (or its absence), the scope, the
+ * destination entry found by correlation and the sync class. Pure: reads the item, writes its plan and
+ * prospective outcome.
+ */
+final class Planner {
+
+    private Planner() {
+    }
+
+    static void plan(SyncItem item, SyncClass syncClass) {
+        if (item.decided()) {
+            return;
+        }
+        DestinationEntry destination = item.destination;
+        boolean linked = item.link != null && item.link.destinationRef() != null;
+        if (item.source == null || !item.inScope) {
+            String why = item.source == null ? "deleted at the source" : "left the synchronized scope";
+            if (destination == null) {
+                item.plan = Plan.none(item.change.sourceId());
+                item.decide(linked ? Outcome.NO_CHANGE : Outcome.OUT_OF_SCOPE,
+                        linked ? why + "; already absent at the destination" : (item.source == null ? "never synchronized" : "outside the synchronized scope"));
+                return;
+            }
+            if (item.source != null && syncClass.scopeExitAction() == SyncClass.ScopeExitAction.DISABLE) {
+                disable(item, destination, syncClass);
+                return;
+            }
+            if (!syncClass.synchronizeDeletes()) {
+                item.decide(Outcome.NOT_SYNCHRONIZED, why + "; synchronize-deletes is off");
+                return;
+            }
+            item.plan = Plan.delete(destination.ref());
+            item.decide(Outcome.DELETED, why);
+            return;
+        }
+        MappedEntry mapped = item.mapped;
+        if (destination == null) {
+            if (linked && item.change.kind() == Change.Kind.MODIFY && !syncClass.modifiesAsCreates()) {
+                item.decide(Outcome.FAILED, "the linked entry " + item.link.destinationRef()
+                        + " no longer exists at the destination and modifies-as-creates is off; a resync recreates it");
+                return;
+            }
+            if (!syncClass.synchronizeCreates()) {
+                item.decide(Outcome.NOT_SYNCHRONIZED, "synchronize-creates is off");
+                return;
+            }
+            item.plan = new Plan(Plan.Action.CREATE, mapped.dn(), null, mapped.attributes(), List.of());
+            item.decide(Outcome.CREATED, null);
+            return;
+        }
+        if (item.change.kind() == Change.Kind.CREATE && !linked && !syncClass.createsAsModifies()) {
+            item.decide(Outcome.FAILED, "entry already exists at the destination (" + destination.ref() + ") and creates-as-modifies is off");
+            return;
+        }
+        String newRef = renameTarget(destination.ref(), mapped.dn());
+        List<Plan.AttributeChange> changes = diff(mapped, destination, newRef);
+        if (newRef == null && changes.isEmpty()) {
+            item.plan = Plan.none(destination.ref());
+            item.decide(Outcome.NO_CHANGE, null);
+            return;
+        }
+        if (!syncClass.synchronizeModifies()) {
+            item.decide(Outcome.NOT_SYNCHRONIZED, "synchronize-modifies is off");
+            return;
+        }
+        item.plan = new Plan(Plan.Action.MODIFY, destination.ref(), newRef, Map.of(), changes);
+        item.decide(Outcome.MODIFIED, null);
+    }
+
+    private static void disable(SyncItem item, DestinationEntry destination, SyncClass syncClass) {
+        List<String> current = destination.values(syncClass.disableAttribute());
+        if (current.size() == 1 && current.get(0).equalsIgnoreCase(syncClass.disableValue())) {
+            item.plan = Plan.none(destination.ref());
+            item.decide(Outcome.NO_CHANGE, "left the synchronized scope; already disabled");
+            return;
+        }
+        item.plan = new Plan(Plan.Action.MODIFY, destination.ref(), null, Map.of(),
+                List.of(new Plan.AttributeChange(syncClass.disableAttribute(), Plan.AttributeChange.Kind.REPLACE, List.of(syncClass.disableValue()))));
+        item.decide(Outcome.MODIFIED, "left the synchronized scope: disabled");
+    }
+
+    /** The DN to rename to, or null when the mapped DN is the current one (DNs compared normalised). */
+    private static String renameTarget(String current, String wanted) {
+        if (current == null || wanted == null) {
+            return null;
+        }
+        try {
+            DN currentDn = new DN(current);
+            DN wantedDn = new DN(wanted);
+            if (currentDn.equals(wantedDn)) {
+                // equal when normalised, but a change of case in a value is still a change the user made
+                return currentDn.getRDN().toString().equals(wantedDn.getRDN().toString()) ? null : wanted;
+            }
+            return wanted;
+        } catch (LDAPException e) {
+            return null;
+        }
+    }
+
+    /** Only the managed attributes whose values differ; create-only attributes are never compared. */
+    static List<Plan.AttributeChange> diff(MappedEntry mapped, DestinationEntry destination, String newRef) {
+        Map<String, List<String>> have = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        have.putAll(destination.attributes());
+        if (newRef != null) {
+            // after the rename the new RDN values are already in place
+            try {
+                RDN rdn = new DN(newRef).getRDN();
+                for (int i = 0; i < rdn.getAttributeNames().length; i++) {
+                    have.put(rdn.getAttributeNames()[i], List.of(rdn.getAttributeValues()[i]));
+                }
+            } catch (LDAPException ignored) {
+                // not a DN: nothing to pre-apply
+            }
+        }
+        List<Plan.AttributeChange> changes = new ArrayList<>();
+        List<String> wantedClasses = mapped.values("objectClass");
+        if (!wantedClasses.isEmpty()) {
+            Set<String> present = new HashSet<>();
+            have.getOrDefault("objectClass", List.of()).forEach(c -> present.add(c.toLowerCase(Locale.ROOT)));
+            List<String> missing = wantedClasses.stream().filter(c -> !present.contains(c.toLowerCase(Locale.ROOT))).toList();
+            if (!missing.isEmpty()) {
+                changes.add(new Plan.AttributeChange("objectClass", Plan.AttributeChange.Kind.ADD, missing));
+            }
+        }
+        Map<String, String> managed = new LinkedHashMap<>();
+        mapped.managed().forEach(a -> managed.put(a.toLowerCase(Locale.ROOT), a));
+        for (String attribute : managed.values()) {
+            if (mapped.createOnly().contains(attribute)) {
+                continue;
+            }
+            List<String> want = mapped.values(attribute);
+            List<String> current = have.getOrDefault(attribute, List.of());
+            if (want.isEmpty()) {
+                if (!current.isEmpty()) {
+                    changes.add(new Plan.AttributeChange(attribute, Plan.AttributeChange.Kind.DELETE, List.of()));
+                }
+            } else if (!new HashSet<>(want).equals(new HashSet<>(current))) {
+                changes.add(new Plan.AttributeChange(attribute, Plan.AttributeChange.Kind.REPLACE, want));
+            }
+        }
+        return changes;
+    }
+}

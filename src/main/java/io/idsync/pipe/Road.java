@@ -1,0 +1,375 @@
+package io.idsync.pipe;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.idsync.connector.Change;
+import io.idsync.connector.ChangeBatch;
+import io.idsync.connector.DestinationEntry;
+import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.Plan;
+import io.idsync.connector.SourceEntry;
+import io.idsync.mapping.CorrelationRule;
+import io.idsync.state.StateStore;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The road every change walks, one method per step, called by the pipes' YAML routes:
+ * <pre>poll → scope → enrich → map → correlate → plan → deliver → record → checkpoint</pre>
+ * {@code poll} and {@code checkpoint} run once per batch; the steps between run once per change, on a
+ * {@link SyncItem}. A full scan (initial load, resync) is the same road fed by the source's paged scan.
+ * The pipe is named by the exchange property {@value #PIPE}.
+ */
+public final class Road {
+
+    public static final String PIPE = "idsyncPipe";
+    public static final String NEXT_TOKEN = "idsyncNextToken";
+    public static final String REPORT = "idsyncReport";
+    public static final String DRY_RUN = "idsyncDryRun";
+    public static final String SKIP_CHECKPOINT = "idsyncSkipCheckpoint";
+
+    private static final Logger SYNC_LOG = Logger.getLogger("io.idsync.sync");
+    private static final Logger LOG = Logger.getLogger(Road.class);
+
+    /** An HTTP API request that cannot be served: the API answers {@code status} with this message. */
+    public static final class ApiProblem extends RuntimeException {
+        private final int status;
+
+        public ApiProblem(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private final Pipes pipes;
+
+    public Road(Pipes pipes) {
+        this.pipes = pipes;
+    }
+
+    // --- once per batch ------------------------------------------------------------------------------
+
+    /**
+     * The changes after the pipe's checkpoint, coalesced per entry (one read of the current entry covers
+     * every change to it in the batch). A pipe without a checkpoint does its initial load instead: it notes
+     * the feed's position first, then scans every in-scope entry.
+     */
+    public void poll(Exchange exchange) {
+        Pipe pipe = pipe(exchange);
+        if (!pipe.tryAcquire("polling")) {
+            exchange.setProperty(SKIP_CHECKPOINT, true);
+            exchange.getIn().setBody(Collections.emptyIterator());
+            return;
+        }
+        exchange.getExchangeExtension().addOnCompletion(release(pipe));
+        Optional<String> checkpoint = pipe.state().checkpoint(pipe.name());
+        if (checkpoint.isEmpty()) {
+            pipe.activity = "initial load";
+            String start = pipe.changes().currentToken();
+            RunReport report = new RunReport(pipe.name(), "initial load", false);
+            exchange.setProperty(REPORT, report);
+            exchange.setProperty(NEXT_TOKEN, start);
+            LOG.infof("%s: no checkpoint yet, initial load of every in-scope entry; the change feed follows from %s", pipe.name(), start);
+            exchange.getIn().setBody(scan(pipe));
+            return;
+        }
+        ChangeBatch batch = pipe.changes().changesSince(checkpoint.get());
+        pipe.counters().seen(batch.changes().size());
+        exchange.setProperty(NEXT_TOKEN, batch.nextToken());
+        List<SyncItem> items = coalesce(batch.changes()).stream().map(SyncItem::new).toList();
+        exchange.getIn().setBody(items.iterator());
+    }
+
+    /** Saves the batch's token and the counters: reached only when every change was recorded. */
+    public void checkpoint(Exchange exchange) {
+        Pipe pipe = pipe(exchange);
+        pipe.lastPoll = Instant.now();
+        if (Boolean.TRUE.equals(exchange.getProperty(SKIP_CHECKPOINT, Boolean.class))) {
+            return;
+        }
+        String token = exchange.getProperty(NEXT_TOKEN, String.class);
+        pipe.state().saveCheckpoint(pipe.name(), token, pipe.counters().snapshot());
+        pipe.lastError = null;
+        RunReport report = exchange.getProperty(REPORT, RunReport.class);
+        if (report != null) {
+            report.finish(null);
+            pipe.lastRun = report;
+            LOG.infof("%s: initial load done: %s", pipe.name(), report.summary());
+        }
+    }
+
+    /** A batch that could not finish: the checkpoint stays, the next poll replays it. */
+    public void batchFailed(Exchange exchange) {
+        Pipe pipe = pipe(exchange);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        pipe.lastError = cause == null ? "unknown error" : rootMessage(cause);
+        LOG.warnf("%s: the batch stopped and will be replayed from the same checkpoint: %s", pipe.name(), pipe.lastError);
+    }
+
+    // --- once per change -----------------------------------------------------------------------------
+
+    /** Change-level scope: the entry type this pipe synchronizes, and the actors it ignores. */
+    public void scope(Exchange exchange) {
+        SyncItem item = item(exchange);
+        if (item.change.kind() != Change.Kind.SCAN && !pipe(exchange).changes().inScope(item.change)) {
+            item.decide(Outcome.OUT_OF_SCOPE, "a " + item.change.entryType() + " change" +
+                    (item.change.sourceId() == null ? "" : " made by " + String.join(", ", item.change.actors())));
+        }
+    }
+
+    /** Reads the full current source entry (a change only says that something changed) and its scope. */
+    public void enrich(Exchange exchange) {
+        SyncItem item = item(exchange);
+        if (item.decided()) {
+            return;
+        }
+        Pipe pipe = pipe(exchange);
+        item.source = item.change.preloaded() != null ? item.change.preloaded() : pipe.reader().read(item.change.sourceId()).orElse(null);
+        item.inScope = item.source != null && pipe.reader().inScope(item.source);
+    }
+
+    public void map(Exchange exchange) {
+        SyncItem item = item(exchange);
+        if (item.decided()) {
+            return;
+        }
+        Pipe pipe = pipe(exchange);
+        item.mapped = item.source != null && item.inScope
+                ? pipe.mapping().map(item.source.document())
+                : pipe.mapping().mapIdentity(JsonNodeFactory.instance.objectNode().put("id", item.change.sourceId()));
+    }
+
+    /** The link from an earlier run first, then the correlation rules in order; several matches fail the change. */
+    public void correlate(Exchange exchange) {
+        SyncItem item = item(exchange);
+        if (item.decided()) {
+            return;
+        }
+        Pipe pipe = pipe(exchange);
+        item.link = pipe.state().entry(pipe.name(), item.change.sourceId()).orElse(null);
+        if (item.link != null && item.link.destinationRef() != null) {
+            item.destination = pipe.destination().read(item.link.destinationRef()).orElse(null);
+            if (item.destination != null) {
+                return;
+            }
+        }
+        for (CorrelationRule rule : pipe.mapping().correlation()) {
+            Optional<Map<String, String>> criteria = rule.criteria(item.mapped);
+            if (criteria.isEmpty()) {
+                continue;
+            }
+            List<DestinationEntry> matches = pipe.destination().find(criteria.get(), 2);
+            if (matches.size() == 1) {
+                item.destination = matches.get(0);
+                return;
+            }
+            if (matches.size() > 1) {
+                throw new PermanentFailure("correlation rule [" + rule + "] matched more than one destination entry ("
+                        + String.join("; ", matches.stream().map(DestinationEntry::ref).toList()) + "); nothing was written");
+            }
+        }
+    }
+
+    public void plan(Exchange exchange) {
+        SyncItem item = item(exchange);
+        Planner.plan(item, pipe(exchange).mapping().syncClass());
+    }
+
+    /** Applies the plan, unless this is a dry run. */
+    public void deliver(Exchange exchange) {
+        SyncItem item = item(exchange);
+        if (item.plan == null || item.plan.action() == Plan.Action.NONE || item.outcome == Outcome.FAILED
+                || item.outcome == Outcome.NOT_SYNCHRONIZED || dryRun(exchange)) {
+            return;
+        }
+        pipe(exchange).destination().apply(item.plan);
+    }
+
+    /** Writes the outcome: link and status per entry, counters, the run report. */
+    public void record(Exchange exchange) {
+        SyncItem item = item(exchange);
+        Pipe pipe = pipe(exchange);
+        RunReport report = exchange.getProperty(REPORT, RunReport.class);
+        if (dryRun(exchange)) {
+            report.add(item);
+            return;
+        }
+        String id = item.change.sourceId();
+        StateStore state = pipe.state();
+        boolean gone = item.source == null || !item.inScope;
+        switch (item.outcome) {
+            case CREATED, MODIFIED, NO_CHANGE -> {
+                if (gone && item.outcome == Outcome.NO_CHANGE && item.plan != null && item.destination == null) {
+                    state.recordRemoved(pipe.name(), id);
+                    break;
+                }
+                String ref = item.plan.newRef() != null ? item.plan.newRef() : item.plan.ref();
+                String destinationId = item.destination != null ? item.destination.id() : item.mapped.first("entryUUID");
+                boolean unchanged = item.outcome == Outcome.NO_CHANGE && item.link != null && item.link.status() == StateStore.Status.SYNCED
+                        && ref.equals(item.link.destinationRef());
+                if (!unchanged) {
+                    state.recordSynced(pipe.name(), id, ref, destinationId);
+                }
+            }
+            case DELETED -> state.recordRemoved(pipe.name(), id);
+            case FAILED -> state.recordFailed(pipe.name(), id, item.reason);
+            case OUT_OF_SCOPE, NOT_SYNCHRONIZED -> {
+            }
+        }
+        pipe.counters().count(item.outcome);
+        if (report != null) {
+            report.add(item);
+        }
+        if (item.outcome == Outcome.CREATED || item.outcome == Outcome.MODIFIED || item.outcome == Outcome.DELETED) {
+            pipe.lastSync = Instant.now();
+        }
+        logOutcome(pipe, item);
+    }
+
+    /** An entry that failed for good: its reason is recorded and the road goes on with the next one. */
+    public void failed(Exchange exchange) {
+        SyncItem item = item(exchange);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = cause == null ? "unknown error" : cause instanceof PermanentFailure || cause instanceof io.idsync.mapping.MappingException
+                ? cause.getMessage() : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        item.outcome = null;
+        item.decide(Outcome.FAILED, reason);
+        record(exchange);
+    }
+
+    // --- resync through the HTTP API -----------------------------------------------------------------
+
+    /** Starts a full scan of the pipe's source down the road; {@code dryRun} only reports. */
+    public void startResync(Exchange exchange) {
+        String name = exchange.getIn().getHeader("pipe", String.class);
+        Pipe pipe;
+        try {
+            pipe = pipes.get(name);
+        } catch (Pipes.UnknownPipe e) {
+            throw new ApiProblem(404, e.getMessage());
+        }
+        boolean dryRun = Boolean.parseBoolean(exchange.getIn().getHeader("dryRun", "false", String.class));
+        if (!pipe.tryAcquire(dryRun ? "resync (dry run)" : "resync")) {
+            throw new ApiProblem(409, "pipe '" + name + "' is busy (" + pipe.activity() + "); try again when it is idle");
+        }
+        exchange.getExchangeExtension().addOnCompletion(release(pipe));
+        exchange.setProperty(PIPE, name);
+        exchange.setProperty(DRY_RUN, dryRun);
+        exchange.setProperty(REPORT, new RunReport(name, "resync", dryRun));
+        LOG.infof("%s: resync started%s", name, dryRun ? " (dry run: nothing will be written)" : "");
+        exchange.getIn().setBody(scan(pipe));
+    }
+
+    public void finishResync(Exchange exchange) {
+        Pipe pipe = pipe(exchange);
+        RunReport report = exchange.getProperty(REPORT, RunReport.class);
+        report.finish(null);
+        if (!report.dryRun()) {
+            pipe.lastRun = report;
+            pipe.state().saveCounters(pipe.name(), pipe.counters().snapshot());
+        }
+        LOG.infof("%s: resync finished: %s", pipe.name(), report.summary());
+        exchange.getIn().setBody(report.toMap());
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------
+
+    private static Iterator<SyncItem> scan(Pipe pipe) {
+        Iterator<SourceEntry> entries = pipe.reader().scan();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return entries.hasNext();
+            }
+
+            @Override
+            public SyncItem next() {
+                return new SyncItem(Change.scanned(entries.next(), pipe.entryType()));
+            }
+        };
+    }
+
+    /** One change per entry, in the order of each entry's last change; kinds and actors merged. */
+    static Collection<Change> coalesce(List<Change> changes) {
+        Map<String, Change> byEntry = new LinkedHashMap<>();
+        for (Change change : changes) {
+            String key = change.entryType() + "/" + change.sourceId();
+            Change earlier = byEntry.remove(key);
+            if (earlier == null) {
+                byEntry.put(key, change);
+                continue;
+            }
+            Change.Kind kind = change.kind() == Change.Kind.DELETE ? Change.Kind.DELETE
+                    : earlier.kind() == Change.Kind.CREATE || change.kind() == Change.Kind.CREATE ? Change.Kind.CREATE : Change.Kind.MODIFY;
+            Set<String> actors = new LinkedHashSet<>(earlier.actors());
+            actors.addAll(change.actors());
+            byEntry.put(key, new Change(change.sourceId(), change.entryType(), kind, change.at(), actors, null));
+        }
+        return new ArrayList<>(byEntry.values());
+    }
+
+    private static void logOutcome(Pipe pipe, SyncItem item) {
+        if (item.outcome == Outcome.NO_CHANGE || item.outcome == Outcome.OUT_OF_SCOPE) {
+            SYNC_LOG.debugf("%s %s %s %s", pipe.name(), item.outcome.counter(), item.change.sourceId(), item.reason == null ? "" : item.reason);
+            return;
+        }
+        boolean scan = item.change.kind() == Change.Kind.SCAN;
+        String what = item.plan != null && item.outcome != Outcome.FAILED ? item.plan.describe() : "";
+        String message = String.format("%s %s %s %s%s", pipe.name(), item.outcome.counter(), item.change.sourceId(), what,
+                item.reason == null ? "" : " (" + item.reason + ")");
+        if (item.outcome == Outcome.FAILED) {
+            SYNC_LOG.warn(message);
+        } else if (scan) {
+            SYNC_LOG.debug(message);
+        } else {
+            SYNC_LOG.info(message);
+        }
+    }
+
+    /** The message that says what went wrong, under Camel's wrappers (split, redelivery). */
+    public static String rootMessage(Throwable error) {
+        Throwable current = error;
+        while (current.getCause() != null && current.getCause() != current
+                && (current.getMessage() == null || current.getClass().getName().startsWith("org.apache.camel"))) {
+            current = current.getCause();
+        }
+        return current.getMessage() == null ? current.getClass().getSimpleName() : current.getMessage();
+    }
+
+    private static SynchronizationAdapter release(Pipe pipe) {
+        return new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange exchange) {
+                pipe.release();
+            }
+        };
+    }
+
+    private Pipe pipe(Exchange exchange) {
+        return pipes.get(exchange.getProperty(PIPE, String.class));
+    }
+
+    private static SyncItem item(Exchange exchange) {
+        return exchange.getIn().getBody(SyncItem.class);
+    }
+
+    private static boolean dryRun(Exchange exchange) {
+        return Boolean.TRUE.equals(exchange.getProperty(DRY_RUN, Boolean.class));
+    }
+}

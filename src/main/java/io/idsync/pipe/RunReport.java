@@ -1,0 +1,90 @@
+package io.idsync.pipe;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What one full scan (initial load or resync) did, or with {@code dryRun} would do: counts per outcome and
+ * the first planned operations, so an operator can read what a dry run found before running it for real.
+ */
+public final class RunReport {
+
+    private static final int SAMPLE_SIZE = 50;
+
+    private final String pipe;
+    private final String kind;
+    private final boolean dryRun;
+    private final Instant startedAt = Instant.now();
+    private volatile Instant finishedAt;
+    private final Map<Outcome, AtomicLong> counts = new LinkedHashMap<>();
+    private final List<String> sample = Collections.synchronizedList(new ArrayList<>());
+    private volatile String error;
+
+    public RunReport(String pipe, String kind, boolean dryRun) {
+        this.pipe = pipe;
+        this.kind = kind;
+        this.dryRun = dryRun;
+        for (Outcome outcome : Outcome.values()) {
+            counts.put(outcome, new AtomicLong());
+        }
+    }
+
+    void add(SyncItem item) {
+        counts.get(item.outcome).incrementAndGet();
+        if (item.outcome != Outcome.NO_CHANGE && item.outcome != Outcome.OUT_OF_SCOPE && sample.size() < SAMPLE_SIZE) {
+            String what = item.plan != null && item.outcome != Outcome.FAILED ? item.plan.describe() : item.change.sourceId();
+            sample.add(item.outcome.counter() + ": " + what + (item.reason != null ? " (" + item.reason + ")" : ""));
+        }
+    }
+
+    void finish(String error) {
+        this.error = error;
+        this.finishedAt = Instant.now();
+    }
+
+    public long count(Outcome outcome) {
+        return counts.get(outcome).get();
+    }
+
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    /** One line for the log: the counts, not the operations. */
+    public String summary() {
+        Map<String, Object> map = toMap();
+        map.remove("plannedOperations");
+        map.remove("operations");
+        return map.toString();
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("pipe", pipe);
+        map.put("kind", kind);
+        map.put("dryRun", dryRun);
+        map.put("startedAt", startedAt.toString());
+        map.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
+        long total = counts.values().stream().mapToLong(AtomicLong::get).sum();
+        map.put("entries", total);
+        if (finishedAt != null) {
+            double seconds = Math.max(0.001, Duration.between(startedAt, finishedAt).toMillis() / 1000.0);
+            map.put("seconds", seconds);
+            map.put("entriesPerSecond", Math.round(total / seconds));
+        }
+        Map<String, Long> byOutcome = new LinkedHashMap<>();
+        counts.forEach((outcome, count) -> byOutcome.put(outcome.counter(), count.get()));
+        map.put(dryRun ? "wouldBe" : "outcomes", byOutcome);
+        map.put(dryRun ? "plannedOperations" : "operations", List.copyOf(sample));
+        if (error != null) {
+            map.put("error", error);
+        }
+        return map;
+    }
+}

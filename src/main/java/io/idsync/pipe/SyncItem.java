@@ -1,0 +1,63 @@
+package io.idsync.pipe;
+
+import io.idsync.connector.Change;
+import io.idsync.connector.DestinationEntry;
+import io.idsync.connector.Plan;
+import io.idsync.connector.SourceEntry;
+import io.idsync.mapping.MappedEntry;
+import io.idsync.state.StateStore;
+
+/**
+ * One change on its way down the road; each step fills in its part. Once {@link #outcome} is set the
+ * remaining steps let it pass untouched, and {@code record} writes it down.
+ */
+public final class SyncItem {
+
+    final Change change;
+    SourceEntry source;
+    boolean inScope;
+    MappedEntry mapped;
+    StateStore.EntryState link;
+    DestinationEntry destination;
+    Plan plan;
+    Outcome outcome;
+    String reason;
+
+    SyncItem(Change change) {
+        this.change = change;
+    }
+
+    public Change change() {
+        return change;
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public MappedEntry mapped() {
+        return mapped;
+    }
+
+    boolean decided() {
+        return outcome != null;
+    }
+
+    void decide(Outcome outcome, String reason) {
+        this.outcome = outcome;
+        this.reason = reason;
+    }
+
+    @Override
+    public String toString() {
+        return change.entryType() + " " + change.sourceId() + (outcome == null ? "" : " " + outcome);
+    }
+}

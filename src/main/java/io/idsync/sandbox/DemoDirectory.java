@@ -1,0 +1,100 @@
+package io.idsync.sandbox;
+
+import com.unboundid.ldap.listener.InMemoryDirectoryServer;
+import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
+import com.unboundid.ldap.listener.InMemoryListenerConfig;
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.schema.Schema;
+import com.unboundid.ldif.LDIFException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+
+/**
+ * The demo directory: a real LDAP server (the UnboundID in-memory directory server) with a changelog
+ * ({@code cn=changelog}), entryUUID generated on add (or accepted from the client with the
+ * ignore-NO-USER-MODIFICATION control, as PingDirectory does) and the PingDirectory account-status attributes.
+ * Demo and tests only.
+ */
+public final class DemoDirectory implements AutoCloseable {
+
+    public static final String BASE_DN = "dc=example,dc=com";
+    public static final String PEOPLE_DN = "ou=People," + BASE_DN;
+    public static final String GROUPS_DN = "ou=Groups," + BASE_DN;
+
+    /** @param port 0 picks a free port; {@code changelogSize} bounds {@code cn=changelog} */
+    public record Settings(int port, String bindDn, String bindPassword, int changelogSize) {
+        public static Settings defaults(int port) {
+            return new Settings(port, "cn=Directory Manager", "demo-password", 100_000);
+        }
+    }
+
+    private final InMemoryDirectoryServer server;
+
+    public DemoDirectory(Settings settings) {
+        try {
+            InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE_DN);
+            config.addAdditionalBindCredentials(settings.bindDn(), settings.bindPassword());
+            config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("default", InetAddress.getLoopbackAddress(), settings.port(), null));
+            config.setMaxChangeLogEntries(settings.changelogSize());
+            config.setSchema(Schema.mergeSchemas(Schema.getDefaultStandardSchema(), schema("sandbox/pingdirectory-schema.ldif")));
+            config.setEqualityIndexAttributes("entryUUID", "uid", "mail", "cn", "member");
+            config.setEnforceAttributeSyntaxCompliance(true);
+            config.setEnforceSingleStructuralObjectClass(true);
+            server = new InMemoryDirectoryServer(config);
+        } catch (LDAPException | LDIFException | IOException e) {
+            throw new IllegalStateException("The demo directory cannot be configured: " + e.getMessage(), e);
+        }
+    }
+
+    private static Schema schema(String resource) throws IOException, LDIFException {
+        try (InputStream in = DemoDirectory.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("schema resource " + resource + " is missing");
+            }
+            return Schema.getSchema(in);
+        }
+    }
+
+    public DemoDirectory start() {
+        try {
+            server.startListening();
+            try (LDAPConnection connection = server.getConnection()) {
+                connection.add("dn: " + BASE_DN, "objectClass: top", "objectClass: domain", "dc: example");
+                connection.add("dn: " + PEOPLE_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: People");
+                connection.add("dn: " + GROUPS_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: Groups");
+            }
+            return this;
+        } catch (LDAPException | LDIFException e) {
+            throw new IllegalStateException("The demo directory cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return server.getListenPort();
+    }
+
+    public String url() {
+        return "ldap://localhost:" + port();
+    }
+
+    /** A direct connection for tests and seeding; the caller closes it. */
+    public LDAPConnection connection() {
+        try {
+            return server.getConnection();
+        } catch (LDAPException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public InMemoryDirectoryServer server() {
+        return server;
+    }
+
+    @Override
+    public void close() {
+        server.shutDown(true);
+    }
+}

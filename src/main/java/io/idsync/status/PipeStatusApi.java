@@ -1,0 +1,86 @@
+package io.idsync.status;
+
+import io.idsync.pipe.Pipe;
+import io.idsync.pipe.Pipes;
+import io.idsync.pipe.Road;
+import io.idsync.state.StateStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code GET /api/pipes} and {@code GET /api/pipes/{pipe}} answer: for each pipe its state (running or
+ * stopped), what it is doing, last poll, last sync, counters, the last full run and the latest failures.
+ * Built from the pipe's own state; no secret is part of it.
+ */
+@ApplicationScoped
+@Named("pipeStatus")
+public class PipeStatusApi {
+
+    @Inject
+    Pipes pipes;
+
+    public List<Map<String, Object>> all(Exchange exchange) {
+        return pipes.all().stream().map(pipe -> status(exchange, pipe, false)).toList();
+    }
+
+    public Map<String, Object> one(Exchange exchange) {
+        String name = exchange.getIn().getHeader("pipe", String.class);
+        try {
+            return status(exchange, pipes.get(name), true);
+        } catch (Pipes.UnknownPipe e) {
+            throw new Road.ApiProblem(404, e.getMessage());
+        }
+    }
+
+    /** The answer to a request that failed: its status code and {@code {"error": ...}}. */
+    public Map<String, Object> problem(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        int status = cause instanceof Road.ApiProblem problem ? problem.status() : 503;
+        exchange.getIn().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("error", cause == null ? "unknown error" : Road.rootMessage(cause));
+        return body;
+    }
+
+    private Map<String, Object> status(Exchange exchange, Pipe pipe, boolean detailed) {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("pipe", pipe.name());
+        ServiceStatus route = exchange.getContext().getRouteController().getRouteStatus(pipe.name() + "-poll");
+        status.put("state", route != null && route.isStarted() ? "running" : "stopped");
+        status.put("activity", pipe.activity());
+        status.put("lastPoll", text(pipe.lastPoll()));
+        status.put("lastSync", text(pipe.lastSync()));
+        status.put("counters", pipe.counters().snapshot());
+        status.put("lastError", pipe.lastError());
+        if (pipe.lastRun() != null) {
+            status.put("lastRun", pipe.lastRun().toMap());
+        }
+        if (detailed) {
+            status.put("checkpoint", pipe.state().checkpoint(pipe.name()).orElse(null));
+            status.put("linkedEntries", pipe.state().count(pipe.name(), StateStore.Status.SYNCED));
+            status.put("failedEntries", pipe.state().count(pipe.name(), StateStore.Status.FAILED));
+            status.put("recentFailures", pipe.state().failures(pipe.name(), 20).stream().map(f -> {
+                Map<String, Object> failure = new LinkedHashMap<>();
+                failure.put("sourceId", f.sourceId());
+                failure.put("destination", f.destinationRef());
+                failure.put("reason", f.reason());
+                failure.put("at", f.updatedAt().toString());
+                return failure;
+            }).toList());
+        }
+        return status;
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}
