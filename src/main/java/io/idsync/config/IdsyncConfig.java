@@ -27,6 +27,17 @@ public interface IdsyncConfig {
 
     Sandbox sandbox();
 
+    /** Retries of a transient failure (server down or busy, timeout) before the batch stops, with exponential backoff. */
+    Retry retry();
+
+    interface Retry {
+        @WithDefault("5")
+        int maxRedeliveries();
+
+        @WithDefault("500")
+        long initialDelayMs();
+    }
+
     interface Connection {
         /** {@code pingone} or {@code ldap}. */
         Optional<String> type();

@@ -5,6 +5,7 @@ import io.idsync.mapping.MappingFile;
 import io.idsync.mapping.PipeMapping;
 import io.idsync.pipe.Pipe;
 import io.idsync.pipe.Pipes;
+import io.idsync.pipe.Retry;
 import io.idsync.pipe.Road;
 import io.idsync.state.StateStore;
 import io.quarkus.runtime.ShutdownEvent;
@@ -73,8 +74,8 @@ public class PipeWiring {
     @Produces
     @Singleton
     @Named("road")
-    Road road(Pipes pipes) {
-        return new Road(pipes);
+    Road road(Pipes pipes, IdsyncConfig config) {
+        return new Road(pipes, new Retry(config.retry().maxRedeliveries(), config.retry().initialDelayMs()));
     }
 
     /**

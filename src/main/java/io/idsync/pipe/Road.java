@@ -58,9 +58,11 @@ public final class Road {
     }
 
     private final Pipes pipes;
+    private final Retry retry;
 
-    public Road(Pipes pipes) {
+    public Road(Pipes pipes, Retry retry) {
         this.pipes = pipes;
+        this.retry = retry;
     }
 
     // --- once per batch ------------------------------------------------------------------------------
@@ -140,7 +142,8 @@ public final class Road {
             return;
         }
         Pipe pipe = pipe(exchange);
-        item.source = item.change.preloaded() != null ? item.change.preloaded() : pipe.reader().read(item.change.sourceId()).orElse(null);
+        item.source = item.change.preloaded() != null ? item.change.preloaded()
+                : retry.call("read " + item.change.sourceId(), () -> pipe.reader().read(item.change.sourceId())).orElse(null);
         item.inScope = item.source != null && pipe.reader().inScope(item.source);
     }
 
@@ -162,9 +165,11 @@ public final class Road {
             return;
         }
         Pipe pipe = pipe(exchange);
-        item.link = pipe.state().entry(pipe.name(), item.change.sourceId()).orElse(null);
+        item.link = retry.call("read the link of " + item.change.sourceId(),
+                () -> pipe.state().entry(pipe.name(), item.change.sourceId())).orElse(null);
         if (item.link != null && item.link.destinationRef() != null) {
-            item.destination = pipe.destination().read(item.link.destinationRef()).orElse(null);
+            String ref = item.link.destinationRef();
+            item.destination = retry.call("read " + ref, () -> pipe.destination().read(ref)).orElse(null);
             if (item.destination != null) {
                 return;
             }
@@ -174,7 +179,8 @@ public final class Road {
             if (criteria.isEmpty()) {
                 continue;
             }
-            List<DestinationEntry> matches = pipe.destination().find(criteria.get(), 2);
+            List<DestinationEntry> matches = retry.call("correlate " + item.change.sourceId(),
+                    () -> pipe.destination().find(criteria.get(), 2));
             if (matches.size() == 1) {
                 item.destination = matches.get(0);
                 return;
@@ -198,13 +204,18 @@ public final class Road {
                 || item.outcome == Outcome.NOT_SYNCHRONIZED || dryRun(exchange)) {
             return;
         }
-        pipe(exchange).destination().apply(item.plan);
+        Pipe pipe = pipe(exchange);
+        retry.run(item.plan.describe(), () -> pipe.destination().apply(item.plan));
     }
 
     /** Writes the outcome: link and status per entry, counters, the run report. */
     public void record(Exchange exchange) {
         SyncItem item = item(exchange);
         Pipe pipe = pipe(exchange);
+        retry.run("record the outcome of " + item.change.sourceId(), () -> record(exchange, item, pipe));
+    }
+
+    private void record(Exchange exchange, SyncItem item, Pipe pipe) {
         RunReport report = exchange.getProperty(REPORT, RunReport.class);
         if (dryRun(exchange)) {
             report.add(item);

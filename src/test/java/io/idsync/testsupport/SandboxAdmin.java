@@ -1,0 +1,79 @@
+package io.idsync.testsupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.idsync.connector.pingone.PingOneClient;
+import io.idsync.connector.pingone.PingOneSettings;
+import io.idsync.sandbox.DemoSeed;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Makes changes in the PingOne sandbox over its HTTP API, the way a person or script does as
+ * {@code demo-admin} (or as any other registered worker app).
+ */
+public final class SandboxAdmin {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PingOneClient client;
+
+    public SandboxAdmin(String baseUrl, String clientId, String secret) {
+        this.client = new PingOneClient(new PingOneSettings("admin", baseUrl + "/v1", baseUrl + "/" + DemoSeed.ENVIRONMENT + "/as/token",
+                DemoSeed.ENVIRONMENT, clientId, secret, PingOneSettings.TokenAuthMethod.BASIC, List.of(), List.of(), Duration.ZERO, 0, 100,
+                Duration.ofSeconds(5), Duration.ofSeconds(10), 3));
+    }
+
+    public static SandboxAdmin demoAdmin(String baseUrl) {
+        return new SandboxAdmin(baseUrl, DemoSeed.ADMIN_CLIENT_ID, DemoSeed.ADMIN_SECRET);
+    }
+
+    public PingOneClient client() {
+        return client;
+    }
+
+    public String populationId(String name) {
+        JsonNode page = client.get("/populations?filter=" + PingOneClient.encode("name eq \"" + name + "\"")).body();
+        return page.path("_embedded").path("populations").path(0).path("id").asText();
+    }
+
+    /** Creates a user with username, given and family name in a population; answers the user's id. */
+    public String createUser(String username, String given, String family, String population) {
+        ObjectNode user = JSON.createObjectNode();
+        user.put("username", username);
+        user.put("email", "user" + Math.abs(username.hashCode()) + "@example.com");
+        user.putObject("name").put("given", given).put("family", family);
+        user.putObject("population").put("id", populationId(population));
+        return createUser(user);
+    }
+
+    public String createUser(ObjectNode user) {
+        return client.send("POST", "/users", user, null).body().path("id").asText();
+    }
+
+    public JsonNode patchUser(String id, ObjectNode patch) {
+        return client.send("PATCH", "/users/" + id, patch, null).body();
+    }
+
+    public void lock(String id) {
+        client.send("POST", "/users/" + id, JSON.createObjectNode(), "application/vnd.pingidentity.account.lock+json");
+    }
+
+    public void unlock(String id) {
+        client.send("POST", "/users/" + id, JSON.createObjectNode(), "application/vnd.pingidentity.account.unlock+json");
+    }
+
+    public void setEnabled(String id, boolean enabled) {
+        client.send("PUT", "/users/" + id + "/enabled", JSON.createObjectNode().put("enabled", enabled), null);
+    }
+
+    public void movePopulation(String id, String population) {
+        client.send("PUT", "/users/" + id + "/population", JSON.createObjectNode().put("id", populationId(population)), null);
+    }
+
+    public void deleteUser(String id) {
+        client.send("DELETE", "/users/" + id, null, null);
+    }
+}
