@@ -253,6 +253,15 @@ public final class Road {
         logOutcome(pipe, item);
     }
 
+    /**
+     * A transient failure that outlived its retries is not the entry's: rethrown, it stops the batch and the
+     * checkpoint stays, so the next poll replays the batch.
+     */
+    public void stopBatch(Exchange exchange) throws Exception {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        throw cause != null ? cause : new io.idsync.connector.TransientFailure("the batch stopped");
+    }
+
     /** An entry that failed for good: its reason is recorded and the road goes on with the next one. */
     public void failed(Exchange exchange) {
         SyncItem item = item(exchange);

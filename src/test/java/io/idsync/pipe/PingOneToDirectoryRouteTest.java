@@ -1,0 +1,181 @@
+package io.idsync.pipe;
+
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.SearchScope;
+import io.idsync.connector.Plan;
+import io.idsync.connector.TransientFailure;
+import io.idsync.sandbox.DemoDirectory;
+import io.idsync.state.StateStore;
+import io.idsync.testsupport.PipeFixture;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Route-level tests of {@code routes/pingone-to-directory.yaml} as shipped, on Camel Test JUnit5: the YAML
+ * is loaded from the classpath, its quartz trigger is replaced by {@code direct:poll} (so each test decides
+ * when a poll happens) and steps are advised by their stable ids ({@code poll}, {@code deliver},
+ * {@code record}, {@code checkpoint}, ...). The systems around it are real: PingOne sandbox, demo directory,
+ * H2 state store.
+ */
+class PingOneToDirectoryRouteTest extends CamelTestSupport {
+
+    private static final int EMPLOYEES = 60;
+
+    private PipeFixture systems;
+
+    @Override
+    public void configureTest(TestExecutionConfiguration configuration) {
+        super.configureTest(configuration);
+        configuration.withUseAdviceWith(true);
+    }
+
+    @Override
+    protected void doPreSetup() throws Exception {
+        systems = new PipeFixture(EMPLOYEES, 10);
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        registry.bind("road", systems.road);
+        registry.bind("idsyncWorkers", systems.workers);
+    }
+
+    @AfterEach
+    void closeSystems() {
+        systems.close();
+    }
+
+    /** Loads the shipped route, applies the test's advice, starts the context. */
+    private void start(org.apache.camel.util.function.ThrowingConsumer<org.apache.camel.builder.AdviceWithRouteBuilder, Exception> roadAdvice) throws Exception {
+        PluginHelper.getRoutesLoader(context).loadRoutes(
+                PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/pingone-to-directory.yaml"));
+        AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
+        if (roadAdvice != null) {
+            AdviceWith.adviceWith(context, "pingone-to-directory", roadAdvice);
+        }
+        context.start();
+    }
+
+    private void poll() {
+        template.sendBody("direct:poll", null);
+    }
+
+    @Test
+    void theFirstPollLoadsEveryInScopeUserThenTheFeedFollows() throws Exception {
+        start(null);
+        poll();
+        assertEquals(EMPLOYEES, people());
+        String checkpoint = systems.state.checkpoint(PipeFixture.PIPE).orElseThrow();
+        assertEquals(EMPLOYEES, systems.pipe().counters().get("created"));
+
+        systems.admin.createUser("route.new", "Route", "New", "Employees");
+        poll();
+        assertEquals(EMPLOYEES + 1, people());
+        assertNotEquals(checkpoint, systems.state.checkpoint(PipeFixture.PIPE).orElseThrow(), "the checkpoint moved past the applied change");
+        assertEquals(1, systems.pipe().counters().get(PipeCounters.CHANGES_SEEN));
+
+        poll();
+        assertEquals(EMPLOYEES + 1, systems.pipe().counters().get("created"), "a poll with nothing new writes nothing");
+    }
+
+    @Test
+    void deliverIsTheOnlyStepThatWrites() throws Exception {
+        start(a -> a.weaveById("deliver").replace().to("mock:deliver"));
+        MockEndpoint deliver = getMockEndpoint("mock:deliver");
+        deliver.expectedMessageCount(EMPLOYEES);
+        poll();
+        deliver.assertIsSatisfied();
+        assertEquals(0, people(), "with deliver advised away the directory is untouched");
+        SyncItem item = deliver.getReceivedExchanges().get(0).getIn().getBody(SyncItem.class);
+        assertEquals(Plan.Action.CREATE, item.plan().action());
+        assertTrue(item.plan().ref().startsWith("uid=e0000"), item.plan().ref());
+    }
+
+    @Test
+    void aCrashBetweenWritingAndRecordingReplaysWithoutDuplicates() throws Exception {
+        AtomicInteger recorded = new AtomicInteger();
+        // the process "dies" after 25 users were written to the directory: the 26th is written but not recorded
+        start(a -> a.weaveById("record").before().process(exchange -> {
+            if (recorded.incrementAndGet() > 25) {
+                throw new TransientFailure("simulated crash");
+            }
+        }));
+        poll();
+        assertTrue(systems.state.checkpoint(PipeFixture.PIPE).isEmpty(), "no checkpoint while the initial load is unfinished");
+        int written = people();
+        assertTrue(written > 25 && written <= EMPLOYEES, "some users reached the directory before the crash: " + written);
+
+        // restart: a new pipe over the same directory and state; the initial load runs again
+        context.getRouteController().stopRoute("pingone-to-directory");
+        context.removeRoute("pingone-to-directory");
+        context.removeRoute("pingone-to-directory-poll");
+        systems.restart();
+        PluginHelper.getRoutesLoader(context).loadRoutes(
+                PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/pingone-to-directory.yaml"));
+        AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
+        context.getRouteController().startAllRoutes();
+        poll();
+
+        assertEquals(EMPLOYEES, people(), "every user exactly once: nothing lost, nothing duplicated");
+        assertTrue(systems.state.checkpoint(PipeFixture.PIPE).isPresent());
+        assertEquals(EMPLOYEES, systems.state.count(PipeFixture.PIPE, StateStore.Status.SYNCED));
+    }
+
+    @Test
+    void aDirectoryOutageStopsTheBatchAndKeepsTheCheckpoint() throws Exception {
+        start(null);
+        poll();
+        String checkpoint = systems.state.checkpoint(PipeFixture.PIPE).orElseThrow();
+        String id = systems.admin.createUser("during.outage", "Dur", "Ing", "Employees");
+        systems.directory.server().shutDown(true); // a real outage: listener and open connections gone
+        poll();
+        assertEquals(checkpoint, systems.state.checkpoint(PipeFixture.PIPE).orElseThrow(),
+                "the batch stopped and the checkpoint stayed; the user was not recorded: " + systems.state.entry(PipeFixture.PIPE, id));
+        assertNotNull(systems.pipe().lastError());
+        assertTrue(systems.pipe().lastError().contains("LDAP"), systems.pipe().lastError());
+
+        systems.directory.server().startListening();
+        poll();
+        assertEquals(EMPLOYEES + 1, people(), "the replayed batch applied the change");
+        assertNotEquals(checkpoint, systems.state.checkpoint(PipeFixture.PIPE).orElseThrow());
+    }
+
+    @Test
+    void anAmbiguousCorrelationFailsThatUserAloneAndWritesNothing() throws Exception {
+        try (LDAPConnection ldap = systems.directory.connection()) {
+            ldap.add("dn: ou=Other,dc=example,dc=com", "objectClass: organizationalUnit", "ou: Other");
+            ldap.add("dn: uid=twin,ou=Other,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: twin", "cn: One", "sn: One");
+            ldap.add("dn: cn=twin two,ou=Other,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: twin", "cn: twin two", "sn: Two");
+        }
+        start(null);
+        poll();
+        String id = systems.admin.createUser("twin", "Twin", "Twin", "Employees");
+        systems.admin.createUser("single", "Sin", "Gle", "Employees");
+        poll();
+        StateStore.EntryState failed = systems.state.entry(PipeFixture.PIPE, id).orElseThrow();
+        assertEquals(StateStore.Status.FAILED, failed.status());
+        assertTrue(failed.reason().contains("correlation rule [uid] matched more than one"), failed.reason());
+        assertEquals(EMPLOYEES + 1, people(), "the other new user was created; the ambiguous one was not");
+        assertEquals(1, systems.pipe().counters().get("failed"));
+    }
+
+    private int people() throws Exception {
+        try (LDAPConnection ldap = systems.directory.connection()) {
+            return ldap.search(DemoDirectory.PEOPLE_DN, SearchScope.ONE, "(objectClass=inetOrgPerson)", "1.1").getEntryCount();
+        }
+    }
+
+}

@@ -1,0 +1,102 @@
+package io.idsync.testsupport;
+
+import io.idsync.connector.ldap.LdapDirectory;
+import io.idsync.connector.ldap.LdapSettings;
+import io.idsync.connector.pingone.PingOneClient;
+import io.idsync.connector.pingone.PingOneSettings;
+import io.idsync.connector.pingone.PingOneUserSource;
+import io.idsync.mapping.MappingFile;
+import io.idsync.pipe.Pipe;
+import io.idsync.pipe.Pipes;
+import io.idsync.pipe.Retry;
+import io.idsync.pipe.Road;
+import io.idsync.sandbox.DemoDirectory;
+import io.idsync.sandbox.DemoSeed;
+import io.idsync.sandbox.PingOneSandbox;
+import io.idsync.sandbox.SandboxEnvironment;
+import io.idsync.state.StateStore;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything the pingone-to-directory pipe needs, without Quarkus: a PingOne sandbox and a demo directory on
+ * free ports, an in-memory H2 state store migrated by the product's Flyway scripts, and the pipe built from
+ * the shipped mapping file. {@link #restart()} builds a new pipe over the same systems and state, as a
+ * process restart would.
+ */
+public final class PipeFixture implements AutoCloseable {
+
+    public static final String PIPE = "pingone-to-directory";
+    public static final String WORKER = "idsync-route-test";
+    public static final String WORKER_SECRET = "route-test-secret";
+
+    public final PingOneSandbox pingOne;
+    public final DemoDirectory directory;
+    public final SandboxEnvironment environment;
+    public final StateStore state;
+    public final Pipes pipes = new Pipes();
+    public final Road road;
+    public final ExecutorService workers;
+    public final SandboxAdmin admin;
+    private LdapDirectory ldap;
+
+    public PipeFixture(int employees, int contractors) throws IOException {
+        pingOne = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 1000, Duration.ZERO)).start();
+        // a fixed port, so that a directory stopped by a test comes back where the pipe looks for it
+        directory = new DemoDirectory(DemoDirectory.Settings.defaults(freePort())).start();
+        environment = DemoSeed.seed(pingOne, WORKER, WORKER_SECRET, employees, contractors);
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        state = new StateStore(dataSource);
+        workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), new ThreadPoolExecutor.CallerRunsPolicy());
+        road = new Road(pipes, new Retry(2, 10));
+        admin = SandboxAdmin.demoAdmin(pingOne.baseUrl());
+        restart();
+    }
+
+    /** A new pipe (new connectors, counters read back from the state store) over the same systems. */
+    public Pipe restart() {
+        if (ldap != null) {
+            ldap.close();
+        }
+        PingOneSettings settings = new PingOneSettings("pingone", pingOne.baseUrl() + "/v1", pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token",
+                DemoSeed.ENVIRONMENT, WORKER, WORKER_SECRET, PingOneSettings.TokenAuthMethod.BASIC, List.of("Employees"),
+                List.of("idsync-reverse-worker"), Duration.ZERO, 0, 50, Duration.ofSeconds(5), Duration.ofSeconds(10), 3);
+        PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings));
+        ldap = new LdapDirectory(new LdapSettings("directory", directory.url(), "cn=Directory Manager", "demo-password",
+                DemoDirectory.BASE_DN, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)));
+        Pipe pipe = new Pipe(PIPE, "USER", source, source, ldap, MappingFile.load("mappings/pingone-to-directory.yaml"), state);
+        pipes.register(pipe);
+        return pipe;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public Pipe pipe() {
+        return pipes.get(PIPE);
+    }
+
+    @Override
+    public void close() {
+        if (ldap != null) {
+            ldap.close();
+        }
+        workers.shutdownNow();
+        pingOne.close();
+        directory.close();
+    }
+}
