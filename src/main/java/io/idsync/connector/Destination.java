@@ -13,6 +13,22 @@ public interface Destination {
     /** Entries whose attributes equal all these values; values are escaped by the connector. */
     List<DestinationEntry> find(Map<String, String> criteria, int limit);
 
+    /**
+     * Entries matching any of these criteria, in one round trip where the destination can (an LDAP OR
+     * filter). Answers at most {@code limit} entries; callers treat a full answer as possibly truncated.
+     */
+    default List<DestinationEntry> findAny(List<Map<String, String>> alternatives, int limit) {
+        List<DestinationEntry> all = new java.util.ArrayList<>();
+        for (Map<String, String> criteria : alternatives) {
+            for (DestinationEntry entry : find(criteria, limit)) {
+                if (all.stream().noneMatch(e -> e.ref().equalsIgnoreCase(entry.ref()))) {
+                    all.add(entry);
+                }
+            }
+        }
+        return all;
+    }
+
     /** Applies one planned operation. Deleting what is already gone succeeds. */
     void apply(Plan plan);
 }

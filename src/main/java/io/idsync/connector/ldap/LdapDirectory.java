@@ -83,7 +83,8 @@ public final class LdapDirectory implements Destination, AutoCloseable {
             LDAPConnectionOptions options = new LDAPConnectionOptions();
             options.setConnectTimeoutMillis((int) settings.connectTimeout().toMillis());
             options.setResponseTimeoutMillis(settings.responseTimeout().toMillis());
-            options.setUseSynchronousMode(false);
+            // one request at a time per pooled connection: no reader thread hand-off per response
+            options.setUseSynchronousMode(true);
             LDAPConnection connection = url.getScheme().equalsIgnoreCase("ldaps")
                     ? new LDAPConnection((SSLSocketFactory) SSLSocketFactory.getDefault(), options, url.getHost(), url.getPort())
                     : new LDAPConnection(options, url.getHost(), url.getPort());
@@ -131,6 +132,33 @@ public final class LdapDirectory implements Destination, AutoCloseable {
             request.setSizeLimit(limit);
             SearchResult result = pool().search(request);
             return result.getSearchEntries().stream().map(LdapDirectory::toDestinationEntry).toList();
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED && e instanceof com.unboundid.ldap.sdk.LDAPSearchException search) {
+                return search.getSearchEntries().stream().map(LdapDirectory::toDestinationEntry).toList();
+            }
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
+                return List.of();
+            }
+            throw failure("search " + settings.baseDn() + " for " + filter, e);
+        }
+    }
+
+    @Override
+    public List<DestinationEntry> findAny(List<Map<String, String>> alternatives, int limit) {
+        if (alternatives.stream().anyMatch(c -> c.containsKey("dn"))) {
+            return Destination.super.findAny(alternatives, limit);
+        }
+        List<Filter> any = new ArrayList<>();
+        for (Map<String, String> criteria : alternatives) {
+            List<Filter> all = new ArrayList<>();
+            criteria.forEach((attribute, value) -> all.add(Filter.createEqualityFilter(attribute, value)));
+            any.add(all.size() == 1 ? all.get(0) : Filter.createANDFilter(all));
+        }
+        Filter filter = any.size() == 1 ? any.get(0) : Filter.createORFilter(any);
+        try {
+            SearchRequest request = new SearchRequest(settings.baseDn(), SearchScope.SUB, filter, READ_ATTRIBUTES);
+            request.setSizeLimit(limit);
+            return pool().search(request).getSearchEntries().stream().map(LdapDirectory::toDestinationEntry).toList();
         } catch (LDAPException e) {
             if (e.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED && e instanceof com.unboundid.ldap.sdk.LDAPSearchException search) {
                 return search.getSearchEntries().stream().map(LdapDirectory::toDestinationEntry).toList();

@@ -1,0 +1,111 @@
+package io.idsync.connector.pingone;
+
+import com.sun.net.httpserver.HttpServer;
+import io.idsync.connector.TransientFailure;
+import io.idsync.sandbox.DemoSeed;
+import io.idsync.sandbox.PingOneSandbox;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The PingOne client against the sandbox: tokens, 429 with Retry-After, 401 renewal, garbage answers, secrets. */
+class PingOneClientTest {
+
+    private PingOneSandbox sandbox;
+
+    @BeforeEach
+    void start() throws Exception {
+        sandbox = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 10, Duration.ZERO)).start();
+        DemoSeed.seed(sandbox, "worker", "s3cr3t-value", 5, 0);
+    }
+
+    @AfterEach
+    void stop() {
+        sandbox.close();
+    }
+
+    private PingOneClient client(String secret) {
+        return new PingOneClient(settings(sandbox.baseUrl(), secret, 4));
+    }
+
+    private static PingOneSettings settings(String base, String secret, int attempts) {
+        return new PingOneSettings("pingone", base + "/v1", base + "/demo-env/as/token", "demo-env", "worker", secret,
+                PingOneSettings.TokenAuthMethod.BASIC, List.of(), List.of(), Duration.ZERO, 0, 100, Duration.ofSeconds(2), Duration.ofSeconds(5), attempts);
+    }
+
+    @Test
+    void a429IsRetriedAfterItsRetryAfter() {
+        PingOneClient client = client("s3cr3t-value");
+        client.get("/users?limit=1");
+        sandbox.setRequestsPerSecond(1);
+        sandbox.clearRequests();
+        client.get("/users?limit=1");
+        client.get("/users?limit=1"); // the second in the same second is refused, waited for, and retried
+        List<PingOneSandbox.Request> requests = sandbox.requests();
+        PingOneSandbox.Request refused = requests.stream().filter(r -> r.status() == 429).findFirst().orElseThrow();
+        PingOneSandbox.Request retried = requests.get(requests.indexOf(refused) + 1);
+        assertEquals(200, retried.status());
+        assertTrue(Duration.between(refused.at(), retried.at()).toMillis() >= 900,
+                "the retry waited for Retry-After: 1 (" + Duration.between(refused.at(), retried.at()).toMillis() + " ms)");
+    }
+
+    @Test
+    void anExpiredTokenIsRenewedOnce() {
+        PingOneClient client = client("s3cr3t-value");
+        client.get("/users?limit=1");
+        sandbox.expireAllTokens();
+        assertEquals(200, client.get("/users?limit=1").status());
+        long tokenRequests = sandbox.requests().stream().filter(r -> r.path().endsWith("/as/token")).count();
+        assertEquals(2, tokenRequests);
+    }
+
+    @Test
+    void refusedCredentialsStopWithAMessageThatNamesTheClientButNotTheSecret() {
+        TransientFailure e = assertThrows(TransientFailure.class, () -> client("wrong-secret-123").get("/users"));
+        assertTrue(e.getMessage().contains("client worker"), e.getMessage());
+        assertTrue(e.getMessage().contains("invalid_client"), e.getMessage());
+        assertFalse(e.getMessage().contains("wrong-secret-123"));
+        assertFalse(settings(sandbox.baseUrl(), "wrong-secret-123", 1).toString().contains("wrong-secret-123"));
+    }
+
+    @Test
+    void aServerThatAnswersGarbageIsATransientFailureNamingWhatAndWhere() throws Exception {
+        HttpServer garbage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        garbage.createContext("/", exchange -> {
+            byte[] body = (exchange.getRequestURI().getPath().endsWith("/as/token")
+                    ? "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":3600}" : "<html>Bad Gateway</html>").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        garbage.start();
+        try {
+            PingOneClient client = new PingOneClient(settings("http://localhost:" + garbage.getAddress().getPort(), "x", 1));
+            TransientFailure e = assertThrows(TransientFailure.class, () -> client.get("/users/abc"));
+            assertTrue(e.getMessage().contains("GET /users/abc"), e.getMessage());
+            assertTrue(e.getMessage().contains("not JSON"), e.getMessage());
+        } finally {
+            garbage.stop(0);
+        }
+    }
+
+    @Test
+    void a4xxCarriesPingOnesCodeAndDetails() {
+        PingOneClient client = client("s3cr3t-value");
+        PingOneApiException e = assertThrows(PingOneApiException.class,
+                () -> client.send("POST", "/users", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("username", "e000001.alan"), null));
+        assertEquals(400, e.status());
+        assertTrue(e.hasDetail("UNIQUENESS_VIOLATION"));
+        assertTrue(e.getMessage().contains("POST /users answered 400 INVALID_DATA"), e.getMessage());
+    }
+}
