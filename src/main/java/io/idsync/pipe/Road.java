@@ -40,6 +40,9 @@ public final class Road {
     public static final String DRY_RUN = "idsyncDryRun";
     public static final String SKIP_CHECKPOINT = "idsyncSkipCheckpoint";
 
+    /** Entries a scan reads ahead to look their links up together; bounds the scan's memory too. */
+    private static final int SCAN_PAGE = 500;
+
     private static final Logger SYNC_LOG = Logger.getLogger("io.idsync.sync");
     private static final Logger LOG = Logger.getLogger(Road.class);
 
@@ -121,6 +124,11 @@ public final class Road {
         Pipe pipe = pipe(exchange);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         pipe.lastError = cause == null ? "unknown error" : rootMessage(cause);
+        try {
+            pipe.state().flush(); // the outcomes recorded before the stop show in the status
+        } catch (RuntimeException e) {
+            LOG.debugf("%s: outcomes not written yet: %s", pipe.name(), e.getMessage());
+        }
         LOG.warnf("%s: the batch stopped and will be replayed from the same checkpoint: %s", pipe.name(), pipe.lastError);
     }
 
@@ -165,8 +173,10 @@ public final class Road {
             return;
         }
         Pipe pipe = pipe(exchange);
-        item.link = retry.call("read the link of " + item.change.sourceId(),
-                () -> pipe.state().entry(pipe.name(), item.change.sourceId())).orElse(null);
+        if (!item.linkLoaded) {
+            item.link = retry.call("read the link of " + item.change.sourceId(),
+                    () -> pipe.state().entry(pipe.name(), item.change.sourceId())).orElse(null);
+        }
         if (item.link != null && item.link.destinationRef() != null) {
             String ref = item.link.destinationRef();
             item.destination = retry.call("read " + ref, () -> pipe.destination().read(ref)).orElse(null);
@@ -341,17 +351,36 @@ public final class Road {
 
     // --- helpers -------------------------------------------------------------------------------------
 
-    private static Iterator<SyncItem> scan(Pipe pipe) {
+    /** The source's scan as items, a page at a time: each page's links are looked up in one query. */
+    private Iterator<SyncItem> scan(Pipe pipe) {
         Iterator<SourceEntry> entries = pipe.reader().scan();
         return new Iterator<>() {
+            private Iterator<SyncItem> page = Collections.emptyIterator();
+
             @Override
             public boolean hasNext() {
-                return entries.hasNext();
+                if (!page.hasNext() && entries.hasNext()) {
+                    List<SyncItem> items = new ArrayList<>(SCAN_PAGE);
+                    while (items.size() < SCAN_PAGE && entries.hasNext()) {
+                        items.add(new SyncItem(Change.scanned(entries.next(), pipe.entryType())));
+                    }
+                    Map<String, StateStore.EntryState> links = retry.call("read the links of a page",
+                            () -> pipe.state().entries(pipe.name(), items.stream().map(i -> i.change.sourceId()).toList()));
+                    for (SyncItem item : items) {
+                        item.link = links.get(item.change.sourceId());
+                        item.linkLoaded = true;
+                    }
+                    page = items.iterator();
+                }
+                return page.hasNext();
             }
 
             @Override
             public SyncItem next() {
-                return new SyncItem(Change.scanned(entries.next(), pipe.entryType()));
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return page.next();
             }
         };
     }
@@ -376,21 +405,15 @@ public final class Road {
     }
 
     private static void logOutcome(Pipe pipe, SyncItem item) {
-        if (item.outcome == Outcome.NO_CHANGE || item.outcome == Outcome.OUT_OF_SCOPE) {
-            SYNC_LOG.debugf("%s %s %s %s", pipe.name(), item.outcome.counter(), item.change.sourceId(), item.reason == null ? "" : item.reason);
-            return;
+        boolean quiet = item.outcome == Outcome.NO_CHANGE || item.outcome == Outcome.OUT_OF_SCOPE
+                || (item.change.kind() == Change.Kind.SCAN && item.outcome != Outcome.FAILED);
+        Logger.Level level = item.outcome == Outcome.FAILED ? Logger.Level.WARN : quiet ? Logger.Level.DEBUG : Logger.Level.INFO;
+        if (!SYNC_LOG.isEnabled(level)) {
+            return; // a full scan of a large directory logs nothing per entry unless asked to
         }
-        boolean scan = item.change.kind() == Change.Kind.SCAN;
         String what = item.plan != null && item.outcome != Outcome.FAILED ? item.plan.describe() : "";
-        String message = String.format("%s %s %s %s%s", pipe.name(), item.outcome.counter(), item.change.sourceId(), what,
+        SYNC_LOG.logf(level, "%s %s %s %s%s", pipe.name(), item.outcome.counter(), item.change.sourceId(), what,
                 item.reason == null ? "" : " (" + item.reason + ")");
-        if (item.outcome == Outcome.FAILED) {
-            SYNC_LOG.warn(message);
-        } else if (scan) {
-            SYNC_LOG.debug(message);
-        } else {
-            SYNC_LOG.info(message);
-        }
     }
 
     /** The message that says what went wrong, under Camel's wrappers (split, redelivery). */

@@ -18,6 +18,8 @@ public final class SyncItem {
     boolean inScope;
     MappedEntry mapped;
     StateStore.EntryState link;
+    /** set when a scan already looked the link up with its page */
+    boolean linkLoaded;
     DestinationEntry destination;
     Plan plan;
     Outcome outcome;

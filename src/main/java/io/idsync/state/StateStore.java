@@ -19,6 +19,11 @@ import java.util.Optional;
  * <p>
  * A checkpoint and the counters are saved in one transaction, after every change of the batch has been
  * recorded, so a crash replays a batch rather than losing it.
+ * <p>
+ * Entry outcomes are written behind: they are buffered (the newest per entry wins, and reads see the
+ * buffer) and written in JDBC batches of {@value #WRITE_BATCH}, always before a checkpoint is saved. A
+ * crash can lose buffered outcomes, never a change: the batch replays, and correlation finds the entries
+ * that were already written.
  */
 public class StateStore {
 
@@ -30,8 +35,15 @@ public class StateStore {
     public record EntryState(String sourceId, String destinationRef, String destinationId, Status status, String reason, Instant updatedAt) {
     }
 
+    static final int WRITE_BATCH = 500;
+
     private final DataSource dataSource;
     private final boolean mergeSyntax;
+    private final java.util.concurrent.ConcurrentHashMap<String, Pending> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Object flushLock = new Object();
+
+    private record Pending(String pipe, EntryState state) {
+    }
 
     public StateStore(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -46,6 +58,7 @@ public class StateStore {
 
     /** Saves the checkpoint and the counters together. */
     public void saveCheckpoint(String pipe, String token, Map<String, Long> counters) {
+        flush();
         inTransaction(c -> {
             upsert(c, "pipe_checkpoint", new String[]{"pipe"}, new String[]{"token", "updated_at"},
                     pipe, token, Timestamp.from(Instant.now()));
@@ -57,6 +70,7 @@ public class StateStore {
 
     /** Saves the counters alone (after a resync, which does not move the checkpoint). */
     public void saveCounters(String pipe, Map<String, Long> counters) {
+        flush();
         inTransaction(c -> {
             for (Map.Entry<String, Long> counter : counters.entrySet()) {
                 upsert(c, "pipe_counter", new String[]{"pipe", "counter_name"}, new String[]{"counter_value"}, pipe, counter.getKey(), counter.getValue());
@@ -77,44 +91,69 @@ public class StateStore {
     // --- entries -------------------------------------------------------------------------------------
 
     public Optional<EntryState> entry(String pipe, String sourceId) {
+        Pending buffered = pending.get(key(pipe, sourceId));
+        if (buffered != null) {
+            return Optional.of(buffered.state());
+        }
         return queryOne("SELECT source_id, destination_ref, destination_id, status, reason, updated_at FROM entry_state WHERE pipe = ? AND source_id = ?",
                 StateStore::entryState, pipe, sourceId);
     }
 
+    /** The states of several entries in one query (a scan looks up a page of links at once). */
+    public Map<String, EntryState> entries(String pipe, java.util.Collection<String> sourceIds) {
+        Map<String, EntryState> states = new java.util.HashMap<>();
+        if (sourceIds.isEmpty()) {
+            return states;
+        }
+        // one connection and one prepared statement for the page: far cheaper in H2 than an IN list
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT source_id, destination_ref, destination_id, status, reason, updated_at"
+                     + " FROM entry_state WHERE pipe = ? AND source_id = ?")) {
+            for (String id : sourceIds) {
+                bind(ps, pipe, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        states.put(id, entryState(rs));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("the state store cannot be read: " + e.getMessage(), e);
+        }
+        for (String id : sourceIds) {
+            Pending buffered = pending.get(key(pipe, id));
+            if (buffered != null) {
+                states.put(id, buffered.state());
+            }
+        }
+        return states;
+    }
+
     public void recordSynced(String pipe, String sourceId, String destinationRef, String destinationId) {
-        write(pipe, sourceId, destinationRef, destinationId, Status.SYNCED, null);
+        buffer(pipe, new EntryState(sourceId, destinationRef, destinationId, Status.SYNCED, null, Instant.now()));
     }
 
     /** Records a failure; the link, if any, is kept so the next attempt finds the same entry. */
     public void recordFailed(String pipe, String sourceId, String reason) {
         String trimmed = reason == null ? "unknown" : reason.length() > 3900 ? reason.substring(0, 3900) + "..." : reason;
-        inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE entry_state SET status = ?, reason = ?, updated_at = ? WHERE pipe = ? AND source_id = ?")) {
-                ps.setString(1, Status.FAILED.name());
-                ps.setString(2, trimmed);
-                ps.setTimestamp(3, Timestamp.from(Instant.now()));
-                ps.setString(4, pipe);
-                ps.setString(5, sourceId);
-                if (ps.executeUpdate() == 0) {
-                    upsert(c, "entry_state", new String[]{"pipe", "source_id"},
-                            new String[]{"destination_ref", "destination_id", "status", "reason", "updated_at"},
-                            pipe, sourceId, null, null, Status.FAILED.name(), trimmed, Timestamp.from(Instant.now()));
-                }
-            }
-        });
+        EntryState previous = entry(pipe, sourceId).orElse(null);
+        buffer(pipe, new EntryState(sourceId, previous == null ? null : previous.destinationRef(),
+                previous == null ? null : previous.destinationId(), Status.FAILED, trimmed, Instant.now()));
     }
 
     /** The destination entry is gone: the link is dropped, the row remembers that it was removed. */
     public void recordRemoved(String pipe, String sourceId) {
-        write(pipe, sourceId, null, null, Status.REMOVED, null);
+        buffer(pipe, new EntryState(sourceId, null, null, Status.REMOVED, null, Instant.now()));
     }
 
     public long count(String pipe, Status status) {
+        flush();
         return queryOne("SELECT COUNT(*) FROM entry_state WHERE pipe = ? AND status = ?", rs -> rs.getLong(1), pipe, status.name()).orElse(0L);
     }
 
     /** The most recent failures, newest first, for the status API. */
     public List<EntryState> failures(String pipe, int limit) {
+        flush();
         List<EntryState> failures = new ArrayList<>();
         query("SELECT source_id, destination_ref, destination_id, status, reason, updated_at FROM entry_state WHERE pipe = ? AND status = ? ORDER BY updated_at DESC",
                 rs -> {
@@ -125,10 +164,51 @@ public class StateStore {
         return failures;
     }
 
-    private void write(String pipe, String sourceId, String ref, String id, Status status, String reason) {
-        inTransaction(c -> upsert(c, "entry_state", new String[]{"pipe", "source_id"},
-                new String[]{"destination_ref", "destination_id", "status", "reason", "updated_at"},
-                pipe, sourceId, ref, id, status.name(), reason, Timestamp.from(Instant.now())));
+    private void buffer(String pipe, EntryState state) {
+        pending.put(key(pipe, state.sourceId()), new Pending(pipe, state));
+        if (pending.size() >= WRITE_BATCH) {
+            flush();
+        }
+    }
+
+    /** Writes every buffered outcome in one transaction. */
+    public void flush() {
+        synchronized (flushLock) {
+            if (pending.isEmpty()) {
+                return;
+            }
+            List<Pending> batch = new ArrayList<>(pending.size());
+            for (Map.Entry<String, Pending> entry : pending.entrySet()) {
+                // remove exactly what is written: a newer outcome put meanwhile stays for the next flush
+                if (pending.remove(entry.getKey(), entry.getValue())) {
+                    batch.add(entry.getValue());
+                }
+            }
+            inTransaction(c -> {
+                if (mergeSyntax) {
+                    try (PreparedStatement ps = c.prepareStatement("MERGE INTO entry_state (pipe, source_id, destination_ref, destination_id, status, reason, updated_at)"
+                            + " KEY (pipe, source_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                        for (Pending p : batch) {
+                            EntryState s = p.state();
+                            bind(ps, p.pipe(), s.sourceId(), s.destinationRef(), s.destinationId(), s.status().name(), s.reason(), Timestamp.from(s.updatedAt()));
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                } else {
+                    for (Pending p : batch) {
+                        EntryState s = p.state();
+                        upsert(c, "entry_state", new String[]{"pipe", "source_id"},
+                                new String[]{"destination_ref", "destination_id", "status", "reason", "updated_at"},
+                                p.pipe(), s.sourceId(), s.destinationRef(), s.destinationId(), s.status().name(), s.reason(), Timestamp.from(s.updatedAt()));
+                    }
+                }
+            });
+        }
+    }
+
+    private static String key(String pipe, String sourceId) {
+        return pipe + '\u0000' + sourceId;
     }
 
     private static EntryState entryState(ResultSet rs) throws SQLException {

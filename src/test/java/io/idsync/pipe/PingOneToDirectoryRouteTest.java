@@ -92,6 +92,18 @@ class PingOneToDirectoryRouteTest extends CamelTestSupport {
     }
 
     @Test
+    void aFullScanOfUnchangedUsersWritesNothing() throws Exception {
+        start(null);
+        poll();
+        long changelogBefore = lastChangeNumber();
+        systems.state.clearCheckpoint(PipeFixture.PIPE); // the next poll runs the full scan again
+        poll();
+        assertEquals(changelogBefore, lastChangeNumber(), "no LDAP write for users that are already in step");
+        assertEquals(EMPLOYEES, systems.pipe().counters().get("noChange"));
+        assertEquals(EMPLOYEES, systems.pipe().counters().get("created"));
+    }
+
+    @Test
     void deliverIsTheOnlyStepThatWrites() throws Exception {
         start(a -> a.weaveById("deliver").replace().to("mock:deliver"));
         MockEndpoint deliver = getMockEndpoint("mock:deliver");
@@ -170,6 +182,12 @@ class PingOneToDirectoryRouteTest extends CamelTestSupport {
         assertTrue(failed.reason().contains("correlation rule [uid] matched more than one"), failed.reason());
         assertEquals(EMPLOYEES + 1, people(), "the other new user was created; the ambiguous one was not");
         assertEquals(1, systems.pipe().counters().get("failed"));
+    }
+
+    private long lastChangeNumber() throws Exception {
+        try (LDAPConnection ldap = systems.directory.connection()) {
+            return Long.parseLong(ldap.getRootDSE().getAttributeValue("lastChangeNumber"));
+        }
     }
 
     private int people() throws Exception {
