@@ -7,7 +7,8 @@ import io.idsync.mapping.PipeMapping;
 import io.idsync.state.StateStore;
 
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One pipe at run time: its source (change detection and reading), its destination, its mapping, its
@@ -22,7 +23,7 @@ public final class Pipe {
     private final PipeMapping mapping;
     private final StateStore state;
     private final PipeCounters counters;
-    private final AtomicBoolean busy = new AtomicBoolean();
+    private final Semaphore busy = new Semaphore(1);
     private final String entryType;
 
     volatile Instant lastPoll;
@@ -96,17 +97,27 @@ public final class Pipe {
         return activity;
     }
 
-    /** One run at a time per pipe: a poll and a resync never overlap. */
+    /** One run at a time per pipe: a poll and a resync never overlap. A poll does not wait (it skips its turn). */
     boolean tryAcquire(String what) {
-        if (busy.compareAndSet(false, true)) {
-            activity = what;
-            return true;
+        return tryAcquire(what, 0);
+    }
+
+    /** Waits up to {@code millis} for the run in progress (a resync waits for the current poll to finish). */
+    boolean tryAcquire(String what, long millis) {
+        try {
+            if (busy.tryAcquire(millis, TimeUnit.MILLISECONDS)) {
+                activity = what;
+                return true;
+            }
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        return false;
     }
 
     void release() {
         activity = "idle";
-        busy.set(false);
+        busy.release();
     }
 }

@@ -43,6 +43,9 @@ public final class Road {
     /** Entries a scan reads ahead to look their links up together; bounds the scan's memory too. */
     private static final int SCAN_PAGE = 500;
 
+    /** How long a resync request waits for the poll in progress to finish. */
+    private static final long RESYNC_WAIT_MILLIS = 30_000;
+
     private static final Logger SYNC_LOG = Logger.getLogger("io.idsync.sync");
     private static final Logger LOG = Logger.getLogger(Road.class);
 
@@ -326,8 +329,9 @@ public final class Road {
             throw new ApiProblem(404, e.getMessage());
         }
         boolean dryRun = Boolean.parseBoolean(exchange.getIn().getHeader("dryRun", "false", String.class));
-        if (!pipe.tryAcquire(dryRun ? "resync (dry run)" : "resync")) {
-            throw new ApiProblem(409, "pipe '" + name + "' is busy (" + pipe.activity() + "); try again when it is idle");
+        if (!pipe.tryAcquire(dryRun ? "resync (dry run)" : "resync", RESYNC_WAIT_MILLIS)) {
+            throw new ApiProblem(409, "pipe '" + name + "' is still busy (" + pipe.activity() + ") after "
+                    + RESYNC_WAIT_MILLIS / 1000 + " s; try again when it is idle");
         }
         exchange.getExchangeExtension().addOnCompletion(release(pipe));
         exchange.setProperty(PIPE, name);
