@@ -112,10 +112,6 @@ public final class ValuePattern {
         return out.toString();
     }
 
-    public boolean isConstant() {
-        return parts.stream().allMatch(p -> p instanceof Literal);
-    }
-
     @Override
     public String toString() {
         return text;

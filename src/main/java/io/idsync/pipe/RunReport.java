@@ -48,10 +48,6 @@ public final class RunReport {
         this.finishedAt = Instant.now();
     }
 
-    public long count(Outcome outcome) {
-        return counts.get(outcome).get();
-    }
-
     public boolean dryRun() {
         return dryRun;
     }

@@ -45,10 +45,6 @@ public final class SyncItem {
         return reason;
     }
 
-    public MappedEntry mapped() {
-        return mapped;
-    }
-
     boolean decided() {
         return outcome != null;
     }

@@ -123,18 +123,22 @@ public final class ResyncBenchmark {
             if (pipe.lastError() != null || state.checkpoint(pipe.name()).isEmpty()) {
                 throw new IllegalStateException("the load did not finish: " + pipe.lastError());
             }
-            System.out.printf("users=%d created=%d failed=%d seconds=%.2f usersPerSecond=%.0f peakHeapMB=%d maxHeapMB=%d workers=%d%n",
+            System.out.printf("users=%d created=%d failed=%d seconds=%.2f usersPerSecond=%.0f peakHeapUsedMB=%d peakHeapAfterGcMB=%d maxHeapMB=%d workers=%d%n",
                     users, created, pipe.counters().get("failed"), seconds, created / seconds, heap.peakBytes / (1024 * 1024),
-                    Runtime.getRuntime().maxMemory() / (1024 * 1024), workers);
+                    heap.peakAfterGcBytes / (1024 * 1024), Runtime.getRuntime().maxMemory() / (1024 * 1024), workers);
         } finally {
             pool.shutdownNow();
             directory.close();
         }
     }
 
-    /** Samples the heap's used bytes every 50 ms and keeps the peak (also the JVM's own pool peaks). */
+    /**
+     * Samples the heap every 50 ms: the peak of used bytes (garbage included, so it tends to -Xmx), and the
+     * peak of what each collection left behind, which is the memory the run really holds.
+     */
     private static final class HeapSampler extends Thread {
         volatile long peakBytes;
+        volatile long peakAfterGcBytes;
 
         HeapSampler() {
             setDaemon(true);
@@ -159,6 +163,9 @@ public final class ResyncBenchmark {
             long pools = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
                     .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
             peakBytes = Math.max(peakBytes, Math.max(used, Math.min(pools, Runtime.getRuntime().maxMemory())));
+            long afterGc = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null)
+                    .mapToLong(p -> p.getCollectionUsage().getUsed()).sum();
+            peakAfterGcBytes = Math.max(peakAfterGcBytes, afterGc);
         }
     }
 }

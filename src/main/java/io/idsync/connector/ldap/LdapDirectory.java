@@ -10,6 +10,7 @@ import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.LDAPConnectionOptions;
 import com.unboundid.ldap.sdk.LDAPConnectionPool;
 import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.LDAPSearchException;
 import com.unboundid.ldap.sdk.LDAPURL;
 import com.unboundid.ldap.sdk.ModifyDNRequest;
 import com.unboundid.ldap.sdk.ModifyRequest;
@@ -18,7 +19,6 @@ import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.RDN;
 import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchRequest;
-import com.unboundid.ldap.sdk.SearchResult;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.SimpleBindRequest;
@@ -124,23 +124,7 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         if (criteria.size() == 1 && criteria.containsKey("dn")) {
             return read(criteria.get("dn")).map(List::of).orElse(List.of());
         }
-        List<Filter> parts = new ArrayList<>();
-        criteria.forEach((attribute, value) -> parts.add(Filter.createEqualityFilter(attribute, value)));
-        Filter filter = parts.size() == 1 ? parts.get(0) : Filter.createANDFilter(parts);
-        try {
-            SearchRequest request = new SearchRequest(settings.baseDn(), SearchScope.SUB, filter, READ_ATTRIBUTES);
-            request.setSizeLimit(limit);
-            SearchResult result = pool().search(request);
-            return result.getSearchEntries().stream().map(LdapDirectory::toDestinationEntry).toList();
-        } catch (LDAPException e) {
-            if (e.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED && e instanceof com.unboundid.ldap.sdk.LDAPSearchException search) {
-                return search.getSearchEntries().stream().map(LdapDirectory::toDestinationEntry).toList();
-            }
-            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
-                return List.of();
-            }
-            throw failure("search " + settings.baseDn() + " for " + filter, e);
-        }
+        return search(allOf(criteria), limit);
     }
 
     @Override
@@ -148,20 +132,25 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         if (alternatives.stream().anyMatch(c -> c.containsKey("dn"))) {
             return Destination.super.findAny(alternatives, limit);
         }
-        List<Filter> any = new ArrayList<>();
-        for (Map<String, String> criteria : alternatives) {
-            List<Filter> all = new ArrayList<>();
-            criteria.forEach((attribute, value) -> all.add(Filter.createEqualityFilter(attribute, value)));
-            any.add(all.size() == 1 ? all.get(0) : Filter.createANDFilter(all));
-        }
-        Filter filter = any.size() == 1 ? any.get(0) : Filter.createORFilter(any);
+        List<Filter> any = alternatives.stream().map(LdapDirectory::allOf).toList();
+        return search(any.size() == 1 ? any.get(0) : Filter.createORFilter(any), limit);
+    }
+
+    /** Values go into filter objects, never into filter text, so {@code *)(uid=*} is matched literally. */
+    private static Filter allOf(Map<String, String> criteria) {
+        List<Filter> all = new ArrayList<>();
+        criteria.forEach((attribute, value) -> all.add(Filter.createEqualityFilter(attribute, value)));
+        return all.size() == 1 ? all.get(0) : Filter.createANDFilter(all);
+    }
+
+    private List<DestinationEntry> search(Filter filter, int limit) {
         try {
             SearchRequest request = new SearchRequest(settings.baseDn(), SearchScope.SUB, filter, READ_ATTRIBUTES);
             request.setSizeLimit(limit);
             return pool().search(request).getSearchEntries().stream().map(LdapDirectory::toDestinationEntry).toList();
         } catch (LDAPException e) {
-            if (e.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED && e instanceof com.unboundid.ldap.sdk.LDAPSearchException search) {
-                return search.getSearchEntries().stream().map(LdapDirectory::toDestinationEntry).toList();
+            if (e.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED && e instanceof LDAPSearchException partial) {
+                return partial.getSearchEntries().stream().map(LdapDirectory::toDestinationEntry).toList();
             }
             if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
                 return List.of();

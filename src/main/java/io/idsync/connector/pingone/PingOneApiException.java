@@ -10,22 +10,16 @@ import io.idsync.connector.PermanentFailure;
 public class PingOneApiException extends PermanentFailure {
 
     private final int status;
-    private final String code;
     private final JsonNode body;
 
     public PingOneApiException(String request, int status, JsonNode body) {
         super("PingOne " + request + " answered " + status + describe(body));
         this.status = status;
-        this.code = body == null ? null : body.path("code").asText(null);
         this.body = body;
     }
 
     public int status() {
         return status;
-    }
-
-    public String code() {
-        return code;
     }
 
     /** Whether a detail carries this code (e.g. {@code UNIQUENESS_VIOLATION}). */
