@@ -7,7 +7,10 @@ import io.idsync.connector.ldap.LdapDirectory;
 import io.idsync.connector.ldap.LdapSettings;
 import io.idsync.connector.pingone.PingOneClient;
 import io.idsync.connector.pingone.PingOneSettings;
+import io.idsync.connector.pingone.PingOneUserDestination;
 import io.idsync.connector.pingone.PingOneUserSource;
+import io.idsync.connector.ldap.LdapSourceSettings;
+import io.idsync.connector.ldap.LdapUserSource;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -37,12 +40,12 @@ final class ConnectorFactory {
     /** The settings that a pipe's source and destination still lack, as sentences naming each key. */
     List<String> problems(String pipe, String source, String destination) {
         List<String> problems = new ArrayList<>();
-        check(problems, pipe, "source", source, "pingone");
-        check(problems, pipe, "destination", destination, "ldap");
+        check(problems, pipe, "source", source);
+        check(problems, pipe, "destination", destination);
         return problems;
     }
 
-    private void check(List<String> problems, String pipe, String role, String name, String expectedType) {
+    private void check(List<String> problems, String pipe, String role, String name) {
         IdsyncConfig.Connection c = connections.get(name);
         String prefix = "idsync.connections." + name + ".";
         if (c == null || c.type().isEmpty()) {
@@ -50,8 +53,8 @@ final class ConnectorFactory {
             return;
         }
         String type = c.type().get().toLowerCase(Locale.ROOT);
-        if (!type.equals(expectedType)) {
-            problems.add("pipe '" + pipe + "': connection '" + name + "' is of type " + type + ", but this pipe's " + role + " must be " + expectedType);
+        if (!List.of("pingone", "ldap").contains(type)) {
+            problems.add(prefix + "type is '" + type + "'; use pingone or ldap");
             return;
         }
         List<String> missing = new ArrayList<>();
@@ -75,21 +78,52 @@ final class ConnectorFactory {
     }
 
     Source source(String name) {
-        return (Source) built.computeIfAbsent("source:" + name, k -> {
-            PingOneSettings settings = pingOne(name, connections.get(name));
-            PingOneUserSource users = new PingOneUserSource(new PingOneClient(settings));
+        return cached("source:" + name, () -> {
+            IdsyncConfig.Connection c = connections.get(name);
+            if (isPingOne(c)) {
+                PingOneUserSource users = new PingOneUserSource(new PingOneClient(pingOne(name, c)));
+                return new Source(users, users, "USER");
+            }
+            LdapSourceSettings source = new LdapSourceSettings(c.sourceGroupDn().orElse(null), c.sourceBaseDn().orElse(c.baseDn().get()),
+                    c.sourceFilter(), c.idAttribute(), c.disabledAttribute());
+            LdapUserSource users = new LdapUserSource(ldap(name, c), source);
             return new Source(users, users, "USER");
         });
     }
 
     Destination destination(String name) {
-        return (Destination) built.computeIfAbsent("destination:" + name, k -> {
+        return cached("destination:" + name, () -> {
             IdsyncConfig.Connection c = connections.get(name);
+            if (isPingOne(c)) {
+                return new PingOneUserDestination(new PingOneClient(pingOne(name, c)), c.provisioningPopulation().orElse(null));
+            }
+            return ldap(name, c);
+        });
+    }
+
+    /** One pool per LDAP connection, shared by the pipes that read or write through it. */
+    private LdapDirectory ldap(String name, IdsyncConfig.Connection c) {
+        return cached("ldap:" + name, () -> {
             LdapDirectory directory = new LdapDirectory(new LdapSettings(name, c.url().get(), c.bindDn().get(), c.bindPassword().get(),
                     c.baseDn().get(), c.poolSize(), c.connectTimeout(), c.responseTimeout()));
             closeables.add(directory);
             return directory;
         });
+    }
+
+    /** Get-or-build without computeIfAbsent: a builder may itself ask for another connector. */
+    @SuppressWarnings("unchecked")
+    private <T> T cached(String key, java.util.function.Supplier<T> builder) {
+        Object existing = built.get(key);
+        if (existing == null) {
+            existing = builder.get();
+            built.put(key, existing);
+        }
+        return (T) existing;
+    }
+
+    private static boolean isPingOne(IdsyncConfig.Connection c) {
+        return c.type().orElse("").equalsIgnoreCase("pingone");
     }
 
     static PingOneSettings pingOne(String name, IdsyncConfig.Connection c) {

@@ -79,6 +79,9 @@ public interface IdsyncConfig {
         @WithDefault("6")
         int maxAttempts();
 
+        /** As a destination: the population (name or id) new users are created in; none means the default one. */
+        Optional<String> provisioningPopulation();
+
         // --- LDAP --------------------------------------------------------------------------------
         Optional<String> url();
 
@@ -90,6 +93,23 @@ public interface IdsyncConfig {
 
         @WithDefault("8")
         int poolSize();
+
+        /** As a source: the users are the members of this group (nested groups included)... */
+        Optional<String> sourceGroupDn();
+
+        /** ...or the entries under this base (default: base-dn) that match source-filter. */
+        Optional<String> sourceBaseDn();
+
+        @WithDefault("(objectClass=person)")
+        String sourceFilter();
+
+        /** As a source: the attribute that identifies an entry through renames. */
+        @WithDefault("entryUUID")
+        String idAttribute();
+
+        /** As a source: TRUE here marks a disabled account (AD's userAccountControl bit 0x2 always counts too). */
+        @WithDefault("ds-pwp-account-disabled")
+        String disabledAttribute();
 
         @WithDefault("10s")
         Duration connectTimeout();
@@ -133,6 +153,14 @@ public interface IdsyncConfig {
 
         @WithDefault("100")
         int contractors();
+
+        /** AD-style users seeded under ou=Corp in the demo directory... */
+        @WithDefault("200")
+        int corpUsers();
+
+        /** ...of whom this many are members of cn=Provisioning Users. */
+        @WithDefault("150")
+        int corpProvisioned();
 
         /** The sandbox API's rate limit per second (0 = none); the audit feed is always limited to 10/s. */
         @WithDefault("0")

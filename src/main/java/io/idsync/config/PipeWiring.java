@@ -7,6 +7,7 @@ import io.idsync.pipe.Pipe;
 import io.idsync.pipe.Pipes;
 import io.idsync.pipe.Retry;
 import io.idsync.pipe.Road;
+import io.idsync.sandbox.SandboxLauncher;
 import io.idsync.state.StateStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -44,7 +45,8 @@ public class PipeWiring {
 
     @Produces
     @Singleton
-    Pipes pipes(IdsyncConfig config, StateStore state) {
+    Pipes pipes(IdsyncConfig config, StateStore state, SandboxLauncher sandbox) {
+        sandbox.ensureStarted(config); // demo and test profiles: the embedded systems are up before any poll
         connectors = new ConnectorFactory(config.connections());
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, IdsyncConfig.PipeSettings> entry : config.pipes().entrySet()) {

@@ -29,6 +29,10 @@ public interface Destination {
         return all;
     }
 
-    /** Applies one planned operation. Deleting what is already gone succeeds. */
-    void apply(Plan plan);
+    /**
+     * Applies one planned operation and answers the entry's reference afterwards (for a create, the one the
+     * destination assigned: a PingOne id is only known once the user exists). Deleting what is already gone
+     * succeeds.
+     */
+    String apply(Plan plan);
 }

@@ -34,7 +34,8 @@ public final class MappingFile {
 
     private static final Set<String> TOP_LEVEL = Set.of("sync-class", "destination", "attribute-map", "correlation");
     private static final Set<String> SYNC_CLASS = Set.of("synchronize-creates", "synchronize-modifies", "synchronize-deletes",
-            "modifies-as-creates", "creates-as-modifies", "scope-exit-action", "disable-attribute", "disable-value");
+            "modifies-as-creates", "creates-as-modifies", "scope-exit-action", "delete-action", "disable-attribute", "disable-value",
+            "provision-disabled-users");
     private static final Set<String> DESTINATION = Set.of("dn-pattern", "object-classes");
     private static final Set<String> MAPPING = Set.of("to-attribute", "type", "from-attribute", "value-pattern", "value", "values", "create-only");
 
@@ -143,15 +144,8 @@ public final class MappingFile {
             return d;
         }
         Map<String, Node> m = mapping(node, "sync-class", SYNC_CLASS);
-        SyncClass.ScopeExitAction exit = d.scopeExitAction();
-        if (m.containsKey("scope-exit-action")) {
-            String value = scalar(m.get("scope-exit-action"), "sync-class.scope-exit-action");
-            try {
-                exit = SyncClass.ScopeExitAction.valueOf(value.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw error(m.get("scope-exit-action"), "sync-class.scope-exit-action '" + value + "' is not one of delete, disable");
-            }
-        }
+        SyncClass.ScopeExitAction exit = action(m, "scope-exit-action", d.scopeExitAction());
+        SyncClass.ScopeExitAction delete = action(m, "delete-action", d.deleteAction());
         return new SyncClass(
                 bool(m, "synchronize-creates", d.synchronizeCreates()),
                 bool(m, "synchronize-modifies", d.synchronizeModifies()),
@@ -159,8 +153,22 @@ public final class MappingFile {
                 bool(m, "modifies-as-creates", d.modifiesAsCreates()),
                 bool(m, "creates-as-modifies", d.createsAsModifies()),
                 exit,
+                delete,
                 m.containsKey("disable-attribute") ? scalar(m.get("disable-attribute"), "sync-class.disable-attribute") : d.disableAttribute(),
-                m.containsKey("disable-value") ? scalar(m.get("disable-value"), "sync-class.disable-value") : d.disableValue());
+                m.containsKey("disable-value") ? scalar(m.get("disable-value"), "sync-class.disable-value") : d.disableValue(),
+                bool(m, "provision-disabled-users", d.provisionDisabled()));
+    }
+
+    private SyncClass.ScopeExitAction action(Map<String, Node> m, String key, SyncClass.ScopeExitAction fallback) {
+        if (!m.containsKey(key)) {
+            return fallback;
+        }
+        String value = scalar(m.get(key), "sync-class." + key);
+        try {
+            return SyncClass.ScopeExitAction.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw error(m.get(key), "sync-class." + key + " '" + value + "' is not one of delete, disable");
+        }
     }
 
     private AttributeMapping attributeMapping(Node node, String where) {

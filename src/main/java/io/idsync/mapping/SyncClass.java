@@ -7,17 +7,20 @@ package io.idsync.mapping;
  * @param modifiesAsCreates  a modify whose linked destination entry has gone is applied as a create (default false)
  * @param createsAsModifies  a create whose entry already exists at the destination becomes a modify (default true)
  * @param scopeExitAction    what a source entry leaving the pipe's scope does at the destination
+ * @param deleteAction       what a source entry deleted at the source does at the destination (PingFederate's remove action)
  * @param disableAttribute   the destination attribute that disables an account, and its value when disabled
+ * @param provisionDisabled  whether an account disabled at the source is created at the destination (PingFederate's
+ *                           "provision disabled users")
  */
 public record SyncClass(boolean synchronizeCreates, boolean synchronizeModifies, boolean synchronizeDeletes,
                         boolean modifiesAsCreates, boolean createsAsModifies, ScopeExitAction scopeExitAction,
-                        String disableAttribute, String disableValue) {
+                        ScopeExitAction deleteAction, String disableAttribute, String disableValue, boolean provisionDisabled) {
 
     public enum ScopeExitAction {
         DELETE, DISABLE
     }
 
     public static SyncClass defaults() {
-        return new SyncClass(true, true, true, false, true, ScopeExitAction.DELETE, "ds-pwp-account-disabled", "TRUE");
+        return new SyncClass(true, true, true, false, true, ScopeExitAction.DELETE, ScopeExitAction.DELETE, "ds-pwp-account-disabled", "TRUE", true);
     }
 }

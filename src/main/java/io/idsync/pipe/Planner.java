@@ -42,8 +42,9 @@ final class Planner {
                         linked ? why + "; already absent at the destination" : (item.source == null ? "never synchronized" : "outside the synchronized scope"));
                 return;
             }
-            if (item.source != null && syncClass.scopeExitAction() == SyncClass.ScopeExitAction.DISABLE) {
-                disable(item, destination, syncClass);
+            SyncClass.ScopeExitAction action = item.source == null ? syncClass.deleteAction() : syncClass.scopeExitAction();
+            if (action == SyncClass.ScopeExitAction.DISABLE) {
+                disable(item, destination, syncClass, why);
                 return;
             }
             if (!syncClass.synchronizeDeletes()) {
@@ -63,6 +64,10 @@ final class Planner {
             }
             if (!syncClass.synchronizeCreates()) {
                 item.decide(Outcome.NOT_SYNCHRONIZED, "synchronize-creates is off");
+                return;
+            }
+            if (!syncClass.provisionDisabled() && mapped.values(syncClass.disableAttribute()).contains(syncClass.disableValue())) {
+                item.decide(Outcome.NOT_SYNCHRONIZED, "disabled at the source and provision-disabled-users is off");
                 return;
             }
             item.plan = new Plan(Plan.Action.CREATE, mapped.dn(), null, mapped.attributes(), List.of());
@@ -88,16 +93,16 @@ final class Planner {
         item.decide(Outcome.MODIFIED, null);
     }
 
-    private static void disable(SyncItem item, DestinationEntry destination, SyncClass syncClass) {
+    private static void disable(SyncItem item, DestinationEntry destination, SyncClass syncClass, String why) {
         List<String> current = destination.values(syncClass.disableAttribute());
         if (current.size() == 1 && current.get(0).equalsIgnoreCase(syncClass.disableValue())) {
             item.plan = Plan.none(destination.ref());
-            item.decide(Outcome.NO_CHANGE, "left the synchronized scope; already disabled");
+            item.decide(Outcome.NO_CHANGE, why + "; already disabled");
             return;
         }
         item.plan = new Plan(Plan.Action.MODIFY, destination.ref(), null, Map.of(),
                 List.of(new Plan.AttributeChange(syncClass.disableAttribute(), Plan.AttributeChange.Kind.REPLACE, List.of(syncClass.disableValue()))));
-        item.decide(Outcome.MODIFIED, "left the synchronized scope: disabled");
+        item.decide(Outcome.MODIFIED, why + ": disabled");
     }
 
     /** The DN to rename to, or null when the mapped DN is the current one (DNs compared normalised). */

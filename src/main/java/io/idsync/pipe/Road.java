@@ -249,7 +249,7 @@ public final class Road {
             return;
         }
         Pipe pipe = pipe(exchange);
-        retry.run(item.plan.describe(), () -> pipe.destination().apply(item.plan));
+        item.delivered = retry.call(item.plan.describe(), () -> pipe.destination().apply(item.plan));
     }
 
     /** Writes the outcome: link and status per entry, counters, the run report. */
@@ -274,8 +274,9 @@ public final class Road {
                     state.recordRemoved(pipe.name(), id);
                     break;
                 }
-                String ref = item.plan.newRef() != null ? item.plan.newRef() : item.plan.ref();
-                String destinationId = item.destination != null ? item.destination.id() : item.mapped.first("entryUUID");
+                String ref = item.delivered != null ? item.delivered : item.plan.newRef() != null ? item.plan.newRef() : item.plan.ref();
+                String destinationId = item.destination != null ? item.destination.id()
+                        : item.mapped.first("entryUUID") != null ? item.mapped.first("entryUUID") : item.delivered;
                 boolean unchanged = item.outcome == Outcome.NO_CHANGE && item.link != null && item.link.status() == StateStore.Status.SYNCED
                         && ref.equals(item.link.destinationRef());
                 if (!unchanged) {

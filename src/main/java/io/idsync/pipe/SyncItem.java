@@ -22,6 +22,8 @@ public final class SyncItem {
     boolean linkLoaded;
     DestinationEntry destination;
     Plan plan;
+    /** the destination entry's reference after deliver (a create's new id) */
+    String delivered;
     Outcome outcome;
     String reason;
 

@@ -35,12 +35,57 @@ public final class DemoSeed {
         env.addApplication(ADMIN_CLIENT_ID, "demo admin", ADMIN_SECRET, SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_BASIC);
         String employeesId = env.createPopulation("Employees", true);
         String contractorsId = env.createPopulation("Contractors", false);
+        env.createPopulation("Corp", false);
         seedUsers(env, employeesId, "e", employees);
         seedUsers(env, contractorsId, "c", contractors);
         env.seedGroup("Engineering", "People who build the product");
         env.seedGroup("Sales", "People who sell the product");
         env.seedGroup("Support", "People who help customers");
         return env;
+    }
+
+    public static final String CORP_DN = "ou=Corp," + DemoDirectory.BASE_DN;
+    public static final String PROVISIONING_GROUP_DN = "cn=Provisioning Users," + DemoDirectory.GROUPS_DN;
+
+    /**
+     * The directory side of the provisioning demo: an Active Directory-style subtree {@code ou=Corp} with
+     * {@code users} users ({@code user} objectClass, sAMAccountName, userAccountControl), the first
+     * {@code provisioned} of them members of {@code cn=Provisioning Users}, and groups Accounting,
+     * Engineering and Sales with some of them as members.
+     */
+    public static void seedCorp(com.unboundid.ldap.sdk.LDAPConnection ldap, int users, int provisioned)
+            throws com.unboundid.ldap.sdk.LDAPException, com.unboundid.ldif.LDIFException {
+        ldap.add("dn: " + CORP_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: Corp");
+        List<String> provisionedDns = new java.util.ArrayList<>();
+        List<List<String>> teams = List.of(new java.util.ArrayList<>(), new java.util.ArrayList<>(), new java.util.ArrayList<>());
+        for (int i = 1; i <= users; i++) {
+            String given = GIVEN.get((i + 7) % GIVEN.size());
+            String family = FAMILY.get((i / 3) % FAMILY.size());
+            String account = String.format(Locale.ROOT, "corp%04d", i);
+            String dn = "cn=" + given + " " + family + " " + i + "," + CORP_DN;
+            ldap.add("dn: " + dn, "objectClass: top", "objectClass: person", "objectClass: organizationalPerson", "objectClass: user",
+                    "cn: " + given + " " + family + " " + i, "sn: " + family, "givenName: " + given, "sAMAccountName: " + account,
+                    "userPrincipalName: " + account + "@corp.example.com", "mail: " + account + "@corp.example.com",
+                    "displayName: " + given + " " + family, "userAccountControl: 512");
+            if (i <= provisioned) {
+                provisionedDns.add(dn);
+            }
+            teams.get(i % 3).add(dn);
+        }
+        addGroup(ldap, "Provisioning Users", provisionedDns);
+        addGroup(ldap, "Accounting", teams.get(0).subList(0, Math.min(20, teams.get(0).size())));
+        addGroup(ldap, "Engineering", teams.get(1).subList(0, Math.min(20, teams.get(1).size())));
+        addGroup(ldap, "Sales", teams.get(2).subList(0, Math.min(20, teams.get(2).size())));
+    }
+
+    private static void addGroup(com.unboundid.ldap.sdk.LDAPConnection ldap, String name, List<String> members) throws com.unboundid.ldap.sdk.LDAPException {
+        com.unboundid.ldap.sdk.Entry group = new com.unboundid.ldap.sdk.Entry("cn=" + name + "," + DemoDirectory.GROUPS_DN);
+        group.addAttribute("objectClass", "top", "group");
+        group.addAttribute("cn", name);
+        if (!members.isEmpty()) {
+            group.addAttribute("member", members.toArray(String[]::new));
+        }
+        ldap.add(group);
     }
 
     /** Seeds {@code count} users in a population, usernames {@code <prefix><number>.<given>.<family>}. */

@@ -27,8 +27,16 @@ public class SandboxLauncher {
     private volatile DemoDirectory directory;
 
     void start(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, IdsyncConfig config) {
+        ensureStarted(config);
+    }
+
+    /**
+     * Starts the sandbox once, if enabled. The pipes call it when they are built, which happens before Camel
+     * starts the routes, so no first poll ever finds the embedded systems still starting.
+     */
+    public synchronized void ensureStarted(IdsyncConfig config) {
         IdsyncConfig.Sandbox sandbox = config.sandbox();
-        if (!sandbox.enabled()) {
+        if (!sandbox.enabled() || pingOne != null) {
             return;
         }
         IdsyncConfig.Connection worker = config.connections().get("pingone");
@@ -45,14 +53,23 @@ public class SandboxLauncher {
         }
         SandboxEnvironment environment = DemoSeed.seed(pingOne, worker.clientId().get(), worker.clientSecret().get(),
                 sandbox.employees(), sandbox.contractors());
-        if (worker.tokenAuthMethod().equalsIgnoreCase("post")) {
-            environment.addApplication(worker.clientId().get(), "idsync worker", worker.clientSecret().get(),
-                    SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_POST);
+        // every PingOne connection's worker app exists in the sandbox, with the auth method it is configured for
+        config.connections().forEach((name, connection) -> {
+            if (connection.type().orElse("").equalsIgnoreCase("pingone") && connection.clientId().isPresent() && connection.clientSecret().isPresent()) {
+                environment.addApplication(connection.clientId().get(), "idsync " + name, connection.clientSecret().get(),
+                        connection.tokenAuthMethod().equalsIgnoreCase("post") ? SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_POST
+                                : SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_BASIC);
+            }
+        });
+        try (com.unboundid.ldap.sdk.LDAPConnection ldap = directory.connection()) {
+            DemoSeed.seedCorp(ldap, sandbox.corpUsers(), sandbox.corpProvisioned());
+        } catch (com.unboundid.ldap.sdk.LDAPException | com.unboundid.ldif.LDIFException e) {
+            throw new IllegalStateException("the demo directory cannot be seeded: " + e.getMessage(), e);
         }
-        LOG.infof("Demo directory on %s (%s, bind cn=Directory Manager); PingOne sandbox on %s, environment %s with %d employees and %d contractors; "
-                        + "make changes by hand as client %s",
-                directory.url(), DemoDirectory.BASE_DN, pingOne.baseUrl(), DemoSeed.ENVIRONMENT, sandbox.employees(), sandbox.contractors(),
-                DemoSeed.ADMIN_CLIENT_ID);
+        LOG.infof("Demo directory on %s (%s, bind cn=Directory Manager; %d AD-style users under %s, %d of them in %s); "
+                        + "PingOne sandbox on %s, environment %s with %d employees and %d contractors; make changes by hand as client %s",
+                directory.url(), DemoDirectory.BASE_DN, sandbox.corpUsers(), DemoSeed.CORP_DN, sandbox.corpProvisioned(), DemoSeed.PROVISIONING_GROUP_DN,
+                pingOne.baseUrl(), DemoSeed.ENVIRONMENT, sandbox.employees(), sandbox.contractors(), DemoSeed.ADMIN_CLIENT_ID);
     }
 
     void stop(@Observes ShutdownEvent event) {

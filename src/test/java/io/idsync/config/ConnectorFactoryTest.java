@@ -45,12 +45,12 @@ class ConnectorFactoryTest {
     }
 
     @Test
-    void aConnectionOfTheWrongKindOrWithoutATypeIsNamed() {
-        IdsyncConfig config = config(Map.of("idsync.connections.directory.type", "pingone"));
+    void anUnknownKindOrAMissingTypeIsNamed() {
+        IdsyncConfig config = config(Map.of("idsync.connections.directory.type", "ldapx"));
         List<String> problems = new ConnectorFactory(config.connections()).problems("p", "nowhere", "directory");
         assertEquals(List.of(
                 "pipe 'p' reads its source from connection 'nowhere', but idsync.connections.nowhere.type is not set",
-                "pipe 'p': connection 'directory' is of type pingone, but this pipe's destination must be ldap"), problems);
+                "idsync.connections.directory.type is 'ldapx'; use pingone or ldap"), problems);
     }
 
     @Test

@@ -17,12 +17,16 @@ public class EmbeddedSystemsResource implements QuarkusTestResourceLifecycleMana
     public Map<String, String> start() {
         int pingOne = freePort();
         int directory = freePort();
-        return Map.of(
-                "idsync.sandbox.pingone-port", Integer.toString(pingOne),
-                "idsync.sandbox.directory-port", Integer.toString(directory),
-                "idsync.connections.pingone.api-url", "http://localhost:" + pingOne + "/v1",
-                "idsync.connections.pingone.auth-url", "http://localhost:" + pingOne + "/demo-env/as/token",
-                "idsync.connections.directory.url", "ldap://localhost:" + directory);
+        Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        overrides.put("idsync.sandbox.pingone-port", Integer.toString(pingOne));
+        overrides.put("idsync.sandbox.directory-port", Integer.toString(directory));
+        for (String connection : new String[]{"pingone", "provisioning"}) {
+            overrides.put("idsync.connections." + connection + ".api-url", "http://localhost:" + pingOne + "/v1");
+            overrides.put("idsync.connections." + connection + ".auth-url", "http://localhost:" + pingOne + "/demo-env/as/token");
+        }
+        overrides.put("idsync.connections.directory.url", "ldap://localhost:" + directory);
+        overrides.put("idsync.connections.corp.url", "ldap://localhost:" + directory);
+        return overrides;
     }
 
     @Override

@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Route-level tests of {@code routes/pingone-to-directory.yaml} as shipped, on Camel Test JUnit5: the YAML
  * is loaded from the classpath, its quartz trigger is replaced by {@code direct:poll} (so each test decides
- * when a poll happens) and steps are advised by their stable ids ({@code poll}, {@code deliver},
- * {@code record}, {@code checkpoint}, ...). The systems around it are real: PingOne sandbox, demo directory,
+ * when a poll happens) and steps are advised by their stable ids ({@code pingone-to-directory.deliver},
+ * {@code pingone-to-directory.record}, ...). The systems around it are real: PingOne sandbox, demo directory,
  * H2 state store.
  */
 class PingOneToDirectoryRouteTest extends CamelTestSupport {
@@ -105,7 +105,7 @@ class PingOneToDirectoryRouteTest extends CamelTestSupport {
 
     @Test
     void deliverIsTheOnlyStepThatWrites() throws Exception {
-        start(a -> a.weaveById("deliver").replace().to("mock:deliver"));
+        start(a -> a.weaveById("pingone-to-directory.deliver").replace().to("mock:deliver"));
         MockEndpoint deliver = getMockEndpoint("mock:deliver");
         deliver.expectedMessageCount(EMPLOYEES);
         poll();
@@ -120,7 +120,7 @@ class PingOneToDirectoryRouteTest extends CamelTestSupport {
     void aCrashBetweenWritingAndRecordingReplaysWithoutDuplicates() throws Exception {
         AtomicInteger recorded = new AtomicInteger();
         // the process "dies" after 25 users were written to the directory: the 26th is written but not recorded
-        start(a -> a.weaveById("record").before().process(exchange -> {
+        start(a -> a.weaveById("pingone-to-directory.record").before().process(exchange -> {
             if (recorded.incrementAndGet() > 25) {
                 throw new TransientFailure("simulated crash");
             }

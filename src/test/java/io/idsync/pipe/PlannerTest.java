@@ -56,7 +56,8 @@ class PlannerTest {
 
     private static SyncClass options(boolean creates, boolean modifies, boolean deletes, boolean modifiesAsCreates, boolean createsAsModifies,
                                      SyncClass.ScopeExitAction exit) {
-        return new SyncClass(creates, modifies, deletes, modifiesAsCreates, createsAsModifies, exit, "ds-pwp-account-disabled", "TRUE");
+        return new SyncClass(creates, modifies, deletes, modifiesAsCreates, createsAsModifies, exit, SyncClass.ScopeExitAction.DELETE,
+                "ds-pwp-account-disabled", "TRUE", true);
     }
 
     private static final SyncClass DEFAULTS = SyncClass.defaults();
@@ -161,6 +162,20 @@ class PlannerTest {
         SyncItem alreadyDisabled = item(Change.Kind.MODIFY, user(), false, destination(Map.of("ds-pwp-account-disabled", List.of("TRUE"))), true);
         Planner.plan(alreadyDisabled, options(true, true, true, false, true, SyncClass.ScopeExitAction.DISABLE));
         assertEquals(Outcome.NO_CHANGE, alreadyDisabled.outcome());
+    }
+
+    @Test
+    void theDeleteActionCanDisableInsteadAndDisabledAccountsNeedNotBeProvisioned() {
+        SyncClass provisioning = new SyncClass(true, true, true, false, true, SyncClass.ScopeExitAction.DISABLE, SyncClass.ScopeExitAction.DISABLE,
+                "ds-pwp-account-disabled", "TRUE", false);
+        SyncItem deleted = item(Change.Kind.DELETE, null, false, destination(Map.of()), true);
+        Planner.plan(deleted, provisioning);
+        assertEquals(Outcome.MODIFIED, deleted.outcome());
+        assertTrue(deleted.reason().startsWith("deleted at the source: disabled"), deleted.reason());
+
+        SyncItem disabledNewcomer = item(Change.Kind.CREATE, user().put("ds-pwp-account-disabled-from-pingone", "TRUE"), true, null, false);
+        Planner.plan(disabledNewcomer, provisioning);
+        assertEquals(Outcome.NOT_SYNCHRONIZED, disabledNewcomer.outcome());
     }
 
     @Test

@@ -160,14 +160,17 @@ public final class LdapDirectory implements Destination, AutoCloseable {
     }
 
     @Override
-    public void apply(Plan plan) {
+    public String apply(Plan plan) {
         switch (plan.action()) {
             case CREATE -> add(plan);
-            case MODIFY -> modify(plan);
+            case MODIFY -> {
+                return modify(plan);
+            }
             case DELETE -> delete(plan.ref());
             case NONE -> {
             }
         }
+        return plan.ref();
     }
 
     private void add(Plan plan) {
@@ -185,13 +188,14 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         }
     }
 
-    private void modify(Plan plan) {
+    /** Renames first when the plan says so, then modifies; answers the DN the entry has afterwards. */
+    private String modify(Plan plan) {
         String dn = plan.ref();
         if (plan.newRef() != null) {
             dn = rename(dn, plan.newRef());
         }
         if (plan.changes().isEmpty()) {
-            return;
+            return dn;
         }
         List<Modification> modifications = new ArrayList<>();
         for (Plan.AttributeChange change : plan.changes()) {
@@ -205,11 +209,11 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         try {
             pool().modify(new ModifyRequest(dn, modifications));
         } catch (LDAPException e) {
-            if (e.getResultCode() == ResultCode.NO_SUCH_ATTRIBUTE) {
-                return; // deleting a value that is already gone: the entry is as planned
+            if (e.getResultCode() != ResultCode.NO_SUCH_ATTRIBUTE) { // a value already gone: the entry is as planned
+                throw failure("modify " + dn, e);
             }
-            throw failure("modify " + dn, e);
         }
+        return dn;
     }
 
     private String rename(String dn, String newDn) {

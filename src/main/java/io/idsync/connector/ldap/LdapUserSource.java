@@ -1,0 +1,431 @@
+package io.idsync.connector.ldap;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.unboundid.ldap.sdk.Attribute;
+import com.unboundid.ldap.sdk.ChangeLogEntry;
+import com.unboundid.ldap.sdk.DN;
+import com.unboundid.ldap.sdk.Entry;
+import com.unboundid.ldap.sdk.Filter;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.LDAPSearchException;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.ldap.sdk.SearchRequest;
+import com.unboundid.ldap.sdk.SearchResult;
+import com.unboundid.ldap.sdk.SearchResultEntry;
+import com.unboundid.ldap.sdk.SearchScope;
+import com.unboundid.ldap.sdk.controls.SimplePagedResultsControl;
+import com.unboundid.asn1.ASN1OctetString;
+import io.idsync.connector.Change;
+import io.idsync.connector.ChangeBatch;
+import io.idsync.connector.ChangeSource;
+import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.SourceEntry;
+import io.idsync.connector.SourceReader;
+import io.idsync.connector.TransientFailure;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Users of an LDAP directory as a sync source, on a server with a changelog (PingDirectory, 389 DS, the
+ * demo directory): changes are the {@code cn=changelog} entries after the checkpoint's change number. The
+ * changelog names entries by DN, so each change is resolved to the entry's stable id: the current entry
+ * for adds and modifies, the new DN for renames, {@code deletedEntryAttrs} for deletes. A change to a
+ * scope group's {@code member} values is a change to each member added or removed.
+ * <p>
+ * The document the attribute map reads is the entry as JSON (one value: a string; several: an array),
+ * plus {@code dn} and the in-memory intermediate {@value #ENABLED_IN_DIRECTORY} ({@code true}/{@code false}).
+ */
+public final class LdapUserSource implements ChangeSource, SourceReader {
+
+    public static final String ENABLED_IN_DIRECTORY = "accountEnabledInDirectory";
+
+    private static final int BATCH = 1000;
+    private static final int PAGE = 500;
+    private static final Set<String> GROUP_CLASSES = Set.of("groupofnames", "groupofuniquenames", "group");
+    private static final String[] CHANGELOG_ATTRIBUTES = {"changeNumber", "targetDN", "changeType", "changes", "newRDN", "deleteOldRDN",
+            "newSuperior", "deletedEntryAttrs"};
+
+    private final LdapDirectory directory;
+    private final LdapSourceSettings settings;
+    private volatile Set<String> scopeGroups;
+    private volatile long scopeGroupsAt;
+
+    public LdapUserSource(LdapDirectory directory, LdapSourceSettings settings) {
+        this.directory = directory;
+        this.settings = settings;
+    }
+
+    // --- change detection ----------------------------------------------------------------------------
+
+    @Override
+    public String currentToken() {
+        try {
+            String last = directory.pool().getRootDSE().getAttributeValue("lastChangeNumber");
+            if (last == null) {
+                throw new PermanentFailure("LDAP " + directory.settings().url() + " has no changelog (no lastChangeNumber in its root DSE)");
+            }
+            return last;
+        } catch (LDAPException e) {
+            throw new TransientFailure("LDAP read of the root DSE of " + directory.settings().url() + " failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public ChangeBatch changesSince(String token) {
+        long after = Long.parseLong(token);
+        List<ChangeLogEntry> entries = new ArrayList<>();
+        try {
+            SearchRequest request = new SearchRequest("cn=changelog", SearchScope.ONE,
+                    Filter.createGreaterOrEqualFilter("changeNumber", Long.toString(after + 1)), CHANGELOG_ATTRIBUTES);
+            request.setSizeLimit(BATCH);
+            List<SearchResultEntry> found;
+            try {
+                found = directory.pool().search(request).getSearchEntries();
+            } catch (LDAPSearchException e) {
+                if (e.getResultCode() != ResultCode.SIZE_LIMIT_EXCEEDED) {
+                    throw e;
+                }
+                found = e.getSearchEntries();
+            }
+            for (SearchResultEntry entry : found) {
+                entries.add(new ChangeLogEntry(entry));
+            }
+        } catch (LDAPException e) {
+            throw new TransientFailure("LDAP read of cn=changelog after change " + after + " failed: " + e.getMessage());
+        }
+        // the server returns them in DN order: put them in change order, and keep a gap-free prefix
+        entries.sort(Comparator.comparingLong(ChangeLogEntry::getChangeNumber));
+        List<Change> changes = new ArrayList<>();
+        long last = after;
+        for (ChangeLogEntry entry : entries) {
+            if (entry.getChangeNumber() != last + 1 && entries.size() >= BATCH) {
+                break; // with a truncated answer, a gap may hide changes not returned yet
+            }
+            last = entry.getChangeNumber();
+            changes.addAll(toChanges(entry));
+        }
+        return new ChangeBatch(changes, Long.toString(last));
+    }
+
+    private List<Change> toChanges(ChangeLogEntry entry) {
+        Instant now = Instant.now();
+        switch (entry.getChangeType()) {
+            case DELETE -> {
+                List<Attribute> attributes = entry.getDeletedEntryAttributes();
+                Entry deleted = attributes == null ? null : new Entry(entry.getTargetDN(), attributes);
+                String id = deleted == null ? null : deleted.getAttributeValue(settings.idAttribute());
+                return id == null ? List.of() : List.of(new Change(id, typeOf(deleted), Change.Kind.DELETE, now, Set.of(), null));
+            }
+            case MODIFY_DN -> {
+                return changeFor(entry.getNewDN(), Change.Kind.MODIFY, now).map(List::of).orElse(List.of());
+            }
+            case ADD, MODIFY -> {
+                List<Change> changes = new ArrayList<>();
+                Change.Kind kind = entry.getChangeType() == com.unboundid.ldap.sdk.ChangeType.ADD ? Change.Kind.CREATE : Change.Kind.MODIFY;
+                changeFor(entry.getTargetDN(), kind, now).ifPresent(changes::add);
+                if (isScopeGroup(entry.getTargetDN())) {
+                    changes.addAll(memberChanges(entry, now));
+                }
+                return changes;
+            }
+            default -> {
+                return List.of();
+            }
+        }
+    }
+
+    /** Members added to or removed from a scope group enter or leave the scope: each is a change. */
+    private List<Change> memberChanges(ChangeLogEntry entry, Instant now) {
+        Set<String> dns = new LinkedHashSet<>();
+        if (entry.getAddAttributes() != null) {
+            for (Attribute attribute : entry.getAddAttributes()) {
+                if (isMemberAttribute(attribute.getBaseName())) {
+                    dns.addAll(List.of(attribute.getValues()));
+                }
+            }
+        }
+        if (entry.getModifications() != null) {
+            for (Modification modification : entry.getModifications()) {
+                if (isMemberAttribute(modification.getAttributeName())) {
+                    dns.addAll(List.of(modification.getValues()));
+                }
+            }
+        }
+        scopeGroups = null; // nesting may have changed
+        List<Change> changes = new ArrayList<>();
+        for (String dn : dns) {
+            changeFor(dn, Change.Kind.MODIFY, now).ifPresent(changes::add);
+        }
+        return changes;
+    }
+
+    private static boolean isMemberAttribute(String name) {
+        return name.equalsIgnoreCase("member") || name.equalsIgnoreCase("uniqueMember");
+    }
+
+    /** The change for the entry now at {@code dn}; empty when it is gone (a later change says what happened). */
+    private Optional<Change> changeFor(String dn, Change.Kind kind, Instant at) {
+        SearchResultEntry current = get(dn, settings.idAttribute(), "objectClass");
+        if (current == null || current.getAttributeValue(settings.idAttribute()) == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Change(current.getAttributeValue(settings.idAttribute()), typeOf(current), kind, at, Set.of(), null));
+    }
+
+    private static String typeOf(Entry entry) {
+        for (String objectClass : entry.getObjectClassValues() == null ? new String[0] : entry.getObjectClassValues()) {
+            if (GROUP_CLASSES.contains(objectClass.toLowerCase(Locale.ROOT))) {
+                return "GROUP";
+            }
+        }
+        return "USER";
+    }
+
+    @Override
+    public boolean inScope(Change change) {
+        return "USER".equals(change.entryType()) && change.sourceId() != null;
+    }
+
+    // --- reading -------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<SourceEntry> read(String id) {
+        try {
+            SearchRequest request = new SearchRequest(directory.settings().baseDn(), SearchScope.SUB,
+                    Filter.createEqualityFilter(settings.idAttribute(), id), "*", settings.idAttribute(), settings.disabledAttribute());
+            request.setSizeLimit(2);
+            List<SearchResultEntry> found = directory.pool().search(request).getSearchEntries();
+            return found.size() == 1 ? Optional.of(entry(found.get(0))) : Optional.empty();
+        } catch (LDAPException e) {
+            throw new TransientFailure("LDAP read of " + settings.idAttribute() + "=" + id + " failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean inScope(SourceEntry entry) {
+        String dn = entry.document().path("dn").asText();
+        try {
+            if (settings.groupDn() != null) {
+                for (String group : scopeGroups()) {
+                    if (directory.pool().compare(group, "member", dn).compareMatched()) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            return new DN(dn).isDescendantOf(settings.searchBase(), false) && Filter.create(settings.filter()).matchesEntry(toEntry(entry));
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT || e.getResultCode() == ResultCode.UNDEFINED_ATTRIBUTE_TYPE) {
+                return false;
+            }
+            throw new TransientFailure("LDAP scope check of " + dn + " failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Iterator<SourceEntry> scan() {
+        return settings.groupDn() != null ? scanGroupMembers() : scanFilter();
+    }
+
+    /** The members of the scope groups that are users, read one by one as the iterator advances. */
+    private Iterator<SourceEntry> scanGroupMembers() {
+        Deque<String> members = new ArrayDeque<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (String group : scopeGroups()) {
+            SearchResultEntry entry = get(group, "member", "uniqueMember");
+            if (entry != null) {
+                addAll(members, entry.getAttributeValues("member"));
+                addAll(members, entry.getAttributeValues("uniqueMember"));
+            }
+        }
+        return new Iterator<>() {
+            private SourceEntry next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && !members.isEmpty()) {
+                    String dn = members.poll();
+                    if (!seen.add(normalize(dn))) {
+                        continue;
+                    }
+                    SearchResultEntry entry = get(dn, "*", settings.idAttribute(), settings.disabledAttribute());
+                    if (entry != null && "USER".equals(typeOf(entry))) {
+                        next = entry(entry);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public SourceEntry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                SourceEntry current = next;
+                next = null;
+                return current;
+            }
+        };
+    }
+
+    /** Entries under the base that match the filter, a page of {@value #PAGE} at a time (simple paged results). */
+    private Iterator<SourceEntry> scanFilter() {
+        return new Iterator<>() {
+            private Iterator<SearchResultEntry> page = Collections.emptyIterator();
+            private ASN1OctetString cookie;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && !done) {
+                    try {
+                        SearchRequest request = new SearchRequest(settings.searchBase(), SearchScope.SUB, settings.filter(), "*",
+                                settings.idAttribute(), settings.disabledAttribute());
+                        request.addControl(new SimplePagedResultsControl(PAGE, cookie));
+                        SearchResult result = directory.pool().search(request);
+                        page = result.getSearchEntries().iterator();
+                        SimplePagedResultsControl response = SimplePagedResultsControl.get(result);
+                        cookie = response == null ? null : response.getCookie();
+                        done = cookie == null || cookie.getValueLength() == 0;
+                    } catch (LDAPException e) {
+                        throw new TransientFailure("LDAP paged search of " + settings.searchBase() + " for " + settings.filter() + " failed: " + e.getMessage());
+                    }
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public SourceEntry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return entry(page.next());
+            }
+        };
+    }
+
+    /** The configured group and every group nested in it, refreshed every 30 s and when a group changes. */
+    Set<String> scopeGroups() {
+        Set<String> groups = scopeGroups;
+        if (groups != null && System.currentTimeMillis() - scopeGroupsAt < 30_000) {
+            return groups;
+        }
+        Set<String> found = new LinkedHashSet<>();
+        Deque<String> pending = new ArrayDeque<>(List.of(settings.groupDn()));
+        while (!pending.isEmpty() && found.size() < 1000) {
+            String dn = pending.poll();
+            if (!found.add(normalize(dn))) {
+                continue;
+            }
+            SearchResultEntry group = get(dn, "member", "uniqueMember", "objectClass");
+            if (group == null) {
+                continue;
+            }
+            for (String member : concat(group.getAttributeValues("member"), group.getAttributeValues("uniqueMember"))) {
+                SearchResultEntry candidate = get(member, "objectClass");
+                if (candidate != null && "GROUP".equals(typeOf(candidate))) {
+                    pending.add(member);
+                }
+            }
+        }
+        scopeGroups = Set.copyOf(found);
+        scopeGroupsAt = System.currentTimeMillis();
+        return scopeGroups;
+    }
+
+    private SearchResultEntry get(String dn, String... attributes) {
+        try {
+            return directory.pool().getEntry(dn, attributes);
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT || e.getResultCode() == ResultCode.INVALID_DN_SYNTAX) {
+                return null;
+            }
+            throw new TransientFailure("LDAP read of " + dn + " failed: " + e.getMessage());
+        }
+    }
+
+    private boolean isScopeGroup(String dn) {
+        return settings.groupDn() != null && scopeGroups().contains(normalize(dn));
+    }
+
+    /** The entry as the attribute map sees it, with the account status as an intermediate attribute. */
+    SourceEntry entry(Entry entry) {
+        ObjectNode document = JsonNodeFactory.instance.objectNode();
+        document.put("dn", entry.getDN());
+        for (Attribute attribute : entry.getAttributes()) {
+            String[] values = attribute.getValues();
+            if (values.length == 1) {
+                document.put(attribute.getBaseName(), values[0]);
+            } else {
+                ArrayNode array = document.putArray(attribute.getBaseName());
+                for (String value : values) {
+                    array.add(value);
+                }
+            }
+        }
+        boolean disabled = "TRUE".equalsIgnoreCase(entry.getAttributeValue(settings.disabledAttribute()));
+        Long accountControl = entry.getAttributeValueAsLong("userAccountControl");
+        if (accountControl != null && (accountControl & 0x2) != 0) {
+            disabled = true;
+        }
+        document.put(ENABLED_IN_DIRECTORY, disabled ? "false" : "true");
+        return new SourceEntry(entry.getAttributeValue(settings.idAttribute()), document);
+    }
+
+    private static Entry toEntry(SourceEntry source) {
+        Entry entry = new Entry(source.document().path("dn").asText());
+        source.document().fields().forEachRemaining(field -> {
+            if (field.getKey().equals("dn")) {
+                return;
+            }
+            if (field.getValue().isArray()) {
+                List<String> values = new ArrayList<>();
+                field.getValue().forEach(v -> values.add(v.asText()));
+                entry.addAttribute(field.getKey(), values.toArray(String[]::new));
+            } else {
+                entry.addAttribute(field.getKey(), field.getValue().asText());
+            }
+        });
+        return entry;
+    }
+
+    private static String normalize(String dn) {
+        try {
+            return new DN(dn).toNormalizedString();
+        } catch (LDAPException e) {
+            return dn.toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static void addAll(Deque<String> into, String[] values) {
+        if (values != null) {
+            Collections.addAll(into, values);
+        }
+    }
+
+    private static List<String> concat(String[] a, String[] b) {
+        List<String> all = new ArrayList<>();
+        if (a != null) {
+            Collections.addAll(all, a);
+        }
+        if (b != null) {
+            Collections.addAll(all, b);
+        }
+        return all;
+    }
+}

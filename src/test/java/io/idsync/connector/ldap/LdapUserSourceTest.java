@@ -1,0 +1,132 @@
+package io.idsync.connector.ldap;
+
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import io.idsync.connector.Change;
+import io.idsync.connector.ChangeBatch;
+import io.idsync.connector.SourceEntry;
+import io.idsync.sandbox.DemoDirectory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The LDAP user source on the demo directory: source location (group, nested groups, filter), changelog, account status. */
+class LdapUserSourceTest {
+
+    private static final String CORP = "ou=Corp,dc=example,dc=com";
+    private static final String GROUP = "cn=Provisioning Users,ou=Groups,dc=example,dc=com";
+
+    private DemoDirectory directory;
+    private LdapDirectory ldap;
+    private LDAPConnection admin;
+
+    @BeforeEach
+    void start() throws Exception {
+        directory = new DemoDirectory(DemoDirectory.Settings.defaults(0)).start();
+        admin = directory.connection();
+        admin.add("dn: " + CORP, "objectClass: organizationalUnit", "ou: Corp");
+        for (String name : List.of("alice", "bob", "carol", "dave")) {
+            admin.add("dn: cn=" + name + "," + CORP, "objectClass: user", "cn: " + name, "sn: " + name, "sAMAccountName: " + name,
+                    "userAccountControl: " + (name.equals("dave") ? "514" : "512"));
+        }
+        admin.add("dn: cn=Nested,ou=Groups,dc=example,dc=com", "objectClass: group", "cn: Nested", "member: cn=carol," + CORP);
+        admin.add("dn: " + GROUP, "objectClass: group", "cn: Provisioning Users", "member: cn=alice," + CORP, "member: cn=dave," + CORP,
+                "member: cn=Nested,ou=Groups,dc=example,dc=com");
+        ldap = new LdapDirectory(new LdapSettings("directory", directory.url(), "cn=Directory Manager", "demo-password", DemoDirectory.BASE_DN, 2,
+                Duration.ofSeconds(2), Duration.ofSeconds(5)));
+    }
+
+    @AfterEach
+    void stop() {
+        admin.close();
+        ldap.close();
+        directory.close();
+    }
+
+    private LdapUserSource groupSource() {
+        return new LdapUserSource(ldap, new LdapSourceSettings(GROUP, null, null, "entryUUID", "ds-pwp-account-disabled"));
+    }
+
+    private static Set<String> names(List<SourceEntry> entries) {
+        return entries.stream().map(e -> e.document().path("cn").asText()).collect(Collectors.toSet());
+    }
+
+    private static List<SourceEntry> all(java.util.Iterator<SourceEntry> it) {
+        List<SourceEntry> list = new ArrayList<>();
+        it.forEachRemaining(list::add);
+        return list;
+    }
+
+    @Test
+    void theMembersOfTheGroupNestedGroupsIncludedAreTheUsers() throws Exception {
+        LdapUserSource source = groupSource();
+        List<SourceEntry> users = all(source.scan());
+        assertEquals(Set.of("alice", "carol", "dave"), names(users), "bob is not a member; Nested is a group, carol is in it");
+        SourceEntry carol = users.stream().filter(u -> u.document().path("cn").asText().equals("carol")).findFirst().orElseThrow();
+        assertTrue(source.inScope(carol));
+        SourceEntry bob = source.read(entryUuid("cn=bob," + CORP)).orElseThrow();
+        assertFalse(source.inScope(bob));
+    }
+
+    @Test
+    void aFilterAndBaseAreTheOtherSourceLocation() throws Exception {
+        LdapUserSource source = new LdapUserSource(ldap, new LdapSourceSettings(null, CORP, "(&(objectClass=user)(!(cn=carol)))", "entryUUID",
+                "ds-pwp-account-disabled"));
+        assertEquals(Set.of("alice", "bob", "dave"), names(all(source.scan())));
+        assertFalse(source.inScope(source.read(entryUuid("cn=carol," + CORP)).orElseThrow()));
+    }
+
+    @Test
+    void aDisabledAccountIsSeenInActiveDirectoryAndPingDirectoryForm() throws Exception {
+        LdapUserSource source = groupSource();
+        assertEquals("false", source.read(entryUuid("cn=dave," + CORP)).orElseThrow().document().path(LdapUserSource.ENABLED_IN_DIRECTORY).asText(),
+                "userAccountControl 514 has bit 0x2");
+        assertEquals("true", source.read(entryUuid("cn=alice," + CORP)).orElseThrow().document().path(LdapUserSource.ENABLED_IN_DIRECTORY).asText());
+        admin.add("dn: uid=pd,ou=People,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: pd", "cn: pd", "sn: pd", "ds-pwp-account-disabled: TRUE");
+        assertEquals("false", source.read(entryUuid("uid=pd,ou=People,dc=example,dc=com")).orElseThrow().document()
+                .path(LdapUserSource.ENABLED_IN_DIRECTORY).asText());
+    }
+
+    @Test
+    void theChangelogGivesChangesByStableIdThroughRenamesAndDeletes() throws Exception {
+        LdapUserSource source = groupSource();
+        String start = source.currentToken();
+        admin.add("dn: cn=erin," + CORP, "objectClass: user", "cn: erin", "sn: erin", "sAMAccountName: erin");
+        String erin = entryUuid("cn=erin," + CORP);
+        admin.modify(GROUP, new Modification(ModificationType.ADD, "member", "cn=erin," + CORP));
+        admin.modify(GROUP, new Modification(ModificationType.DELETE, "member", "cn=alice," + CORP));
+        admin.modifyDN("cn=erin," + CORP, "cn=erin2", true);
+        String bob = entryUuid("cn=bob," + CORP);
+        admin.delete("cn=bob," + CORP);
+        admin.add("dn: cn=frank," + CORP, "objectClass: user", "cn: frank", "sn: frank", "sAMAccountName: frank");
+        String frank = entryUuid("cn=frank," + CORP);
+
+        ChangeBatch batch = source.changesSince(start);
+        List<Change> users = batch.changes().stream().filter(source::inScope).toList();
+        String alice = entryUuid("cn=alice," + CORP);
+        // erin's add and group join name her old DN, which is gone: her rename stands for them (same id)
+        assertEquals(List.of(alice, erin, bob, frank), users.stream().map(Change::sourceId).toList(), "changes: " + users);
+        assertEquals(List.of(Change.Kind.MODIFY, Change.Kind.MODIFY, Change.Kind.DELETE, Change.Kind.CREATE),
+                users.stream().map(Change::kind).toList(), "leaving the group, rename, delete, add");
+        assertTrue(batch.changes().stream().anyMatch(c -> c.entryType().equals("GROUP")), "the group's own change is reported as a GROUP change");
+
+        ChangeBatch next = source.changesSince(batch.nextToken());
+        assertTrue(next.changes().isEmpty());
+        assertEquals(batch.nextToken(), next.nextToken());
+    }
+
+    private String entryUuid(String dn) throws Exception {
+        return admin.getEntry(dn, "entryUUID").getAttributeValue("entryUUID");
+    }
+}

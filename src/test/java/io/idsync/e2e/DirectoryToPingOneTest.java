@@ -1,0 +1,155 @@
+package io.idsync.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import io.idsync.connector.pingone.PingOneClient;
+import io.idsync.sandbox.DemoSeed;
+import io.idsync.sandbox.PingOneSandbox;
+import io.idsync.sandbox.SandboxLauncher;
+import io.idsync.testsupport.SandboxAdmin;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The directory → PingOne provisioning pipe as shipped, on the embedded directory (AD-style ou=Corp: 40
+ * users, 30 in cn=Provisioning Users in the test profile) and the PingOne sandbox (population Corp).
+ */
+@QuarkusTest
+@QuarkusTestResource(EmbeddedSystemsResource.class)
+class DirectoryToPingOneTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String GROUP = DemoSeed.PROVISIONING_GROUP_DN;
+
+    @Inject
+    SandboxLauncher systems;
+
+    SandboxAdmin admin;
+
+    @BeforeEach
+    void initialProvisioningIsDone() {
+        admin = SandboxAdmin.demoAdmin(systems.pingOne().baseUrl());
+        await().atMost(WAIT).until(() -> corpUsers().size() >= 30);
+    }
+
+    @Test
+    void theMembersOfTheSourceGroupAreProvisionedIntoTheConfiguredPopulation() {
+        List<String> usernames = corpUsers().stream().map(u -> u.path("username").asText()).toList();
+        for (int i = 1; i <= 30; i++) {
+            assertTrue(usernames.contains(String.format("corp%04d", i)), "member corp" + i + " is provisioned");
+        }
+        for (int i = 31; i <= 40; i++) {
+            assertFalse(usernames.contains(String.format("corp%04d", i)), "corp" + i + " is not in the group");
+        }
+        JsonNode first = user("corp0001");
+        assertEquals("corp0001@corp.example.com", first.path("email").asText());
+        assertTrue(first.path("enabled").asBoolean());
+    }
+
+    @Test
+    void aUserWhoJoinsTheGroupIsCreatedAndADisabledOneIsNot() throws Exception {
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            addUser(ldap, "joiner", 512);
+            addUser(ldap, "sleeper", 514);
+            ldap.modify(GROUP, new Modification(ModificationType.ADD, "member", dn("sleeper"), dn("joiner")));
+        }
+        await().atMost(WAIT).until(() -> user("joiner") != null);
+        assertEquals("Join", user("joiner").path("name").path("given").asText());
+        assertNull(user("sleeper"), "provision-disabled-users is off");
+    }
+
+    @Test
+    void anExistingPingOneUserWithTheSameUsernameIsLinkedNotDuplicated() throws Exception {
+        ObjectNode janet = SandboxAdmin.JSON.createObjectNode();
+        janet.put("username", "jsmith");
+        janet.putObject("name").put("given", "Jan").put("family", "S.");
+        String existing = admin.createUser(janet);
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            ldap.add("dn: " + dn("jsmith"), "objectClass: user", "cn: jsmith", "sn: Smith", "givenName: Janet", "sAMAccountName: jsmith",
+                    "userAccountControl: 512");
+            ldap.modify(GROUP, new Modification(ModificationType.ADD, "member", dn("jsmith")));
+        }
+        await().atMost(WAIT).until(() -> "Janet".equals(user("jsmith").path("name").path("given").asText()));
+        assertEquals(existing, user("jsmith").path("id").asText(), "the datastore's values went to Janet's existing account");
+        assertEquals(1, admin.client().get("/users?filter=" + PingOneClient.encode("username eq \"jsmith\"")).body()
+                .path("_embedded").path("users").size());
+    }
+
+    @Test
+    void mappedChangesArePatchedAndUnmappedOnesCauseNoCall() throws Exception {
+        String id = user("corp0002").path("id").asText();
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            String dn = ldap.searchForEntry(DemoSeed.CORP_DN, com.unboundid.ldap.sdk.SearchScope.ONE, "(sAMAccountName=corp0002)").getDN();
+            ldap.modify(dn, new Modification(ModificationType.REPLACE, "description", "not mapped"));
+            ldap.modify(dn, new Modification(ModificationType.REPLACE, "title", "Controller"));
+        }
+        await().atMost(WAIT).until(() -> "Controller".equals(user("corp0002").path("title").asText()));
+        List<PingOneSandbox.Request> writes = systems.pingOne().requests().stream()
+                .filter(r -> r.path().endsWith("/users/" + id) && !r.method().equals("GET")).toList();
+        assertEquals(List.of("PATCH"), writes.stream().map(PingOneSandbox.Request::method).toList(), "one PATCH, for the mapped change only");
+    }
+
+    @Test
+    void leavingTheGroupDisablesComingBackEnablesAndDeletingDisables() throws Exception {
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            addUser(ldap, "leaver", 512);
+            ldap.modify(GROUP, new Modification(ModificationType.ADD, "member", dn("leaver")));
+            await().atMost(WAIT).until(() -> user("leaver") != null && user("leaver").path("enabled").asBoolean());
+
+            ldap.modify(GROUP, new Modification(ModificationType.DELETE, "member", dn("leaver")));
+            await().atMost(WAIT).until(() -> !user("leaver").path("enabled").asBoolean(true));
+
+            ldap.modify(GROUP, new Modification(ModificationType.ADD, "member", dn("leaver")));
+            await().atMost(WAIT).until(() -> user("leaver").path("enabled").asBoolean());
+
+            ldap.modify(dn("leaver"), new Modification(ModificationType.REPLACE, "userAccountControl", "514"));
+            await().atMost(WAIT).until(() -> !user("leaver").path("enabled").asBoolean(true));
+            ldap.modify(dn("leaver"), new Modification(ModificationType.REPLACE, "userAccountControl", "512"));
+            await().atMost(WAIT).until(() -> user("leaver").path("enabled").asBoolean());
+
+            ldap.delete(dn("leaver"));
+            await().atMost(WAIT).until(() -> !user("leaver").path("enabled").asBoolean(true));
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------
+
+    private static String dn(String account) {
+        return "cn=" + account + "," + DemoSeed.CORP_DN;
+    }
+
+    private static void addUser(LDAPConnection ldap, String account, int accountControl) throws Exception {
+        String given = Character.toUpperCase(account.charAt(0)) + account.substring(1, 4);
+        ldap.add("dn: " + dn(account), "objectClass: user", "cn: " + account, "sn: " + account, "givenName: " + given,
+                "sAMAccountName: " + account, "userAccountControl: " + accountControl);
+    }
+
+    private JsonNode user(String username) {
+        JsonNode users = admin.client().get("/users?filter=" + PingOneClient.encode("username eq \"" + username + "\"")).body()
+                .path("_embedded").path("users");
+        return users.size() == 0 ? null : users.get(0);
+    }
+
+    private List<JsonNode> corpUsers() {
+        String corp = admin.populationId("Corp");
+        List<JsonNode> users = new ArrayList<>();
+        admin.client().pages("/users?limit=500&filter=" + PingOneClient.encode("population.id eq \"" + corp + "\""), "users").forEachRemaining(users::add);
+        return users;
+    }
+}
