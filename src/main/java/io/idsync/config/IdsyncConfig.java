@@ -135,6 +135,14 @@ public interface IdsyncConfig {
         /** Read by the pipe's route: milliseconds between polls of the change feed. */
         @WithDefault("1000")
         long pollingIntervalMs();
+
+        /** The deletion guard: one run may delete or disable at most this share of the linked entries... */
+        @WithDefault("10")
+        int deletionGuardPercent();
+
+        /** ...and at most this many. */
+        @WithDefault("500")
+        int deletionGuardCount();
     }
 
     /** The demo directory and PingOne sandbox (demo and test profiles only). */

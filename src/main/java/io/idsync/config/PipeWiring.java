@@ -3,6 +3,7 @@ package io.idsync.config;
 import io.agroal.api.AgroalDataSource;
 import io.idsync.mapping.MappingFile;
 import io.idsync.mapping.PipeMapping;
+import io.idsync.pipe.DeletionGuard;
 import io.idsync.pipe.Pipe;
 import io.idsync.pipe.Pipes;
 import io.idsync.pipe.Retry;
@@ -68,7 +69,8 @@ public class PipeWiring {
             PipeMapping mapping = MappingFile.load(settings.mapping().orElse("mappings/" + name + ".yaml"));
             ConnectorFactory.Source source = connectors.source(settings.source());
             pipes.register(new Pipe(name, source.entryType(), source.changes(), source.reader(),
-                    connectors.destination(settings.destination()), mapping, state));
+                    connectors.destination(settings.destination()), mapping, state,
+                    new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount())));
         }
         return pipes;
     }

@@ -25,6 +25,7 @@ public final class Pipe {
     private final PipeCounters counters;
     private final Semaphore busy = new Semaphore(1);
     private final String entryType;
+    private final DeletionGuard deletionGuard;
 
     volatile Instant lastPoll;
     volatile Instant lastSync;
@@ -34,6 +35,12 @@ public final class Pipe {
 
     public Pipe(String name, String entryType, ChangeSource changes, SourceReader reader, Destination destination,
                 PipeMapping mapping, StateStore state) {
+        this(name, entryType, changes, reader, destination, mapping, state, DeletionGuard.defaults());
+    }
+
+    public Pipe(String name, String entryType, ChangeSource changes, SourceReader reader, Destination destination,
+                PipeMapping mapping, StateStore state, DeletionGuard deletionGuard) {
+        this.deletionGuard = deletionGuard;
         this.name = name;
         this.entryType = entryType;
         this.changes = changes;
@@ -70,6 +77,10 @@ public final class Pipe {
 
     public StateStore state() {
         return state;
+    }
+
+    public DeletionGuard deletionGuard() {
+        return deletionGuard;
     }
 
     public PipeCounters counters() {

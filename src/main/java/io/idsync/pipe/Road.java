@@ -39,6 +39,10 @@ public final class Road {
     public static final String REPORT = "idsyncReport";
     public static final String DRY_RUN = "idsyncDryRun";
     public static final String SKIP_CHECKPOINT = "idsyncSkipCheckpoint";
+    /** the run's removal count and limit, for the deletion guard */
+    public static final String REMOVALS = "idsyncRemovals";
+    public static final String REMOVAL_LIMIT = "idsyncRemovalLimit";
+    public static final String LINKED = "idsyncLinked";
 
     /** Entries a scan reads ahead to look their links up together; bounds the scan's memory too. */
     private static final int SCAN_PAGE = 500;
@@ -86,6 +90,13 @@ public final class Road {
             return;
         }
         exchange.getExchangeExtension().addOnCompletion(release(pipe));
+        if (pipe.deletionGuard().tripped() != null) {
+            // held by the deletion guard until an operator confirms: the checkpoint stays, nothing is read
+            exchange.setProperty(SKIP_CHECKPOINT, true);
+            exchange.getIn().setBody(Collections.emptyIterator());
+            return;
+        }
+        armDeletionGuard(exchange, pipe);
         Optional<String> checkpoint = pipe.state().checkpoint(pipe.name());
         if (checkpoint.isEmpty()) {
             pipe.activity = "initial load";
@@ -113,6 +124,7 @@ public final class Road {
         }
         String token = exchange.getProperty(NEXT_TOKEN, String.class);
         pipe.state().saveCheckpoint(pipe.name(), token, pipe.counters().snapshot());
+        pipe.deletionGuard().runFinished();
         pipe.lastError = null;
         RunReport report = exchange.getProperty(REPORT, RunReport.class);
         if (report != null) {
@@ -236,9 +248,43 @@ public final class Road {
         return true;
     }
 
+    /** Plans the operation; a removal (delete, or disable at scope exit or delete) counts against the deletion guard. */
     public void plan(Exchange exchange) {
         SyncItem item = item(exchange);
-        Planner.plan(item, pipe(exchange).mapping().syncClass());
+        Pipe pipe = pipe(exchange);
+        Planner.plan(item, pipe.mapping().syncClass());
+        boolean removal = item.destination != null && (item.source == null || !item.inScope)
+                && (item.outcome == Outcome.DELETED || item.outcome == Outcome.MODIFIED);
+        java.util.concurrent.atomic.AtomicInteger removals = exchange.getProperty(REMOVALS, java.util.concurrent.atomic.AtomicInteger.class);
+        if (removal && removals != null && !dryRun(exchange)) {
+            pipe.deletionGuard().removal(removals, exchange.getProperty(REMOVAL_LIMIT, Integer.class), exchange.getProperty(LINKED, Long.class));
+        }
+    }
+
+    /** An operator confirms the removals the deletion guard stopped: the next run may make them. */
+    public java.util.Map<String, Object> confirmDeletions(Exchange exchange) {
+        String name = exchange.getIn().getHeader("pipe", String.class);
+        Pipe pipe;
+        try {
+            pipe = pipes.get(name);
+        } catch (Pipes.UnknownPipe e) {
+            throw new ApiProblem(404, e.getMessage());
+        }
+        String reason = pipe.deletionGuard().tripped();
+        pipe.deletionGuard().confirm();
+        LOG.warnf("%s: deletions confirmed by an operator%s", name, reason == null ? "" : " (" + reason + ")");
+        java.util.Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("pipe", name);
+        answer.put("confirmed", true);
+        answer.put("wasHeldBecause", reason);
+        return answer;
+    }
+
+    private static void armDeletionGuard(Exchange exchange, Pipe pipe) {
+        long linked = pipe.state().count(pipe.name(), StateStore.Status.SYNCED);
+        exchange.setProperty(REMOVALS, new java.util.concurrent.atomic.AtomicInteger());
+        exchange.setProperty(REMOVAL_LIMIT, pipe.deletionGuard().limitFor(linked));
+        exchange.setProperty(LINKED, linked);
     }
 
     /** Applies the plan, unless this is a dry run. */
@@ -338,6 +384,10 @@ public final class Road {
         exchange.setProperty(PIPE, name);
         exchange.setProperty(DRY_RUN, dryRun);
         exchange.setProperty(REPORT, new RunReport(name, "resync", dryRun));
+        if (pipe.deletionGuard().tripped() != null && !dryRun) {
+            throw new ApiProblem(409, "pipe '" + name + "' is held by its deletion guard: " + pipe.deletionGuard().tripped());
+        }
+        armDeletionGuard(exchange, pipe);
         LOG.infof("%s: resync started%s", name, dryRun ? " (dry run: nothing will be written)" : "");
         exchange.getIn().setBody(scan(pipe));
     }
@@ -347,6 +397,7 @@ public final class Road {
         RunReport report = exchange.getProperty(REPORT, RunReport.class);
         report.finish(null);
         if (!report.dryRun()) {
+            pipe.deletionGuard().runFinished();
             pipe.lastRun = report;
             pipe.state().saveCounters(pipe.name(), pipe.counters().snapshot());
         }

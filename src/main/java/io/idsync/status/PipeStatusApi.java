@@ -61,6 +61,11 @@ public class PipeStatusApi {
         status.put("lastSync", text(pipe.lastSync()));
         status.put("counters", pipe.counters().snapshot());
         status.put("lastError", pipe.lastError());
+        String held = pipe.deletionGuard().tripped();
+        if (held != null) {
+            status.put("activity", "held by the deletion guard");
+            status.put("deletionGuard", held);
+        }
         if (pipe.lastRun() != null) {
             status.put("lastRun", pipe.lastRun().toMap());
         }

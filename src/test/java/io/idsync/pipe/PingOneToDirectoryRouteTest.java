@@ -104,6 +104,31 @@ class PingOneToDirectoryRouteTest extends CamelTestSupport {
     }
 
     @Test
+    void theDeletionGuardStopsARunThatWouldRemoveTooManyUntilAnOperatorConfirms() throws Exception {
+        start(null);
+        poll();
+        String checkpoint = systems.state.checkpoint(PipeFixture.PIPE).orElseThrow();
+        // 10 of 60 linked users deleted in PingOne: more than the default 10 % (6)
+        systems.environment.userIdsInPopulation(systems.environment.populationIdsByName().get("Employees")).stream().limit(10)
+                .forEach(systems.admin::deleteUser);
+        poll();
+        int afterTrip = people();
+        assertTrue(afterTrip >= EMPLOYEES - 6, "at most 6 removed before the guard stopped the run: " + afterTrip);
+        assertEquals(checkpoint, systems.state.checkpoint(PipeFixture.PIPE).orElseThrow(), "the checkpoint stays");
+        assertTrue(systems.pipe().deletionGuard().tripped().contains("more than 6 of the pipe's 60 linked entries"),
+                systems.pipe().deletionGuard().tripped());
+
+        poll();
+        assertEquals(afterTrip, people(), "held: nothing more is removed");
+
+        systems.pipe().deletionGuard().confirm();
+        poll();
+        assertEquals(EMPLOYEES - 10, people(), "confirmed: the run goes on");
+        assertNotEquals(checkpoint, systems.state.checkpoint(PipeFixture.PIPE).orElseThrow());
+        assertEquals(6, systems.pipe().deletionGuard().limitFor(60), "the confirmation was for one run; the guard is armed again");
+    }
+
+    @Test
     void deliverIsTheOnlyStepThatWrites() throws Exception {
         start(a -> a.weaveById("pingone-to-directory.deliver").replace().to("mock:deliver"));
         MockEndpoint deliver = getMockEndpoint("mock:deliver");
