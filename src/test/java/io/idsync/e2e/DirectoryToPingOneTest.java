@@ -128,6 +128,47 @@ class DirectoryToPingOneTest {
         }
     }
 
+    @Test
+    void withBothPipesOnTheSameUserNothingEchoes() throws Exception {
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            addUser(ldap, "echoer", 512);
+            ldap.modify(GROUP, new Modification(ModificationType.ADD, "member", dn("echoer")));
+        }
+        await().atMost(WAIT).until(() -> user("echoer") != null);
+        // overlap: the provisioned user moved into Employees is also mirrored into ou=People by the other pipe
+        String id = user("echoer").path("id").asText();
+        admin.movePopulation(id, "Employees");
+        String mirror = "uid=echoer,ou=People,dc=example,dc=com";
+        await().atMost(WAIT).until(() -> entry(mirror) != null);
+        String titleBefore = entry(mirror).getAttributeValue("title");
+
+        // a directory change travels to PingOne through the provisioning pipe...
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            ldap.modify(dn("echoer"), new Modification(ModificationType.REPLACE, "title", "Echo test"));
+        }
+        await().atMost(WAIT).until(() -> "Echo test".equals(user("echoer").path("title").asText()));
+        java.time.Instant patched = java.time.Instant.now();
+
+        // ...and does not come back: the PingOne → directory pipe polls past it and ignores its actor
+        await().atMost(WAIT).until(() -> pipeCheckpointAfter("pingone-to-directory", patched.plusSeconds(1)));
+        assertEquals(titleBefore, entry(mirror).getAttributeValue("title"), "the provisioning worker's change was not mirrored back");
+        long patches = systems.pingOne().requests().stream().filter(r -> r.path().endsWith("/users/" + id) && r.method().equals("PATCH")).count();
+        assertEquals(1, patches, "one write to PingOne for one directory change");
+    }
+
+    private boolean pipeCheckpointAfter(String pipe, java.time.Instant at) {
+        String checkpoint = io.restassured.RestAssured.get("/api/pipes/" + pipe).then().extract().path("checkpoint");
+        return checkpoint != null && java.time.Instant.parse(checkpoint.substring(0, checkpoint.indexOf('|'))).isAfter(at);
+    }
+
+    private com.unboundid.ldap.sdk.SearchResultEntry entry(String dn) {
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            return ldap.getEntry(dn);
+        } catch (com.unboundid.ldap.sdk.LDAPException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // --- helpers -------------------------------------------------------------------------------------
 
     private static String dn(String account) {
