@@ -70,6 +70,13 @@ final class ConnectorFactory {
             if (c.bindDn().isEmpty()) missing.add("bind-dn");
             if (c.bindPassword().isEmpty()) missing.add("bind-password");
             if (c.baseDn().isEmpty()) missing.add("base-dn");
+            if (role.equals("source")) {
+                try {
+                    com.unboundid.ldap.sdk.Filter.create(c.sourceFilter());
+                } catch (com.unboundid.ldap.sdk.LDAPException e) {
+                    problems.add(prefix + "source-filter '" + c.sourceFilter() + "' is not an LDAP filter: " + e.getExceptionMessage());
+                }
+            }
         }
         for (String key : missing) {
             problems.add("pipe '" + pipe + "' needs " + prefix + key + " (environment variable "

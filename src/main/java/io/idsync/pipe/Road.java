@@ -263,13 +263,8 @@ public final class Road {
 
     /** An operator confirms the removals the deletion guard stopped: the next run may make them. */
     public java.util.Map<String, Object> confirmDeletions(Exchange exchange) {
-        String name = exchange.getIn().getHeader("pipe", String.class);
-        Pipe pipe;
-        try {
-            pipe = pipes.get(name);
-        } catch (Pipes.UnknownPipe e) {
-            throw new ApiProblem(404, e.getMessage());
-        }
+        Pipe pipe = requestedPipe(pipes, exchange);
+        String name = pipe.name();
         String reason = pipe.deletionGuard().tripped();
         pipe.deletionGuard().confirm();
         LOG.warnf("%s: deletions confirmed by an operator%s", name, reason == null ? "" : " (" + reason + ")");
@@ -366,15 +361,19 @@ public final class Road {
 
     // --- resync through the HTTP API -----------------------------------------------------------------
 
-    /** Starts a full scan of the pipe's source down the road; {@code dryRun} only reports. */
-    public void startResync(Exchange exchange) {
-        String name = exchange.getIn().getHeader("pipe", String.class);
-        Pipe pipe;
+    /** The pipe an HTTP request names in its {@code {pipe}} path parameter; an unknown name answers 404. */
+    public static Pipe requestedPipe(Pipes pipes, Exchange exchange) {
         try {
-            pipe = pipes.get(name);
+            return pipes.get(exchange.getIn().getHeader("pipe", String.class));
         } catch (Pipes.UnknownPipe e) {
             throw new ApiProblem(404, e.getMessage());
         }
+    }
+
+    /** Starts a full scan of the pipe's source down the road; {@code dryRun} only reports. */
+    public void startResync(Exchange exchange) {
+        Pipe pipe = requestedPipe(pipes, exchange);
+        String name = pipe.name();
         boolean dryRun = Boolean.parseBoolean(exchange.getIn().getHeader("dryRun", "false", String.class));
         if (!pipe.tryAcquire(dryRun ? "resync (dry run)" : "resync", RESYNC_WAIT_MILLIS)) {
             throw new ApiProblem(409, "pipe '" + name + "' is still busy (" + pipe.activity() + ") after "

@@ -32,12 +32,7 @@ public class PipeStatusApi {
     }
 
     public Map<String, Object> one(Exchange exchange) {
-        String name = exchange.getIn().getHeader("pipe", String.class);
-        try {
-            return status(exchange, pipes.get(name), true);
-        } catch (Pipes.UnknownPipe e) {
-            throw new Road.ApiProblem(404, e.getMessage());
-        }
+        return status(exchange, Road.requestedPipe(pipes, exchange), true);
     }
 
     /** The answer to a request that failed: its status code and {@code {"error": ...}}. */

@@ -54,6 +54,16 @@ class ConnectorFactoryTest {
     }
 
     @Test
+    void aBrokenSourceFilterIsNamed() {
+        IdsyncConfig config = config(Map.of("idsync.connections.corp.type", "ldap", "idsync.connections.corp.url", "ldap://x:389",
+                "idsync.connections.corp.bind-dn", "cn=x", "idsync.connections.corp.bind-password", "p", "idsync.connections.corp.base-dn", "dc=x",
+                "idsync.connections.corp.source-filter", "(objectClass=user"));
+        List<String> problems = new ConnectorFactory(config.connections()).problems("p", "corp", "corp");
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("idsync.connections.corp.source-filter '(objectClass=user' is not an LDAP filter"), problems.get(0));
+    }
+
+    @Test
     void theAuthUrlFollowsTheApiRegion() {
         assertEquals("https://auth.pingone.eu/env-1/as/token", ConnectorFactory.defaultAuthUrl("https://api.pingone.eu/v1", "env-1"));
         assertEquals("http://localhost:8181/env-1/as/token", ConnectorFactory.defaultAuthUrl("http://localhost:8181/v1", "env-1"));
