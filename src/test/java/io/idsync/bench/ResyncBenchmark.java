@@ -117,7 +117,7 @@ public final class ResyncBenchmark {
             long start = System.nanoTime();
             context.createProducerTemplate().sendBody("direct:poll", null);
             double seconds = (System.nanoTime() - start) / 1e9;
-            heap.interrupt();
+            heap.stop();
             Pipe pipe = pipes.get("pingone-to-directory");
             long created = pipe.counters().get("created");
             if (pipe.lastError() != null || state.checkpoint(pipe.name()).isEmpty()) {
@@ -136,29 +136,26 @@ public final class ResyncBenchmark {
      * Samples the heap every 50 ms: the peak of used bytes (garbage included, so it tends to -Xmx), and the
      * peak of what each collection left behind, which is the memory the run really holds.
      */
-    private static final class HeapSampler extends Thread {
+    private static final class HeapSampler {
         volatile long peakBytes;
         volatile long peakAfterGcBytes;
+        private final java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "heap-sampler");
+            thread.setDaemon(true);
+            return thread;
+        });
 
-        HeapSampler() {
-            setDaemon(true);
+        void start() {
             ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+            timer.scheduleAtFixedRate(this::sample, 0, 50, TimeUnit.MILLISECONDS);
         }
 
-        @Override
-        public void run() {
-            while (!isInterrupted()) {
-                sample();
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    break;
-                }
-            }
+        void stop() {
+            timer.shutdownNow();
             sample();
         }
 
-        private void sample() {
+        private synchronized void sample() {
             long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             long pools = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
                     .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
