@@ -156,6 +156,29 @@ class DirectoryToPingOneTest {
         assertEquals(1, patches, "one write to PingOne for one directory change");
     }
 
+    @Test
+    void anEmptiedSourceGroupDoesNotDeprovisionEveryone() throws Exception {
+        String[] members;
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            members = ldap.getEntry(GROUP, "member").getAttributeValues("member");
+            ldap.modify(GROUP, new Modification(ModificationType.DELETE, "member")); // the group loses every member at once
+        }
+        await().atMost(WAIT).until(() -> io.restassured.RestAssured.get("/api/pipes/directory-to-pingone").then().extract()
+                .path("deletionGuard") != null);
+        long disabled = corpUsers().stream().filter(u -> !u.path("enabled").asBoolean(true)).count();
+        long linked = corpUsers().size();
+        assertTrue(disabled <= Math.max(1, linked / 10) + 3, disabled + " of " + linked + " disabled before the guard held the pipe");
+
+        // the operator puts the members back, confirms, and the pipe catches up: everyone enabled again
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            ldap.modify(GROUP, new Modification(ModificationType.ADD, "member", members));
+        }
+        io.restassured.RestAssured.given().post("/api/pipes/directory-to-pingone/confirm-deletions").then().statusCode(200)
+                .body("confirmed", org.hamcrest.Matchers.equalTo(true));
+        await().atMost(WAIT).until(() -> corpUsers().stream().filter(u -> u.path("username").asText().matches("corp00[0-2][0-9]|corp0030"))
+                .allMatch(u -> u.path("enabled").asBoolean()));
+    }
+
     private boolean pipeCheckpointAfter(String pipe, java.time.Instant at) {
         String checkpoint = io.restassured.RestAssured.get("/api/pipes/" + pipe).then().extract().path("checkpoint");
         return checkpoint != null && java.time.Instant.parse(checkpoint.substring(0, checkpoint.indexOf('|'))).isAfter(at);

@@ -64,6 +64,8 @@ public final class LdapUserSource implements ChangeSource, SourceReader {
     private final LdapSourceSettings settings;
     private volatile Set<String> scopeGroups;
     private volatile long scopeGroupsAt;
+    /** each scope group's members as last seen: a replace or delete-all of member values names no one */
+    private final java.util.Map<String, Set<String>> knownMembers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LdapUserSource(LdapDirectory directory, LdapSourceSettings settings) {
         this.directory = directory;
@@ -149,9 +151,14 @@ public final class LdapUserSource implements ChangeSource, SourceReader {
         }
     }
 
-    /** Members added to or removed from a scope group enter or leave the scope: each is a change. */
+    /**
+     * Members added to or removed from a scope group enter or leave the scope: each is a change. A replace
+     * or delete-all of the member values names no one, so the group's members as last seen are compared
+     * with its members now.
+     */
     private List<Change> memberChanges(ChangeLogEntry entry, Instant now) {
         Set<String> dns = new LinkedHashSet<>();
+        boolean unnamed = false;
         if (entry.getAddAttributes() != null) {
             for (Attribute attribute : entry.getAddAttributes()) {
                 if (isMemberAttribute(attribute.getBaseName())) {
@@ -163,15 +170,43 @@ public final class LdapUserSource implements ChangeSource, SourceReader {
             for (Modification modification : entry.getModifications()) {
                 if (isMemberAttribute(modification.getAttributeName())) {
                     dns.addAll(List.of(modification.getValues()));
+                    unnamed |= modification.getModificationType() == com.unboundid.ldap.sdk.ModificationType.REPLACE
+                            || modification.getValues().length == 0;
                 }
             }
         }
+        String group = normalize(entry.getTargetDN());
+        Set<String> before = knownMembers.getOrDefault(group, Set.of());
+        Set<String> after = members(entry.getTargetDN());
+        if (unnamed) {
+            for (String dn : before) {
+                if (!after.contains(dn)) {
+                    dns.add(dn);
+                }
+            }
+            for (String dn : after) {
+                if (!before.contains(dn)) {
+                    dns.add(dn);
+                }
+            }
+        }
+        knownMembers.put(group, after);
         scopeGroups = null; // nesting may have changed
         List<Change> changes = new ArrayList<>();
         for (String dn : dns) {
             changeFor(dn, Change.Kind.MODIFY, now).ifPresent(changes::add);
         }
         return changes;
+    }
+
+    /** A group's member DNs now, normalised. */
+    private Set<String> members(String groupDn) {
+        SearchResultEntry group = get(groupDn, "member", "uniqueMember");
+        Set<String> members = new LinkedHashSet<>();
+        if (group != null) {
+            concat(group.getAttributeValues("member"), group.getAttributeValues("uniqueMember")).forEach(dn -> members.add(normalize(dn)));
+        }
+        return members;
     }
 
     private static boolean isMemberAttribute(String name) {
@@ -336,7 +371,10 @@ public final class LdapUserSource implements ChangeSource, SourceReader {
             if (group == null) {
                 continue;
             }
-            for (String member : concat(group.getAttributeValues("member"), group.getAttributeValues("uniqueMember"))) {
+            List<String> groupMembers = concat(group.getAttributeValues("member"), group.getAttributeValues("uniqueMember"));
+            knownMembers.putIfAbsent(normalize(dn), groupMembers.stream().map(LdapUserSource::normalize)
+                    .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)));
+            for (String member : groupMembers) {
                 SearchResultEntry candidate = get(member, "objectClass");
                 if (candidate != null && "GROUP".equals(typeOf(candidate))) {
                     pending.add(member);
