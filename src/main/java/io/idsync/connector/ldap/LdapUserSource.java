@@ -41,11 +41,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Users of an LDAP directory as a sync source, on a server with a changelog (PingDirectory, 389 DS, the
- * demo directory): changes are the {@code cn=changelog} entries after the checkpoint's change number. The
+ * Users of an LDAP directory as a sync source. On a server with a changelog (PingDirectory, 389 DS, the
+ * demo directory) changes are the {@code cn=changelog} entries after the checkpoint's change number. The
  * changelog names entries by DN, so each change is resolved to the entry's stable id: the current entry
  * for adds and modifies, the new DN for renames, {@code deletedEntryAttrs} for deletes. A change to a
  * scope group's {@code member} values is a change to each member added or removed.
+ * <p>
+ * On a server without one (OpenLDAP without accesslog) changes are the entries whose
+ * {@code modifyTimestamp} is at or after the checkpoint's (token {@code ts:<time>|<ids seen at it>}):
+ * adds and modifies, and for scope groups their members joining or leaving. Deletes are not visible this
+ * way; a full reconciliation finds them.
  * <p>
  * The document the attribute map reads is the entry as JSON (one value: a string; several: an array),
  * plus {@code dn} and the in-memory intermediate {@value #ENABLED_IN_DIRECTORY} ({@code true}/{@code false}).
@@ -74,14 +79,20 @@ public final class LdapUserSource implements ChangeSource, SourceReader {
 
     // --- change detection ----------------------------------------------------------------------------
 
+    private static final String TIMESTAMP_TOKEN = "ts:";
+
     @Override
     public String currentToken() {
         try {
             String last = directory.pool().getRootDSE().getAttributeValue("lastChangeNumber");
-            if (last == null) {
-                throw new PermanentFailure("LDAP " + directory.settings().url() + " has no changelog (no lastChangeNumber in its root DSE)");
+            if (last != null) {
+                return last;
             }
-            return last;
+            // no changelog: follow modifyTimestamp from now (second resolution; the edge is de-duplicated)
+            if (settings.groupDn() != null) {
+                scopeGroups(); // remembers the members now, to see who joins or leaves
+            }
+            return TIMESTAMP_TOKEN + com.unboundid.util.StaticUtils.encodeGeneralizedTime(new java.util.Date()).replaceAll("\\.\\d+Z$", "Z") + "|";
         } catch (LDAPException e) {
             throw new TransientFailure("LDAP read of the root DSE of " + directory.settings().url() + " failed: " + e.getMessage());
         }
@@ -89,6 +100,9 @@ public final class LdapUserSource implements ChangeSource, SourceReader {
 
     @Override
     public ChangeBatch changesSince(String token) {
+        if (token.startsWith(TIMESTAMP_TOKEN)) {
+            return changesByTimestamp(token.substring(TIMESTAMP_TOKEN.length()));
+        }
         long after = Long.parseLong(token);
         List<ChangeLogEntry> entries = new ArrayList<>();
         try {
@@ -149,6 +163,61 @@ public final class LdapUserSource implements ChangeSource, SourceReader {
                 return List.of();
             }
         }
+    }
+
+    /** Entries modified at or after the token's time, oldest first, paged; edge entries already seen are skipped. */
+    private ChangeBatch changesByTimestamp(String token) {
+        int bar = token.indexOf('|');
+        String since = token.substring(0, bar);
+        Set<String> seenAtEdge = new LinkedHashSet<>(List.of(token.substring(bar + 1).split(",")));
+        seenAtEdge.remove("");
+        List<SearchResultEntry> modified = new ArrayList<>();
+        try {
+            ASN1OctetString cookie = null;
+            do {
+                SearchRequest request = new SearchRequest(directory.settings().baseDn(), SearchScope.SUB,
+                        Filter.createGreaterOrEqualFilter("modifyTimestamp", since), settings.idAttribute(), "objectClass", "modifyTimestamp");
+                request.addControl(new SimplePagedResultsControl(PAGE, cookie));
+                SearchResult result = directory.pool().search(request);
+                modified.addAll(result.getSearchEntries());
+                SimplePagedResultsControl paged = SimplePagedResultsControl.get(result);
+                cookie = paged == null || paged.getCookie().getValueLength() == 0 ? null : paged.getCookie();
+            } while (cookie != null);
+        } catch (LDAPException e) {
+            throw new TransientFailure("LDAP search of " + directory.settings().baseDn() + " for entries modified since " + since + " failed: " + e.getMessage());
+        }
+        modified.sort(Comparator.comparing(e -> e.getAttributeValue("modifyTimestamp")));
+        Instant now = Instant.now();
+        List<Change> changes = new ArrayList<>();
+        String last = since;
+        Set<String> atLast = new LinkedHashSet<>(seenAtEdge);
+        for (SearchResultEntry entry : modified) {
+            String id = entry.getAttributeValue(settings.idAttribute());
+            String at = entry.getAttributeValue("modifyTimestamp");
+            if (id == null || at == null || (at.equals(since) && seenAtEdge.contains(id))) {
+                continue;
+            }
+            if (!at.equals(last)) {
+                last = at;
+                atLast = new LinkedHashSet<>();
+            }
+            atLast.add(id);
+            changes.add(new Change(id, typeOf(entry), Change.Kind.MODIFY, now, Set.of(), null));
+            if (isScopeGroup(entry.getDN())) {
+                String group = normalize(entry.getDN());
+                Set<String> before = knownMembers.getOrDefault(group, Set.of());
+                Set<String> after = members(entry.getDN());
+                Set<String> moved = new LinkedHashSet<>();
+                before.stream().filter(dn -> !after.contains(dn)).forEach(moved::add);
+                after.stream().filter(dn -> !before.contains(dn)).forEach(moved::add);
+                knownMembers.put(group, after);
+                scopeGroups = null;
+                for (String dn : moved) {
+                    changeFor(dn, Change.Kind.MODIFY, now).ifPresent(changes::add);
+                }
+            }
+        }
+        return new ChangeBatch(changes, TIMESTAMP_TOKEN + last + "|" + String.join(",", atLast));
     }
 
     /**

@@ -1,0 +1,98 @@
+package io.idsync.testsupport;
+
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPException;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real OpenLDAP {@code slapd} from Debian's package, started for a test on a free loopback port with its
+ * own configuration (mdb database for {@code dc=example,dc=com}, rootdn {@code cn=Manager}) in a temporary
+ * directory, and stopped with it.
+ */
+public final class Slapd implements AutoCloseable {
+
+    public static final String BINARY = "/usr/sbin/slapd";
+    public static final String SUFFIX = "dc=example,dc=com";
+    public static final String ROOT_DN = "cn=Manager," + SUFFIX;
+    public static final String ROOT_PASSWORD = "slapd-test-secret";
+
+    private final Path home;
+    private final Process process;
+    private final int port;
+
+    public static boolean available() {
+        return Files.isExecutable(Path.of(BINARY)) && Files.isDirectory(Path.of("/etc/ldap/schema"));
+    }
+
+    public static Slapd start() throws IOException {
+        return new Slapd();
+    }
+
+    private Slapd() throws IOException {
+        home = Files.createTempDirectory("idsync-slapd");
+        Files.createDirectories(home.resolve("data"));
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Files.writeString(home.resolve("slapd.conf"), String.join("\n",
+                "include /etc/ldap/schema/core.schema",
+                "include /etc/ldap/schema/cosine.schema",
+                "include /etc/ldap/schema/inetorgperson.schema",
+                "include /etc/ldap/schema/nis.schema",
+                "pidfile " + home.resolve("slapd.pid"),
+                "argsfile " + home.resolve("slapd.args"),
+                "modulepath /usr/lib/ldap",
+                "moduleload back_mdb",
+                "database mdb",
+                "maxsize 104857600",
+                "suffix \"" + SUFFIX + "\"",
+                "rootdn \"" + ROOT_DN + "\"",
+                "rootpw " + ROOT_PASSWORD,
+                "directory " + home.resolve("data"),
+                "index objectClass eq",
+                "index entryUUID eq",
+                "index member eq",
+                ""));
+        process = new ProcessBuilder(BINARY, "-h", "ldap://127.0.0.1:" + port + "/", "-f", home.resolve("slapd.conf").toString(), "-d", "0")
+                .redirectErrorStream(true).redirectOutput(home.resolve("slapd.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("slapd exited: " + Files.readString(home.resolve("slapd.log")));
+            }
+            try (LDAPConnection connection = connection()) {
+                return connection.isConnected();
+            }
+        });
+    }
+
+    public String url() {
+        return "ldap://127.0.0.1:" + port;
+    }
+
+    /** A connection bound as the rootdn; the caller closes it. */
+    public LDAPConnection connection() throws LDAPException {
+        return new LDAPConnection("127.0.0.1", port, ROOT_DN, ROOT_PASSWORD);
+    }
+
+    @Override
+    public void close() throws IOException {
+        process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> files = Files.walk(home)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+}
