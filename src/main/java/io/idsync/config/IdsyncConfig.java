@@ -136,6 +136,13 @@ public interface IdsyncConfig {
         @WithDefault("1000")
         long pollingIntervalMs();
 
+        /**
+         * Read by the pipe's route: when the full reconciliation runs (a Quartz cron expression), finding the
+         * deletes and scope exits change detection cannot see. Default: every day at 02:00.
+         */
+        @WithDefault("0 0 2 * * ?")
+        String reconcileCron();
+
         /** The deletion guard: one run may delete or disable at most this share of the linked entries... */
         @WithDefault("10")
         int deletionGuardPercent();

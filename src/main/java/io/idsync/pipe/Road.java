@@ -361,6 +361,58 @@ public final class Road {
 
     // --- resync through the HTTP API -----------------------------------------------------------------
 
+    /**
+     * Starts a reconciliation: every entry the pipe has linked goes down the road again, read afresh from the
+     * source. One that is gone gets the delete action, one out of scope the scope-exit action: the deletes and
+     * scope exits that change detection cannot see (no changelog, or changes missed). Triggered by the pipe's
+     * cron ({@code idsync.pipes.<pipe>.reconcile-cron}) or {@code POST /api/pipes/{pipe}/reconcile}.
+     */
+    public void startReconciliation(Exchange exchange) {
+        Pipe pipe = exchange.getProperty(PIPE) != null ? pipe(exchange) : requestedPipe(pipes, exchange);
+        if (pipe.deletionGuard().tripped() != null) {
+            throw new ApiProblem(409, "pipe '" + pipe.name() + "' is held by its deletion guard: " + pipe.deletionGuard().tripped());
+        }
+        if (!pipe.tryAcquire("reconciliation", RESYNC_WAIT_MILLIS)) {
+            throw new ApiProblem(409, "pipe '" + pipe.name() + "' is still busy (" + pipe.activity() + "); try again when it is idle");
+        }
+        exchange.getExchangeExtension().addOnCompletion(release(pipe));
+        exchange.setProperty(PIPE, pipe.name());
+        exchange.setProperty(REPORT, new RunReport(pipe.name(), "reconciliation", false));
+        armDeletionGuard(exchange, pipe);
+        LOG.infof("%s: reconciliation of the linked entries started", pipe.name());
+        exchange.getIn().setBody(linked(pipe));
+    }
+
+    /** The linked entries, a page at a time from the state store, as SCAN changes read afresh from the source. */
+    private Iterator<SyncItem> linked(Pipe pipe) {
+        return new Iterator<>() {
+            private Iterator<String> page = Collections.emptyIterator();
+            private String last = "";
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                if (!page.hasNext() && !done) {
+                    List<String> ids = retry.call("read the links", () -> pipe.state().linkedIds(pipe.name(), last, SCAN_PAGE));
+                    done = ids.size() < SCAN_PAGE;
+                    if (!ids.isEmpty()) {
+                        last = ids.get(ids.size() - 1);
+                    }
+                    page = ids.iterator();
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public SyncItem next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return new SyncItem(new Change(page.next(), pipe.entryType(), Change.Kind.SCAN, Instant.now(), Set.of(), null));
+            }
+        };
+    }
+
     /** The pipe an HTTP request names in its {@code {pipe}} path parameter; an unknown name answers 404. */
     public static Pipe requestedPipe(Pipes pipes, Exchange exchange) {
         try {
@@ -391,7 +443,7 @@ public final class Road {
         exchange.getIn().setBody(scan(pipe));
     }
 
-    public void finishResync(Exchange exchange) {
+    public void finishRun(Exchange exchange) {
         Pipe pipe = pipe(exchange);
         RunReport report = exchange.getProperty(REPORT, RunReport.class);
         report.finish(null);
@@ -400,7 +452,7 @@ public final class Road {
             pipe.lastRun = report;
             pipe.state().saveCounters(pipe.name(), pipe.counters().snapshot());
         }
-        LOG.infof("%s: resync finished: %s", pipe.name(), report.summary());
+        LOG.infof("%s: %s finished: %s", pipe.name(), report.kind(), report.summary());
         exchange.getIn().setBody(report.toMap());
     }
 

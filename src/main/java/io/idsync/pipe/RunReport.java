@@ -48,6 +48,10 @@ public final class RunReport {
         this.finishedAt = Instant.now();
     }
 
+    public String kind() {
+        return kind;
+    }
+
     public boolean dryRun() {
         return dryRun;
     }

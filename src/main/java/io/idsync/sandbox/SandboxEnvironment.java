@@ -326,6 +326,16 @@ public final class SandboxEnvironment {
         }
     }
 
+    /** Deletes a user leaving no activity, as a change the audit feed never showed (tests of reconciliation). */
+    public void deleteUserWithoutActivity(String userId) {
+        deleteUser(null, userId);
+    }
+
+    /** Moves a user to another population leaving no activity (tests of reconciliation). */
+    public void moveUserWithoutActivity(String userId, String populationId) {
+        setPopulation(null, userId, populationId);
+    }
+
     private static String populationOf(ObjectNode user) {
         return user.path("population").path("id").asText(null);
     }

@@ -99,6 +99,19 @@ public class StateStore {
                 StateStore::entryState, pipe, sourceId);
     }
 
+    /** Up to {@code limit} linked source ids after {@code afterId}, in id order: a reconciliation pages through them. */
+    public List<String> linkedIds(String pipe, String afterId, int limit) {
+        flush();
+        List<String> ids = new ArrayList<>(limit);
+        query("SELECT source_id FROM entry_state WHERE pipe = ? AND destination_ref IS NOT NULL AND source_id > ? ORDER BY source_id",
+                rs -> {
+                    if (ids.size() < limit) {
+                        ids.add(rs.getString(1));
+                    }
+                }, pipe, afterId);
+        return ids;
+    }
+
     /** The states of several entries in one query (a scan looks up a page of links at once). */
     public Map<String, EntryState> entries(String pipe, java.util.Collection<String> sourceIds) {
         Map<String, EntryState> states = new java.util.HashMap<>();

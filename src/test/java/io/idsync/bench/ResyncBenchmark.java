@@ -110,6 +110,7 @@ public final class ResyncBenchmark {
             PluginHelper.getRoutesLoader(context).loadRoutes(
                     PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/pingone-to-directory.yaml"));
             AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
+            AdviceWith.adviceWith(context, "pingone-to-directory-reconcile", a -> a.replaceFromWith("direct:reconcile"));
             context.start();
 
             HeapSampler heap = new HeapSampler();

@@ -179,6 +179,14 @@ class DirectoryToPingOneTest {
                 .allMatch(u -> u.path("enabled").asBoolean()));
     }
 
+    @Test
+    void aReconciliationOnRequestReadsEveryLinkedUserAgain() {
+        io.restassured.RestAssured.given().post("/api/pipes/directory-to-pingone/reconcile").then().statusCode(200)
+                .body("kind", org.hamcrest.Matchers.equalTo("reconciliation"))
+                .body("entries", org.hamcrest.Matchers.greaterThanOrEqualTo(30))
+                .body("outcomes.failed", org.hamcrest.Matchers.equalTo(0));
+    }
+
     private boolean pipeCheckpointAfter(String pipe, java.time.Instant at) {
         String checkpoint = io.restassured.RestAssured.get("/api/pipes/" + pipe).then().extract().path("checkpoint");
         return checkpoint != null && java.time.Instant.parse(checkpoint.substring(0, checkpoint.indexOf('|'))).isAfter(at);

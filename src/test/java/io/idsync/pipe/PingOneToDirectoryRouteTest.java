@@ -16,6 +16,7 @@ import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,6 +64,7 @@ class PingOneToDirectoryRouteTest extends CamelTestSupport {
         PluginHelper.getRoutesLoader(context).loadRoutes(
                 PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/pingone-to-directory.yaml"));
         AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
+        AdviceWith.adviceWith(context, "pingone-to-directory-reconcile", a -> a.replaceFromWith("direct:reconcile"));
         if (roadAdvice != null) {
             AdviceWith.adviceWith(context, "pingone-to-directory", roadAdvice);
         }
@@ -129,6 +131,28 @@ class PingOneToDirectoryRouteTest extends CamelTestSupport {
     }
 
     @Test
+    void aReconciliationFindsDeletesAndScopeExitsTheFeedNeverShowed() throws Exception {
+        start(null);
+        poll();
+        String checkpoint = systems.state.checkpoint(PipeFixture.PIPE).orElseThrow();
+        String employees = systems.environment.populationIdsByName().get("Employees");
+        String contractors = systems.environment.populationIdsByName().get("Contractors");
+        List<String> ids = systems.environment.userIdsInPopulation(employees).stream().limit(3).toList();
+        systems.environment.deleteUserWithoutActivity(ids.get(0));
+        systems.environment.deleteUserWithoutActivity(ids.get(1));
+        systems.environment.moveUserWithoutActivity(ids.get(2), contractors);
+        poll();
+        assertEquals(EMPLOYEES, people(), "the change feed shows nothing of it");
+
+        template.sendBody("direct:reconcile", null);
+        assertEquals(EMPLOYEES - 3, people(), "two deleted, one out of scope: all three entries removed");
+        assertEquals(3, systems.pipe().counters().get("deleted"));
+        assertEquals("reconciliation", systems.pipe().lastRun().toMap().get("kind"));
+        assertEquals(EMPLOYEES - 3, systems.state.count(PipeFixture.PIPE, StateStore.Status.SYNCED));
+        assertTrue(systems.state.checkpoint(PipeFixture.PIPE).orElseThrow().compareTo(checkpoint) >= 0, "the feed's checkpoint is untouched by it");
+    }
+
+    @Test
     void deliverIsTheOnlyStepThatWrites() throws Exception {
         start(a -> a.weaveById("pingone-to-directory.deliver").replace().to("mock:deliver"));
         MockEndpoint deliver = getMockEndpoint("mock:deliver");
@@ -159,10 +183,13 @@ class PingOneToDirectoryRouteTest extends CamelTestSupport {
         context.getRouteController().stopRoute("pingone-to-directory");
         context.removeRoute("pingone-to-directory");
         context.removeRoute("pingone-to-directory-poll");
+        context.getRouteController().stopRoute("pingone-to-directory-reconcile");
+        context.removeRoute("pingone-to-directory-reconcile");
         systems.restart();
         PluginHelper.getRoutesLoader(context).loadRoutes(
                 PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/pingone-to-directory.yaml"));
         AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
+        AdviceWith.adviceWith(context, "pingone-to-directory-reconcile", a -> a.replaceFromWith("direct:reconcile"));
         context.getRouteController().startAllRoutes();
         poll();
 
