@@ -60,6 +60,21 @@ class PingOneClientTest {
     }
 
     @Test
+    void theClientSideRateLimitKeepsARunUnderPingOnesLimit() {
+        PingOneClient limited = new PingOneClient(new PingOneSettings("pingone", sandbox.baseUrl() + "/v1", sandbox.baseUrl() + "/demo-env/as/token",
+                "demo-env", "worker", "s3cr3t-value", PingOneSettings.TokenAuthMethod.BASIC, List.of(), List.of(), Duration.ZERO, 4, 100,
+                Duration.ofSeconds(2), Duration.ofSeconds(5), 1));
+        limited.get("/users?limit=1");
+        sandbox.setRequestsPerSecond(5);
+        sandbox.clearRequests();
+        for (int i = 0; i < 12; i++) {
+            limited.get("/users?limit=1"); // one attempt only: a 429 would fail the call
+        }
+        assertEquals(12, sandbox.requests().stream().filter(r -> r.status() == 200).count());
+        assertTrue(sandbox.requests().stream().noneMatch(r -> r.status() == 429), "4 requests/s stay under PingOne's 5");
+    }
+
+    @Test
     void anExpiredTokenIsRenewedOnce() {
         PingOneClient client = client("s3cr3t-value");
         client.get("/users?limit=1");
