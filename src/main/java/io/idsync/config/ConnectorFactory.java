@@ -7,10 +7,11 @@ import io.idsync.connector.ldap.LdapDirectory;
 import io.idsync.connector.ldap.LdapSettings;
 import io.idsync.connector.pingone.PingOneClient;
 import io.idsync.connector.pingone.PingOneSettings;
+import io.idsync.connector.pingone.PingOneGroupDestination;
 import io.idsync.connector.pingone.PingOneUserDestination;
 import io.idsync.connector.pingone.PingOneUserSource;
 import io.idsync.connector.ldap.LdapSourceSettings;
-import io.idsync.connector.ldap.LdapUserSource;
+import io.idsync.connector.ldap.LdapEntrySource;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -84,25 +85,29 @@ final class ConnectorFactory {
         }
     }
 
-    Source source(String name) {
-        return cached("source:" + name, () -> {
+    /** The source for a pipe that synchronizes {@code entryType} entries ({@code user} or {@code group}). */
+    Source source(String name, String entryType) {
+        return cached("source:" + name + ":" + entryType, () -> {
             IdsyncConfig.Connection c = connections.get(name);
             if (isPingOne(c)) {
                 PingOneUserSource users = new PingOneUserSource(new PingOneClient(pingOne(name, c)));
                 return new Source(users, users, "USER");
             }
-            LdapSourceSettings source = new LdapSourceSettings(c.sourceGroupDn().orElse(null), c.sourceBaseDn().orElse(c.baseDn().get()),
-                    c.sourceFilter(), c.idAttribute(), c.disabledAttribute());
-            LdapUserSource users = new LdapUserSource(ldap(name, c), source);
-            return new Source(users, users, "USER");
+            String type = entryType.toUpperCase(Locale.ROOT);
+            LdapSourceSettings source = new LdapSourceSettings(type, type.equals("GROUP") ? null : c.sourceGroupDn().orElse(null),
+                    c.sourceBaseDn().orElse(c.baseDn().get()), c.sourceFilter(), c.idAttribute(), c.disabledAttribute());
+            LdapEntrySource entries = new LdapEntrySource(ldap(name, c), source);
+            return new Source(entries, entries, type);
         });
     }
 
-    Destination destination(String name) {
-        return cached("destination:" + name, () -> {
+    Destination destination(String name, String entryType) {
+        return cached("destination:" + name + ":" + entryType, () -> {
             IdsyncConfig.Connection c = connections.get(name);
             if (isPingOne(c)) {
-                return new PingOneUserDestination(new PingOneClient(pingOne(name, c)), c.provisioningPopulation().orElse(null));
+                PingOneClient client = cached("client:" + name, () -> new PingOneClient(pingOne(name, c)));
+                return entryType.equalsIgnoreCase("group") ? new PingOneGroupDestination(client)
+                        : new PingOneUserDestination(client, c.provisioningPopulation().orElse(null));
             }
             return ldap(name, c);
         });

@@ -125,6 +125,10 @@ public interface IdsyncConfig {
         /** The connection changes go to. */
         String destination();
 
+        /** What the pipe synchronizes: {@code user} or {@code group} (LDAP sources and PingOne destinations). */
+        @WithDefault("user")
+        String entryType();
+
         /** The mapping file: a path (also looked up under {@code config/}) or a classpath resource. */
         Optional<String> mapping();
 

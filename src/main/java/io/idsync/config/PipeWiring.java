@@ -67,9 +67,9 @@ public class PipeWiring {
                 continue;
             }
             PipeMapping mapping = MappingFile.load(settings.mapping().orElse("mappings/" + name + ".yaml"));
-            ConnectorFactory.Source source = connectors.source(settings.source());
+            ConnectorFactory.Source source = connectors.source(settings.source(), settings.entryType());
             pipes.register(new Pipe(name, source.entryType(), source.changes(), source.reader(),
-                    connectors.destination(settings.destination()), mapping, state,
+                    connectors.destination(settings.destination(), settings.entryType()), mapping, state,
                     new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount())));
         }
         return pipes;

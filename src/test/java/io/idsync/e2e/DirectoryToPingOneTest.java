@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -185,6 +186,88 @@ class DirectoryToPingOneTest {
                 .body("kind", org.hamcrest.Matchers.equalTo("reconciliation"))
                 .body("entries", org.hamcrest.Matchers.greaterThanOrEqualTo(30))
                 .body("outcomes.failed", org.hamcrest.Matchers.equalTo(0));
+    }
+
+    // --- groups ----------------------------------------------------------------------------------------
+
+    @Test
+    void groupsAreSynchronizedByNameWithTheDirectorysMemberships() throws Exception {
+        await().atMost(WAIT).until(() -> group("Accounting") != null && group("Sales") != null);
+        // the sandbox had Engineering and Sales already: linked by name, not duplicated
+        assertEquals(1, groups("Engineering").size());
+        assertEquals(1, groups("Sales").size());
+        // members provisioned after their group joined it at a reconciliation
+        io.restassured.RestAssured.given().post("/api/pipes/directory-groups-to-pingone/reconcile").then().statusCode(200);
+        Set<String> expected = provisionedMembers("cn=Accounting," + io.idsync.sandbox.DemoDirectory.GROUPS_DN);
+        assertFalse(expected.isEmpty());
+        assertEquals(expected, members(group("Accounting").path("id").asText()), "only provisioned users are members");
+    }
+
+    @Test
+    void membersAddedOrRemovedInTheDirectoryAreAddedOrRemovedInPingOne() throws Exception {
+        await().atMost(WAIT).until(() -> group("Sales") != null);
+        String sales = "cn=Sales," + io.idsync.sandbox.DemoDirectory.GROUPS_DN;
+        String groupId = group("Sales").path("id").asText();
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            String member = ldap.searchForEntry(DemoSeed.CORP_DN, com.unboundid.ldap.sdk.SearchScope.ONE, "(sAMAccountName=corp0007)").getDN();
+            ldap.modify(sales, new Modification(ModificationType.ADD, "member", member));
+            await().atMost(WAIT).until(() -> members(groupId).contains("corp0007"));
+            ldap.modify(sales, new Modification(ModificationType.DELETE, "member", member));
+            await().atMost(WAIT).until(() -> !members(groupId).contains("corp0007"));
+        }
+    }
+
+    @Test
+    void aNewGroupIsCreatedARenamedOneRenamedAndADeletedOneDeleted() throws Exception {
+        String temp = "cn=Temp Team," + io.idsync.sandbox.DemoDirectory.GROUPS_DN;
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            String member = ldap.searchForEntry(DemoSeed.CORP_DN, com.unboundid.ldap.sdk.SearchScope.ONE, "(sAMAccountName=corp0002)").getDN();
+            ldap.add("dn: " + temp, "objectClass: group", "cn: Temp Team", "member: " + member);
+            await().atMost(WAIT).until(() -> group("Temp Team") != null);
+            String id = group("Temp Team").path("id").asText();
+            await().atMost(WAIT).until(() -> members(id).contains("corp0002"));
+
+            ldap.modifyDN(temp, "cn=Renamed Team", true);
+            await().atMost(WAIT).until(() -> group("Renamed Team") != null);
+            assertEquals(id, group("Renamed Team").path("id").asText(), "the link follows the rename");
+            assertNull(group("Temp Team"));
+
+            ldap.delete("cn=Renamed Team," + io.idsync.sandbox.DemoDirectory.GROUPS_DN);
+            await().atMost(WAIT).until(() -> group("Renamed Team") == null);
+        }
+    }
+
+    private JsonNode group(String name) {
+        List<JsonNode> found = groups(name);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    private List<JsonNode> groups(String name) {
+        List<JsonNode> found = new ArrayList<>();
+        admin.client().get("/groups?filter=" + PingOneClient.encode("name eq \"" + name + "\"")).body().path("_embedded").path("groups")
+                .forEach(found::add);
+        return found;
+    }
+
+    private java.util.Set<String> members(String groupId) {
+        java.util.Set<String> usernames = new java.util.HashSet<>();
+        admin.client().pages("/users?limit=500&filter=" + PingOneClient.encode("memberOfGroups[id eq \"" + groupId + "\"]"), "users")
+                .forEachRemaining(u -> usernames.add(u.path("username").asText()));
+        return usernames;
+    }
+
+    /** The sAMAccountNames of a directory group's members that are provisioned (in cn=Provisioning Users). */
+    private java.util.Set<String> provisionedMembers(String groupDn) throws Exception {
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            java.util.Set<String> provisioned = java.util.Set.of(ldap.getEntry(GROUP, "member").getAttributeValues("member"));
+            java.util.Set<String> usernames = new java.util.HashSet<>();
+            for (String dn : ldap.getEntry(groupDn, "member").getAttributeValues("member")) {
+                if (provisioned.contains(dn)) {
+                    usernames.add(ldap.getEntry(dn, "sAMAccountName").getAttributeValue("sAMAccountName"));
+                }
+            }
+            return usernames;
+        }
     }
 
     private boolean pipeCheckpointAfter(String pipe, java.time.Instant at) {

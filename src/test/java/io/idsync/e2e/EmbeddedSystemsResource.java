@@ -26,6 +26,7 @@ public class EmbeddedSystemsResource implements QuarkusTestResourceLifecycleMana
         }
         overrides.put("idsync.connections.directory.url", "ldap://localhost:" + directory);
         overrides.put("idsync.connections.corp.url", "ldap://localhost:" + directory);
+        overrides.put("idsync.connections.corpgroups.url", "ldap://localhost:" + directory);
         return overrides;
     }
 

@@ -1,13 +1,18 @@
 package io.idsync.connector.ldap;
 
 /**
- * Where an LDAP source finds its users (PingFederate's "source location") and how it reads them.
+ * Where an LDAP source finds its entries (PingFederate's "source location") and how it reads them.
  *
+ * @param entryType         {@code USER} or {@code GROUP}: what the source synchronizes
  * @param groupDn           the users are the members of this group, nested groups included; or null
  * @param searchBase        with {@code filter}: the users are the entries under this base that match
  * @param idAttribute       the stable id of an entry ({@code entryUUID}; renames keep it)
  * @param disabledAttribute the attribute that is TRUE for a disabled account ({@code ds-pwp-account-disabled});
  *                          Active Directory's {@code userAccountControl} bit 0x2 is always honoured too
  */
-public record LdapSourceSettings(String groupDn, String searchBase, String filter, String idAttribute, String disabledAttribute) {
+public record LdapSourceSettings(String entryType, String groupDn, String searchBase, String filter, String idAttribute, String disabledAttribute) {
+
+    public static LdapSourceSettings users(String groupDn, String searchBase, String filter, String idAttribute, String disabledAttribute) {
+        return new LdapSourceSettings("USER", groupDn, searchBase, filter, idAttribute, disabledAttribute);
+    }
 }

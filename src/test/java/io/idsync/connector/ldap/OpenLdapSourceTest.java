@@ -33,7 +33,7 @@ class OpenLdapSourceTest {
 
     private static Slapd slapd;
     private static LdapDirectory ldap;
-    private static LdapUserSource source;
+    private static LdapEntrySource source;
 
     @BeforeAll
     static void startSlapd() throws Exception {
@@ -50,7 +50,7 @@ class OpenLdapSourceTest {
         }
         ldap = new LdapDirectory(new LdapSettings("openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
                 Duration.ofSeconds(2), Duration.ofSeconds(5)));
-        source = new LdapUserSource(ldap, new LdapSourceSettings(GROUP, null, null, "entryUUID", "ds-pwp-account-disabled"));
+        source = new LdapEntrySource(ldap, LdapSourceSettings.users(GROUP, null, null, "entryUUID", "ds-pwp-account-disabled"));
     }
 
     @AfterAll
@@ -75,7 +75,7 @@ class OpenLdapSourceTest {
         assertTrue(members.contains("ann"));
         assertEquals(members, users.stream().map(u -> u.document().path("uid").asText()).collect(Collectors.toSet()),
                 "exactly the group's members; cat is not one");
-        assertTrue(users.stream().allMatch(u -> "true".equals(u.document().path(LdapUserSource.ENABLED_IN_DIRECTORY).asText())));
+        assertTrue(users.stream().allMatch(u -> "true".equals(u.document().path(LdapEntrySource.ENABLED_IN_DIRECTORY).asText())));
     }
 
     @Test

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The LDAP user source on the demo directory: source location (group, nested groups, filter), changelog, account status. */
-class LdapUserSourceTest {
+class LdapEntrySourceTest {
 
     private static final String CORP = "ou=Corp,dc=example,dc=com";
     private static final String GROUP = "cn=Provisioning Users,ou=Groups,dc=example,dc=com";
@@ -54,8 +54,8 @@ class LdapUserSourceTest {
         directory.close();
     }
 
-    private LdapUserSource groupSource() {
-        return new LdapUserSource(ldap, new LdapSourceSettings(GROUP, null, null, "entryUUID", "ds-pwp-account-disabled"));
+    private LdapEntrySource groupSource() {
+        return new LdapEntrySource(ldap, LdapSourceSettings.users(GROUP, null, null, "entryUUID", "ds-pwp-account-disabled"));
     }
 
     private static Set<String> names(List<SourceEntry> entries) {
@@ -70,7 +70,7 @@ class LdapUserSourceTest {
 
     @Test
     void theMembersOfTheGroupNestedGroupsIncludedAreTheUsers() throws Exception {
-        LdapUserSource source = groupSource();
+        LdapEntrySource source = groupSource();
         List<SourceEntry> users = all(source.scan());
         assertEquals(Set.of("alice", "carol", "dave"), names(users), "bob is not a member; Nested is a group, carol is in it");
         SourceEntry carol = users.stream().filter(u -> u.document().path("cn").asText().equals("carol")).findFirst().orElseThrow();
@@ -81,7 +81,7 @@ class LdapUserSourceTest {
 
     @Test
     void aFilterAndBaseAreTheOtherSourceLocation() throws Exception {
-        LdapUserSource source = new LdapUserSource(ldap, new LdapSourceSettings(null, CORP, "(&(objectClass=user)(!(cn=carol)))", "entryUUID",
+        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, CORP, "(&(objectClass=user)(!(cn=carol)))", "entryUUID",
                 "ds-pwp-account-disabled"));
         assertEquals(Set.of("alice", "bob", "dave"), names(all(source.scan())));
         assertFalse(source.inScope(source.read(entryUuid("cn=carol," + CORP)).orElseThrow()));
@@ -89,18 +89,18 @@ class LdapUserSourceTest {
 
     @Test
     void aDisabledAccountIsSeenInActiveDirectoryAndPingDirectoryForm() throws Exception {
-        LdapUserSource source = groupSource();
-        assertEquals("false", source.read(entryUuid("cn=dave," + CORP)).orElseThrow().document().path(LdapUserSource.ENABLED_IN_DIRECTORY).asText(),
+        LdapEntrySource source = groupSource();
+        assertEquals("false", source.read(entryUuid("cn=dave," + CORP)).orElseThrow().document().path(LdapEntrySource.ENABLED_IN_DIRECTORY).asText(),
                 "userAccountControl 514 has bit 0x2");
-        assertEquals("true", source.read(entryUuid("cn=alice," + CORP)).orElseThrow().document().path(LdapUserSource.ENABLED_IN_DIRECTORY).asText());
+        assertEquals("true", source.read(entryUuid("cn=alice," + CORP)).orElseThrow().document().path(LdapEntrySource.ENABLED_IN_DIRECTORY).asText());
         admin.add("dn: uid=pd,ou=People,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: pd", "cn: pd", "sn: pd", "ds-pwp-account-disabled: TRUE");
         assertEquals("false", source.read(entryUuid("uid=pd,ou=People,dc=example,dc=com")).orElseThrow().document()
-                .path(LdapUserSource.ENABLED_IN_DIRECTORY).asText());
+                .path(LdapEntrySource.ENABLED_IN_DIRECTORY).asText());
     }
 
     @Test
     void theChangelogGivesChangesByStableIdThroughRenamesAndDeletes() throws Exception {
-        LdapUserSource source = groupSource();
+        LdapEntrySource source = groupSource();
         String start = source.currentToken();
         admin.add("dn: cn=erin," + CORP, "objectClass: user", "cn: erin", "sn: erin", "sAMAccountName: erin");
         String erin = entryUuid("cn=erin," + CORP);

@@ -55,9 +55,11 @@ import java.util.Set;
  * The document the attribute map reads is the entry as JSON (one value: a string; several: an array),
  * plus {@code dn} and the in-memory intermediate {@value #ENABLED_IN_DIRECTORY} ({@code true}/{@code false}).
  */
-public final class LdapUserSource implements ChangeSource, SourceReader {
+public final class LdapEntrySource implements ChangeSource, SourceReader {
 
     public static final String ENABLED_IN_DIRECTORY = "accountEnabledInDirectory";
+    /** For a group: the usernames (sAMAccountName, else uid) of its direct members that are users. */
+    public static final String MEMBER_USERNAMES = "memberUsernames";
 
     private static final int BATCH = 1000;
     private static final int PAGE = 500;
@@ -72,7 +74,7 @@ public final class LdapUserSource implements ChangeSource, SourceReader {
     /** each scope group's members as last seen: a replace or delete-all of member values names no one */
     private final java.util.Map<String, Set<String>> knownMembers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public LdapUserSource(LdapDirectory directory, LdapSourceSettings settings) {
+    public LdapEntrySource(LdapDirectory directory, LdapSourceSettings settings) {
         this.directory = directory;
         this.settings = settings;
     }
@@ -302,7 +304,7 @@ public final class LdapUserSource implements ChangeSource, SourceReader {
 
     @Override
     public boolean inScope(Change change) {
-        return "USER".equals(change.entryType()) && change.sourceId() != null;
+        return settings.entryType().equals(change.entryType()) && change.sourceId() != null;
     }
 
     // --- reading -------------------------------------------------------------------------------------
@@ -441,7 +443,7 @@ public final class LdapUserSource implements ChangeSource, SourceReader {
                 continue;
             }
             List<String> groupMembers = concat(group.getAttributeValues("member"), group.getAttributeValues("uniqueMember"));
-            knownMembers.putIfAbsent(normalize(dn), groupMembers.stream().map(LdapUserSource::normalize)
+            knownMembers.putIfAbsent(normalize(dn), groupMembers.stream().map(LdapEntrySource::normalize)
                     .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)));
             for (String member : groupMembers) {
                 SearchResultEntry candidate = get(member, "objectClass");
@@ -482,6 +484,18 @@ public final class LdapUserSource implements ChangeSource, SourceReader {
                 ArrayNode array = document.putArray(attribute.getBaseName());
                 for (String value : values) {
                     array.add(value);
+                }
+            }
+        }
+        if ("GROUP".equals(settings.entryType())) {
+            ArrayNode usernames = document.putArray(MEMBER_USERNAMES);
+            for (String member : concat(entry.getAttributeValues("member"), entry.getAttributeValues("uniqueMember"))) {
+                SearchResultEntry user = get(member, "sAMAccountName", "uid", "objectClass");
+                if (user != null && "USER".equals(typeOf(user))) {
+                    String username = user.getAttributeValue("sAMAccountName") != null ? user.getAttributeValue("sAMAccountName") : user.getAttributeValue("uid");
+                    if (username != null) {
+                        usernames.add(username);
+                    }
                 }
             }
         }

@@ -1,0 +1,171 @@
+package io.idsync.connector.pingone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.idsync.connector.Destination;
+import io.idsync.connector.DestinationEntry;
+import io.idsync.connector.Plan;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * PingOne groups as a destination. Attributes: {@code name}, {@code description} and {@code members} (the
+ * usernames of the group's direct members). A rename is a PUT of the group; memberships are made to match
+ * the wanted members exactly ({@code POST/DELETE /users/{id}/memberOfGroups}), the datastore's memberships
+ * overwriting PingOne's. A wanted member with no PingOne user (not provisioned) is left out.
+ */
+public final class PingOneGroupDestination implements Destination {
+
+    static final String MEMBERS = "members";
+
+    private final PingOneClient client;
+
+    public PingOneGroupDestination(PingOneClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public Optional<DestinationEntry> read(String id) {
+        JsonNode group = client.getOrNull("/groups/" + PingOneClient.encode(id));
+        return Optional.ofNullable(group).map(this::entry);
+    }
+
+    @Override
+    public List<DestinationEntry> find(Map<String, String> criteria, int limit) {
+        List<String> clauses = new ArrayList<>();
+        criteria.forEach((path, value) -> clauses.add(path + " eq " + PingOneClient.filterValue(value)));
+        List<DestinationEntry> found = new ArrayList<>();
+        Iterator<JsonNode> groups = client.pages("/groups?limit=" + Math.max(1, limit) + "&filter="
+                + PingOneClient.encode(String.join(" and ", clauses)), "groups");
+        while (groups.hasNext() && found.size() < limit) {
+            found.add(entry(groups.next()));
+        }
+        return found;
+    }
+
+    @Override
+    public String apply(Plan plan) {
+        return switch (plan.action()) {
+            case CREATE -> {
+                ObjectNode body = JsonNodeFactory.instance.objectNode();
+                body.put("name", first(plan.attributes().get("name")));
+                String description = first(plan.attributes().get("description"));
+                if (description != null) {
+                    body.put("description", description);
+                }
+                String id = client.send("POST", "/groups", body, null).body().path("id").asText();
+                setMembers(id, Set.of(), new LinkedHashSet<>(plan.attributes().getOrDefault(MEMBERS, List.of())));
+                yield id;
+            }
+            case MODIFY -> {
+                modify(plan);
+                yield plan.ref();
+            }
+            case DELETE -> {
+                try {
+                    client.send("DELETE", "/groups/" + PingOneClient.encode(plan.ref()), null, null);
+                } catch (PingOneApiException e) {
+                    if (e.status() != 404) { // already gone: replaying a delete is harmless
+                        throw e;
+                    }
+                }
+                yield plan.ref();
+            }
+            case NONE -> plan.ref();
+        };
+    }
+
+    private void modify(Plan plan) {
+        DestinationEntry current = read(plan.ref()).orElseThrow(() -> new io.idsync.connector.TransientFailure(
+                "PingOne group " + plan.ref() + " disappeared while it was being updated"));
+        Map<String, List<String>> wanted = new LinkedHashMap<>(current.attributes());
+        boolean groupChanged = false;
+        for (Plan.AttributeChange change : plan.changes()) {
+            if (change.kind() == Plan.AttributeChange.Kind.DELETE) {
+                wanted.remove(change.attribute());
+            } else {
+                wanted.put(change.attribute(), change.values());
+            }
+            groupChanged |= !change.attribute().equals(MEMBERS);
+        }
+        if (groupChanged) {
+            // PUT replaces the group: name and description together (a rename)
+            ObjectNode body = JsonNodeFactory.instance.objectNode();
+            body.put("name", first(wanted.get("name")));
+            String description = first(wanted.get("description"));
+            if (description != null) {
+                body.put("description", description);
+            }
+            client.send("PUT", "/groups/" + PingOneClient.encode(plan.ref()), body, null);
+        }
+        if (plan.changes().stream().anyMatch(c -> c.attribute().equals(MEMBERS))) {
+            setMembers(plan.ref(), new LinkedHashSet<>(current.values(MEMBERS)), new LinkedHashSet<>(wanted.getOrDefault(MEMBERS, List.of())));
+        }
+    }
+
+    /** Adds and removes direct memberships so that exactly {@code wanted} (usernames) are members. */
+    private void setMembers(String groupId, Set<String> current, Set<String> wanted) {
+        Set<String> currentLower = lower(current);
+        Set<String> wantedLower = lower(wanted);
+        for (String username : wanted) {
+            if (!currentLower.contains(username.toLowerCase())) {
+                userId(username).ifPresent(userId -> client.send("POST", "/users/" + PingOneClient.encode(userId) + "/memberOfGroups",
+                        JsonNodeFactory.instance.objectNode().put("id", groupId), null));
+            }
+        }
+        for (String username : current) {
+            if (!wantedLower.contains(username.toLowerCase())) {
+                userId(username).ifPresent(userId -> {
+                    try {
+                        client.send("DELETE", "/users/" + PingOneClient.encode(userId) + "/memberOfGroups/" + PingOneClient.encode(groupId), null, null);
+                    } catch (PingOneApiException e) {
+                        if (e.status() != 404) {
+                            throw e;
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    private Optional<String> userId(String username) {
+        JsonNode users = client.get("/users?limit=1&filter=" + PingOneClient.encode("username eq " + PingOneClient.filterValue(username)))
+                .body().path("_embedded").path("users");
+        return users.size() == 0 ? Optional.empty() : Optional.of(users.get(0).path("id").asText());
+    }
+
+    /** A group as name, description and the usernames of its direct members. */
+    private DestinationEntry entry(JsonNode group) {
+        String id = group.path("id").asText();
+        Map<String, List<String>> attributes = new LinkedHashMap<>();
+        attributes.put("name", List.of(group.path("name").asText()));
+        if (group.hasNonNull("description")) {
+            attributes.put("description", List.of(group.path("description").asText()));
+        }
+        List<String> members = new ArrayList<>();
+        client.pages("/users?limit=1000&filter=" + PingOneClient.encode("memberOfGroups[id eq " + PingOneClient.filterValue(id) + "]"), "users")
+                .forEachRemaining(user -> members.add(user.path("username").asText()));
+        if (!members.isEmpty()) {
+            attributes.put(MEMBERS, members);
+        }
+        return new DestinationEntry(id, id, attributes);
+    }
+
+    private static Set<String> lower(Set<String> values) {
+        Set<String> lower = new LinkedHashSet<>();
+        values.forEach(v -> lower.add(v.toLowerCase()));
+        return lower;
+    }
+
+    private static String first(List<String> values) {
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+}
