@@ -80,6 +80,9 @@ public final class PingOneSandbox implements AutoCloseable {
     private final Map<String, RateWindow> rateWindows = new ConcurrentHashMap<>();
     private final Deque<Request> requests = new ArrayDeque<>();
     private volatile int rateLimitOverride = -1;
+    /** the authenticated client id and the query of the request this thread is answering */
+    private final ThreadLocal<String[]> current = new ThreadLocal<>();
+    private final ThreadLocal<Map<String, String>> currentQuery = new ThreadLocal<>();
 
     private record IssuedToken(String environmentId, String clientId, Instant expiresAt) {
     }
@@ -151,19 +154,19 @@ public final class PingOneSandbox implements AutoCloseable {
     // --- dispatch ------------------------------------------------------------------------------------
 
     private void handle(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
         Map<String, String> query = parseQuery(exchange.getRequestURI().getRawQuery());
-        String clientId = null;
-        int status;
+        // HttpExchange attributes are shared through the context; the request's own details stay on its thread
+        current.set(new String[]{null});
+        currentQuery.set(query);
         try {
             String[] segments = path.replaceAll("^/+", "").split("/");
             if (segments.length == 3 && segments[1].equals("as") && segments[2].equals("token")) {
-                status = token(exchange, segments[0]);
+                token(exchange, segments[0]);
             } else if (segments.length >= 3 && segments[0].equals("v1") && segments[1].equals("environments")) {
                 SandboxEnvironment environment = environments.get(segments[2]);
                 IssuedToken token = authenticate(exchange, segments[2]);
-                clientId = token.clientId();
+                current.get()[0] = token.clientId();
                 if (environment == null) {
                     throw SandboxError.notFound();
                 }
@@ -171,7 +174,7 @@ public final class PingOneSandbox implements AutoCloseable {
                         environment.application(token.clientId()).name());
                 boolean audit = segments.length >= 4 && segments[3].equals("activities");
                 throttle(environment.id(), audit);
-                status = api(exchange, environment, actor, segments, query);
+                api(exchange, environment, actor, segments, query);
             } else {
                 throw SandboxError.notFound();
             }
@@ -179,19 +182,26 @@ public final class PingOneSandbox implements AutoCloseable {
             if (e.retryAfterSeconds > 0) {
                 exchange.getResponseHeaders().set("Retry-After", Long.toString(e.retryAfterSeconds));
             }
-            status = send(exchange, e.status, e.body());
+            send(exchange, e.status, e.body());
         } catch (SandboxFilter.InvalidFilter e) {
             SandboxError error = SandboxError.invalidFilter(e.getMessage());
-            status = send(exchange, error.status, error.body());
+            send(exchange, error.status, error.body());
         } catch (BadJson e) {
             SandboxError error = new SandboxError(400, "INVALID_REQUEST", "The request could not be completed. The request was malformed or invalid.", null, null);
-            status = send(exchange, 400, error.body());
+            send(exchange, 400, error.body());
         } catch (RuntimeException e) {
             SandboxError error = new SandboxError(500, "UNEXPECTED_ERROR", "An unexpected error occurred.", null, null);
-            status = send(exchange, 500, error.body());
+            send(exchange, 500, error.body());
         }
+    }
+
+    /** Logs the request with its status before the answer goes out, so a client that got it finds it logged. */
+    private void log(HttpExchange exchange, int status) {
+        Map<String, String> query = currentQuery.get();
+        String[] clientId = current.get();
         synchronized (requests) {
-            requests.addLast(new Request(Instant.now(), method, path, query, clientId, status));
+            requests.addLast(new Request(Instant.now(), exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                    query == null ? Map.of() : query, clientId == null ? null : clientId[0], status));
             if (requests.size() > 50_000) {
                 requests.removeFirst();
             }
@@ -616,7 +626,8 @@ public final class PingOneSandbox implements AutoCloseable {
         throw new SandboxError(405, "INVALID_REQUEST", "The request could not be completed. The method is not allowed for this resource.", null, null);
     }
 
-    private static int send(HttpExchange exchange, int status, JsonNode body) throws IOException {
+    private int send(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        log(exchange, status);
         if (body == null) {
             exchange.sendResponseHeaders(status, -1);
             exchange.close();

@@ -518,8 +518,8 @@ public final class SandboxEnvironment {
         String activityId = UUID.randomUUID().toString();
         activity.putObject("_links").putObject("self").put("href", apiBase() + "/activities/" + activityId);
         activity.put("id", activityId);
-        // recordedAt strictly increases, so "newest first" is a total order even within one millisecond
-        long millis = Math.max(System.currentTimeMillis(), lastRecordedAtMillis + 1);
+        // recordedAt never goes back nor runs ahead of the clock; within a millisecond, the list keeps the order
+        long millis = Math.max(System.currentTimeMillis(), lastRecordedAtMillis);
         lastRecordedAtMillis = millis;
         String at = Instant.ofEpochMilli(millis).toString();
         activity.put("recordedAt", at);

@@ -49,8 +49,10 @@ class PingOneClientTest {
         client.get("/users?limit=1");
         sandbox.setRequestsPerSecond(1);
         sandbox.clearRequests();
+        // of three requests made within a second, two share a one-second window: one is refused, waited for, retried
         client.get("/users?limit=1");
-        client.get("/users?limit=1"); // the second in the same second is refused, waited for, and retried
+        client.get("/users?limit=1");
+        client.get("/users?limit=1");
         List<PingOneSandbox.Request> requests = sandbox.requests();
         PingOneSandbox.Request refused = requests.stream().filter(r -> r.status() == 429).findFirst().orElseThrow();
         PingOneSandbox.Request retried = requests.get(requests.indexOf(refused) + 1);
