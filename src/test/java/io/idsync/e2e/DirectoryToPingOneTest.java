@@ -237,6 +237,17 @@ class DirectoryToPingOneTest {
         }
     }
 
+    @Test
+    void aGroupMovedOutOfTheSourceLocationIsDeleted() throws Exception {
+        String dn = "cn=Scoped Team," + io.idsync.sandbox.DemoDirectory.GROUPS_DN;
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            ldap.add("dn: " + dn, "objectClass: group", "cn: Scoped Team");
+            await().atMost(WAIT).until(() -> group("Scoped Team") != null);
+            ldap.modifyDN(dn, "cn=Scoped Team", true, DemoSeed.CORP_DN); // ou=Corp is outside ou=Groups
+            await().atMost(WAIT).until(() -> group("Scoped Team") == null);
+        }
+    }
+
     private JsonNode group(String name) {
         List<JsonNode> found = groups(name);
         return found.isEmpty() ? null : found.get(0);
