@@ -17,7 +17,10 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -138,6 +141,24 @@ public final class PingOneClient {
             }
             return new Response(status, parsed);
         }
+    }
+
+    /** DELETE that succeeds when the resource is already gone: replaying a delete is harmless. */
+    public void deleteIfPresent(String path) {
+        try {
+            send("DELETE", path, null, null);
+        } catch (PingOneApiException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    /** {@code a eq "x" and b eq "y"}, each value escaped for a PingOne filter. */
+    public static String equalityFilter(Map<String, String> criteria) {
+        List<String> clauses = new ArrayList<>();
+        criteria.forEach((path, value) -> clauses.add(path + " eq " + filterValue(value)));
+        return String.join(" and ", clauses);
     }
 
     /** Follows {@code _links.next.href} page after page, yielding the items under {@code _embedded.<collection>}. */

@@ -40,11 +40,9 @@ public final class PingOneGroupDestination implements Destination {
 
     @Override
     public List<DestinationEntry> find(Map<String, String> criteria, int limit) {
-        List<String> clauses = new ArrayList<>();
-        criteria.forEach((path, value) -> clauses.add(path + " eq " + PingOneClient.filterValue(value)));
         List<DestinationEntry> found = new ArrayList<>();
         Iterator<JsonNode> groups = client.pages("/groups?limit=" + Math.max(1, limit) + "&filter="
-                + PingOneClient.encode(String.join(" and ", clauses)), "groups");
+                + PingOneClient.encode(PingOneClient.equalityFilter(criteria)), "groups");
         while (groups.hasNext() && found.size() < limit) {
             found.add(entry(groups.next()));
         }
@@ -70,13 +68,7 @@ public final class PingOneGroupDestination implements Destination {
                 yield plan.ref();
             }
             case DELETE -> {
-                try {
-                    client.send("DELETE", "/groups/" + PingOneClient.encode(plan.ref()), null, null);
-                } catch (PingOneApiException e) {
-                    if (e.status() != 404) { // already gone: replaying a delete is harmless
-                        throw e;
-                    }
-                }
+                client.deleteIfPresent("/groups/" + PingOneClient.encode(plan.ref()));
                 yield plan.ref();
             }
             case NONE -> plan.ref();
@@ -123,15 +115,8 @@ public final class PingOneGroupDestination implements Destination {
         }
         for (String username : current) {
             if (!wantedLower.contains(username.toLowerCase())) {
-                userId(username).ifPresent(userId -> {
-                    try {
-                        client.send("DELETE", "/users/" + PingOneClient.encode(userId) + "/memberOfGroups/" + PingOneClient.encode(groupId), null, null);
-                    } catch (PingOneApiException e) {
-                        if (e.status() != 404) {
-                            throw e;
-                        }
-                    }
-                });
+                userId(username).ifPresent(userId -> client.deleteIfPresent(
+                        "/users/" + PingOneClient.encode(userId) + "/memberOfGroups/" + PingOneClient.encode(groupId)));
             }
         }
     }

@@ -45,11 +45,9 @@ public final class PingOneUserDestination implements Destination {
 
     @Override
     public List<DestinationEntry> find(Map<String, String> criteria, int limit) {
-        List<String> clauses = new ArrayList<>();
-        criteria.forEach((path, value) -> clauses.add(path + " eq " + PingOneClient.filterValue(value)));
-        String filter = String.join(" and ", clauses);
         List<DestinationEntry> found = new ArrayList<>();
-        Iterator<JsonNode> users = client.pages("/users?limit=" + Math.max(1, limit) + "&filter=" + PingOneClient.encode(filter), "users");
+        Iterator<JsonNode> users = client.pages("/users?limit=" + Math.max(1, limit) + "&filter="
+                + PingOneClient.encode(PingOneClient.equalityFilter(criteria)), "users");
         while (users.hasNext() && found.size() < limit) {
             found.add(entry(users.next()));
         }
@@ -62,13 +60,7 @@ public final class PingOneUserDestination implements Destination {
             case CREATE -> create(plan);
             case MODIFY -> modify(plan.ref(), plan.changes());
             case DELETE -> {
-                try {
-                    client.send("DELETE", "/users/" + PingOneClient.encode(plan.ref()), null, null);
-                } catch (PingOneApiException e) {
-                    if (e.status() != 404) { // already gone: replaying a delete is harmless
-                        throw e;
-                    }
-                }
+                client.deleteIfPresent("/users/" + PingOneClient.encode(plan.ref()));
                 yield plan.ref();
             }
             case NONE -> plan.ref();
