@@ -95,7 +95,8 @@ final class ConnectorFactory {
             }
             String type = entryType.toUpperCase(Locale.ROOT);
             LdapSourceSettings source = new LdapSourceSettings(type, type.equals("GROUP") ? null : c.sourceGroupDn().orElse(null),
-                    c.sourceBaseDn().orElse(c.baseDn().get()), c.sourceFilter(), c.idAttribute(), c.disabledAttribute());
+                    c.sourceBaseDn().orElse(c.baseDn().get()), c.sourceFilter(), c.idAttribute(), c.disabledAttribute(),
+                    c.changeDetection());
             LdapEntrySource entries = new LdapEntrySource(ldap(name, c), source);
             return new Source(entries, entries, type);
         });

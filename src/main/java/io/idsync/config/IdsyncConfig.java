@@ -107,6 +107,15 @@ public interface IdsyncConfig {
         @WithDefault("entryUUID")
         String idAttribute();
 
+        /**
+         * As a source, how changes are found: {@code changelog} (cn=changelog: PingDirectory, 389 DS),
+         * {@code usn} (Active Directory's uSNChanged), {@code modify-timestamp} (OpenLDAP without accesslog), or
+         * {@code auto}: the first of these the server offers. Without a changelog, deletes and scope exits are
+         * found by the pipe's reconciliation.
+         */
+        @WithDefault("auto")
+        String changeDetection();
+
         /** As a source: TRUE here marks a disabled account (AD's userAccountControl bit 0x2 always counts too). */
         @WithDefault("ds-pwp-account-disabled")
         String disabledAttribute();
@@ -146,6 +155,12 @@ public interface IdsyncConfig {
          */
         @WithDefault("0 0 2 * * ?")
         String reconcileCron();
+
+        /**
+         * For a group pipe: the user pipe whose provisioned users are the groups' members. Only users that pipe
+         * has linked become members, and a user it newly provisions joins its groups at this pipe's next poll.
+         */
+        Optional<String> membersFrom();
 
         /** The deletion guard: one run may delete or disable at most this share of the linked entries... */
         @WithDefault("10")

@@ -53,6 +53,12 @@ public class PipeWiring {
         for (Map.Entry<String, IdsyncConfig.PipeSettings> entry : config.pipes().entrySet()) {
             if (entry.getValue().enabled()) {
                 problems.addAll(connectors.problems(entry.getKey(), entry.getValue().source(), entry.getValue().destination()));
+                entry.getValue().membersFrom().ifPresent(userPipe -> {
+                    IdsyncConfig.PipeSettings users = config.pipes().get(userPipe);
+                    if (users == null || !users.enabled()) {
+                        problems.add("idsync.pipes." + entry.getKey() + ".members-from names '" + userPipe + "', which is not an enabled pipe");
+                    }
+                });
             }
         }
         if (!problems.isEmpty()) {
@@ -70,7 +76,8 @@ public class PipeWiring {
             ConnectorFactory.Source source = connectors.source(settings.source(), settings.entryType());
             pipes.register(new Pipe(name, source.entryType(), source.changes(), source.reader(),
                     connectors.destination(settings.destination(), settings.entryType()), mapping, state,
-                    new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount())));
+                    new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount()))
+                    .membersFrom(settings.membersFrom().orElse(null)));
         }
         return pipes;
     }

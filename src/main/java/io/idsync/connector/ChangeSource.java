@@ -17,4 +17,12 @@ public interface ChangeSource {
      * ignore (PingDataSync's {@code actor-id-to-ignore}: the other direction's worker app, against echoes).
      */
     boolean inScope(Change change);
+
+    /**
+     * Changes to the entries that name {@code memberId} as a member (the groups of a user): a group pipe
+     * re-synchronizes them when another pipe has newly provisioned that user. Sources without groups have none.
+     */
+    default java.util.List<Change> changesForMember(String memberId) {
+        return java.util.List.of();
+    }
 }

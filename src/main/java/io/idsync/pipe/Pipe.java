@@ -26,6 +26,8 @@ public final class Pipe {
     private final Semaphore busy = new Semaphore(1);
     private final String entryType;
     private final DeletionGuard deletionGuard;
+    /** a group pipe: the user pipe whose linked users are its groups' members (null: members are not synchronized) */
+    private volatile String membersFrom;
 
     volatile Instant lastPoll;
     volatile Instant lastSync;
@@ -53,6 +55,16 @@ public final class Pipe {
 
     public String name() {
         return name;
+    }
+
+    /** Makes this a group pipe whose members are the users {@code userPipe} provisioned. */
+    public Pipe membersFrom(String userPipe) {
+        this.membersFrom = userPipe;
+        return this;
+    }
+
+    public String membersFrom() {
+        return membersFrom;
     }
 
     public String entryType() {

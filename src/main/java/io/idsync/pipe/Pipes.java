@@ -29,6 +29,11 @@ public final class Pipes {
         return pipe;
     }
 
+    /** The group pipes that take their members from {@code userPipe}. */
+    public java.util.List<Pipe> takingMembersFrom(String userPipe) {
+        return pipes.values().stream().filter(pipe -> userPipe.equals(pipe.membersFrom())).toList();
+    }
+
     public Collection<Pipe> all() {
         return pipes.values();
     }

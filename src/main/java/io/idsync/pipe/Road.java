@@ -43,6 +43,10 @@ public final class Road {
     public static final String REMOVALS = "idsyncRemovals";
     public static final String REMOVAL_LIMIT = "idsyncRemovalLimit";
     public static final String LINKED = "idsyncLinked";
+    /** the last member refresh a batch applies: done at its checkpoint */
+    public static final String LAST_MEMBER_REFRESH = "idsyncLastMemberRefresh";
+    /** in a group's document: the destination ids of its members that the members-from pipe provisioned */
+    public static final String PROVISIONED_MEMBERS = "provisionedMembers";
 
     /** Entries a scan reads ahead to look their links up together; bounds the scan's memory too. */
     private static final int SCAN_PAGE = 500;
@@ -109,9 +113,20 @@ public final class Road {
             return;
         }
         ChangeBatch batch = pipe.changes().changesSince(checkpoint.get());
-        pipe.counters().seen(batch.changes().size());
+        List<Change> changes = new ArrayList<>(batch.changes());
+        if (pipe.membersFrom() != null) {
+            // users the members-from pipe newly provisioned: their groups are synchronized again
+            List<StateStore.MemberRefresh> refreshes = pipe.state().memberRefreshes(pipe.name(), SCAN_PAGE);
+            for (StateStore.MemberRefresh refresh : refreshes) {
+                changes.addAll(pipe.changes().changesForMember(refresh.memberId()));
+            }
+            if (!refreshes.isEmpty()) {
+                exchange.setProperty(LAST_MEMBER_REFRESH, refreshes.get(refreshes.size() - 1).id());
+            }
+        }
+        pipe.counters().seen(changes.size());
         exchange.setProperty(NEXT_TOKEN, batch.nextToken());
-        List<SyncItem> items = coalesce(batch.changes()).stream().map(SyncItem::new).toList();
+        List<SyncItem> items = coalesce(changes).stream().map(SyncItem::new).toList();
         exchange.getIn().setBody(items.iterator());
     }
 
@@ -124,6 +139,10 @@ public final class Road {
         }
         String token = exchange.getProperty(NEXT_TOKEN, String.class);
         pipe.state().saveCheckpoint(pipe.name(), token, pipe.counters().snapshot());
+        Long lastRefresh = exchange.getProperty(LAST_MEMBER_REFRESH, Long.class);
+        if (lastRefresh != null) {
+            pipe.state().memberRefreshesDone(pipe.name(), lastRefresh);
+        }
         pipe.deletionGuard().runFinished();
         pipe.lastError = null;
         RunReport report = exchange.getProperty(REPORT, RunReport.class);
@@ -168,6 +187,28 @@ public final class Road {
         item.source = item.change.preloaded() != null ? item.change.preloaded()
                 : retry.call("read " + item.change.sourceId(), () -> pipe.reader().read(item.change.sourceId())).orElse(null);
         item.inScope = item.source != null && pipe.reader().inScope(item.source);
+        if (item.source != null && pipe.membersFrom() != null) {
+            provisionedMembers(pipe, item.source);
+        }
+    }
+
+    /**
+     * A group's members as the destination knows them: the users its members-from pipe has linked. Members
+     * that pipe did not provision (out of its scope, disabled and not provisioned, failed) are left out.
+     */
+    private void provisionedMembers(Pipe pipe, SourceEntry group) {
+        List<String> memberIds = new ArrayList<>();
+        group.document().path(SourceEntry.MEMBER_IDS).forEach(id -> memberIds.add(id.asText()));
+        Map<String, StateStore.EntryState> links = memberIds.isEmpty() ? Map.of()
+                : retry.call("read the members' links", () -> pipe.state().entries(pipe.membersFrom(), memberIds));
+        com.fasterxml.jackson.databind.node.ArrayNode provisioned = ((com.fasterxml.jackson.databind.node.ObjectNode) group.document())
+                .putArray(PROVISIONED_MEMBERS);
+        for (String id : memberIds) {
+            StateStore.EntryState link = links.get(id);
+            if (link != null && link.status() == StateStore.Status.SYNCED && link.destinationId() != null) {
+                provisioned.add(link.destinationId());
+            }
+        }
     }
 
     public void map(Exchange exchange) {
@@ -327,6 +368,13 @@ public final class Road {
             case DELETED -> state.recordRemoved(pipe.name(), id);
             case FAILED -> state.recordFailed(pipe.name(), id, item.reason);
             case OUT_OF_SCOPE, NOT_SYNCHRONIZED -> {
+            }
+        }
+        boolean linked = item.outcome == Outcome.CREATED || item.outcome == Outcome.MODIFIED || item.outcome == Outcome.NO_CHANGE;
+        if (linked && !gone && (item.link == null || item.link.status() != StateStore.Status.SYNCED || item.link.destinationId() == null)) {
+            // newly provisioned: the group pipes taking their members from this one add it to its groups
+            for (Pipe groups : pipes.takingMembersFrom(pipe.name())) {
+                state.requestMemberRefresh(groups.name(), id);
             }
         }
         pipe.counters().count(item.outcome);

@@ -16,7 +16,8 @@ import java.net.InetAddress;
  * The demo directory: a real LDAP server (the UnboundID in-memory directory server) with a changelog
  * ({@code cn=changelog}), entryUUID generated on add (or accepted from the client with the
  * ignore-NO-USER-MODIFICATION control, as PingDirectory does) and the PingDirectory account-status attributes.
- * Demo and tests only.
+ * Its AD-style subtrees ({@code ou=Corp}, {@code ou=Groups}) behave as a domain controller's do: update
+ * sequence numbers and {@code memberOf} (see {@link ActiveDirectoryEmulation}). Demo and tests only.
  */
 public final class DemoDirectory implements AutoCloseable {
 
@@ -40,10 +41,13 @@ public final class DemoDirectory implements AutoCloseable {
             config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("default", InetAddress.getLoopbackAddress(), settings.port(), null));
             config.setMaxChangeLogEntries(settings.changelogSize());
             config.setSchema(Schema.mergeSchemas(Schema.getDefaultStandardSchema(), schema("sandbox/pingdirectory-schema.ldif")));
-            config.setEqualityIndexAttributes("entryUUID", "uid", "mail", "cn", "member");
+            config.setEqualityIndexAttributes("entryUUID", "uid", "mail", "cn", "member", "sAMAccountName");
             config.setEnforceAttributeSyntaxCompliance(true);
             config.setEnforceSingleStructuralObjectClass(true);
+            ActiveDirectoryEmulation activeDirectory = new ActiveDirectoryEmulation(DemoSeed.CORP_DN, GROUPS_DN);
+            config.addInMemoryOperationInterceptor(activeDirectory);
             server = new InMemoryDirectoryServer(config);
+            activeDirectory.attach(server);
         } catch (LDAPException | LDIFException | IOException e) {
             throw new IllegalStateException("The demo directory cannot be configured: " + e.getMessage(), e);
         }

@@ -177,6 +177,30 @@ public class StateStore {
         return failures;
     }
 
+    // --- member refreshes ----------------------------------------------------------------------------
+
+    /** A user newly provisioned by another pipe, for the group pipe {@code pipe} to re-synchronize its groups. */
+    public record MemberRefresh(long id, String memberId) {
+    }
+
+    /** Asks {@code pipe} (a group pipe) to re-synchronize the groups naming {@code memberId}. */
+    public void requestMemberRefresh(String pipe, String memberId) {
+        update("INSERT INTO member_refresh (pipe, member_id, requested_at) VALUES (?, ?, ?)", pipe, memberId, Timestamp.from(Instant.now()));
+    }
+
+    /** The oldest {@code limit} refreshes waiting for {@code pipe}. */
+    public List<MemberRefresh> memberRefreshes(String pipe, int limit) {
+        List<MemberRefresh> refreshes = new ArrayList<>();
+        query("SELECT id, member_id FROM member_refresh WHERE pipe = ? ORDER BY id FETCH FIRST " + limit + " ROWS ONLY",
+                rs -> refreshes.add(new MemberRefresh(rs.getLong(1), rs.getString(2))), pipe);
+        return refreshes;
+    }
+
+    /** The refreshes up to {@code lastId} were applied by a finished batch. */
+    public void memberRefreshesDone(String pipe, long lastId) {
+        update("DELETE FROM member_refresh WHERE pipe = ? AND id <= ?", pipe, lastId);
+    }
+
     private void buffer(String pipe, EntryState state) {
         pending.put(key(pipe, state.sourceId()), new Pending(pipe, state));
         if (pending.size() >= WRITE_BATCH) {

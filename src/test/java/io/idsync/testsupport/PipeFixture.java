@@ -54,10 +54,7 @@ public final class PipeFixture implements AutoCloseable {
         // a fixed port, so that a directory stopped by a test comes back where the pipe looks for it
         directory = new DemoDirectory(DemoDirectory.Settings.defaults(freePort())).start();
         environment = DemoSeed.seed(pingOne, WORKER, WORKER_SECRET, employees, contractors);
-        JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        state = new StateStore(dataSource);
+        state = memoryStateStore();
         workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), new ThreadPoolExecutor.CallerRunsPolicy());
         road = new Road(pipes, new Retry(2, 10));
         admin = SandboxAdmin.demoAdmin(pingOne.baseUrl());
@@ -78,6 +75,14 @@ public final class PipeFixture implements AutoCloseable {
         Pipe pipe = new Pipe(PIPE, "USER", source, source, ldap, MappingFile.load("mappings/pingone-to-directory.yaml"), state);
         pipes.register(pipe);
         return pipe;
+    }
+
+    /** A state store of its own in in-memory H2, migrated by the product's Flyway scripts. */
+    public static StateStore memoryStateStore() {
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        return new StateStore(dataSource);
     }
 
     private static int freePort() throws IOException {

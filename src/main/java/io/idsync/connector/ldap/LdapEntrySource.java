@@ -47,10 +47,11 @@ import java.util.Set;
  * for adds and modifies, the new DN for renames, {@code deletedEntryAttrs} for deletes. A change to a
  * scope group's {@code member} values is a change to each member added or removed.
  * <p>
- * On a server without one (OpenLDAP without accesslog) changes are the entries whose
- * {@code modifyTimestamp} is at or after the checkpoint's (token {@code ts:<time>|<ids seen at it>}):
- * adds and modifies, and for scope groups their members joining or leaving. Deletes are not visible this
- * way; a full reconciliation finds them.
+ * On a server without one, changes are the entries whose stamp is at or after the checkpoint's: Active
+ * Directory's {@code uSNChanged} (token {@code usn:<usn>|<ids seen at it>}) or, elsewhere (OpenLDAP without
+ * accesslog), {@code modifyTimestamp} (token {@code ts:<time>|<ids seen at it>}): adds, modifies and
+ * renames, and for scope groups their members joining or leaving. Deletes are not visible this way; a full
+ * reconciliation finds them. {@link LdapSourceSettings#changeDetection()} chooses, or lets the root DSE say.
  * <p>
  * The document the attribute map reads is the entry as JSON (one value: a string; several: an array),
  * plus {@code dn} and the in-memory intermediate {@value #ENABLED_IN_DIRECTORY} ({@code true}/{@code false}).
@@ -58,8 +59,6 @@ import java.util.Set;
 public final class LdapEntrySource implements ChangeSource, SourceReader {
 
     public static final String ENABLED_IN_DIRECTORY = "accountEnabledInDirectory";
-    /** For a group: the usernames (sAMAccountName, else uid) of its direct members that are users. */
-    public static final String MEMBER_USERNAMES = "memberUsernames";
 
     private static final int BATCH = 1000;
     private static final int PAGE = 500;
@@ -81,20 +80,45 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
 
     // --- change detection ----------------------------------------------------------------------------
 
-    private static final String TIMESTAMP_TOKEN = "ts:";
+    /**
+     * An attribute every write stamps with a growing value, for servers without a changelog: the token is
+     * {@code <prefix><value>|<ids seen at that value>} (entries at the edge are not returned twice).
+     */
+    private record Sequence(String prefix, String attribute, Comparator<String> order) {
+    }
+
+    private static final Sequence MODIFY_TIMESTAMP = new Sequence("ts:", "modifyTimestamp", Comparator.naturalOrder());
+    private static final Sequence USN = new Sequence("usn:", "uSNChanged", Comparator.comparing(Long::valueOf));
 
     @Override
     public String currentToken() {
+        String how = settings.changeDetection().toLowerCase(Locale.ROOT);
         try {
-            String last = directory.pool().getRootDSE().getAttributeValue("lastChangeNumber");
-            if (last != null) {
-                return last;
+            com.unboundid.ldap.sdk.RootDSE root = directory.pool().getRootDSE();
+            String lastChange = root.getAttributeValue("lastChangeNumber");
+            String highestUsn = root.getAttributeValue("highestCommittedUSN");
+            if (how.equals("changelog") || (how.equals("auto") && lastChange != null)) {
+                if (lastChange == null) {
+                    throw new PermanentFailure(directory.settings().url() + " has no cn=changelog (no lastChangeNumber in its root DSE):"
+                            + " set change-detection to usn or modify-timestamp");
+                }
+                return lastChange;
             }
-            // no changelog: follow modifyTimestamp from now (second resolution; the edge is de-duplicated)
             if (settings.groupDn() != null) {
                 scopeGroups(); // remembers the members now, to see who joins or leaves
             }
-            return TIMESTAMP_TOKEN + com.unboundid.util.StaticUtils.encodeGeneralizedTime(new java.util.Date()).replaceAll("\\.\\d+Z$", "Z") + "|";
+            if (how.equals("usn") || (how.equals("auto") && highestUsn != null)) {
+                if (highestUsn == null) {
+                    throw new PermanentFailure(directory.settings().url() + " shows no highestCommittedUSN in its root DSE:"
+                            + " it is not Active Directory; set change-detection to changelog or modify-timestamp");
+                }
+                return USN.prefix() + highestUsn + "|";
+            }
+            if (!how.equals("auto") && !how.equals("modify-timestamp")) {
+                throw new PermanentFailure("change-detection '" + settings.changeDetection() + "' is not one of auto, changelog, usn, modify-timestamp");
+            }
+            // follow modifyTimestamp from now (second resolution; the edge is de-duplicated)
+            return MODIFY_TIMESTAMP.prefix() + com.unboundid.util.StaticUtils.encodeGeneralizedTime(new java.util.Date()).replaceAll("\\.\\d+Z$", "Z") + "|";
         } catch (LDAPException e) {
             throw new TransientFailure("LDAP read of the root DSE of " + directory.settings().url() + " failed: " + e.getMessage());
         }
@@ -102,8 +126,10 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
 
     @Override
     public ChangeBatch changesSince(String token) {
-        if (token.startsWith(TIMESTAMP_TOKEN)) {
-            return changesByTimestamp(token.substring(TIMESTAMP_TOKEN.length()));
+        for (Sequence sequence : List.of(MODIFY_TIMESTAMP, USN)) {
+            if (token.startsWith(sequence.prefix())) {
+                return changesBySequence(sequence, token.substring(sequence.prefix().length()));
+            }
         }
         long after = Long.parseLong(token);
         List<ChangeLogEntry> entries = new ArrayList<>();
@@ -167,8 +193,8 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         }
     }
 
-    /** Entries modified at or after the token's time, oldest first, paged; edge entries already seen are skipped. */
-    private ChangeBatch changesByTimestamp(String token) {
+    /** Entries stamped at or after the token's value, oldest first, paged; edge entries already seen are skipped. */
+    private ChangeBatch changesBySequence(Sequence sequence, String token) {
         int bar = token.indexOf('|');
         String since = token.substring(0, bar);
         Set<String> seenAtEdge = new LinkedHashSet<>(List.of(token.substring(bar + 1).split(",")));
@@ -178,7 +204,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             ASN1OctetString cookie = null;
             do {
                 SearchRequest request = new SearchRequest(directory.settings().baseDn(), SearchScope.SUB,
-                        Filter.createGreaterOrEqualFilter("modifyTimestamp", since), settings.idAttribute(), "objectClass", "modifyTimestamp");
+                        Filter.createGreaterOrEqualFilter(sequence.attribute(), since), settings.idAttribute(), "objectClass", sequence.attribute());
                 request.addControl(new SimplePagedResultsControl(PAGE, cookie));
                 SearchResult result = directory.pool().search(request);
                 modified.addAll(result.getSearchEntries());
@@ -186,16 +212,17 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
                 cookie = paged == null || paged.getCookie().getValueLength() == 0 ? null : paged.getCookie();
             } while (cookie != null);
         } catch (LDAPException e) {
-            throw new TransientFailure("LDAP search of " + directory.settings().baseDn() + " for entries modified since " + since + " failed: " + e.getMessage());
+            throw new TransientFailure("LDAP search of " + directory.settings().baseDn() + " for entries with " + sequence.attribute()
+                    + " from " + since + " failed: " + e.getMessage());
         }
-        modified.sort(Comparator.comparing(e -> e.getAttributeValue("modifyTimestamp")));
+        modified.sort(Comparator.comparing(e -> e.getAttributeValue(sequence.attribute()), sequence.order()));
         Instant now = Instant.now();
         List<Change> changes = new ArrayList<>();
         String last = since;
         Set<String> atLast = new LinkedHashSet<>(seenAtEdge);
         for (SearchResultEntry entry : modified) {
             String id = entry.getAttributeValue(settings.idAttribute());
-            String at = entry.getAttributeValue("modifyTimestamp");
+            String at = entry.getAttributeValue(sequence.attribute());
             if (id == null || at == null || (at.equals(since) && seenAtEdge.contains(id))) {
                 continue;
             }
@@ -219,7 +246,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
                 }
             }
         }
-        return new ChangeBatch(changes, TIMESTAMP_TOKEN + last + "|" + String.join(",", atLast));
+        return new ChangeBatch(changes, sequence.prefix() + last + "|" + String.join(",", atLast));
     }
 
     /**
@@ -300,6 +327,37 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             }
         }
         return "USER";
+    }
+
+    /** The groups of the source location that name the member with this id, each as a change. */
+    @Override
+    public List<Change> changesForMember(String memberId) {
+        if (!"GROUP".equals(settings.entryType()) || settings.searchBase() == null) {
+            return List.of();
+        }
+        try {
+            SearchRequest byId = new SearchRequest(directory.settings().baseDn(), SearchScope.SUB,
+                    Filter.createEqualityFilter(settings.idAttribute(), memberId), "1.1");
+            byId.setSizeLimit(2);
+            List<SearchResultEntry> members = directory.pool().search(byId).getSearchEntries();
+            if (members.size() != 1) {
+                return List.of();
+            }
+            String dn = members.get(0).getDN();
+            Filter naming = Filter.createANDFilter(Filter.create(settings.filter()),
+                    Filter.createORFilter(Filter.createEqualityFilter("member", dn), Filter.createEqualityFilter("uniqueMember", dn)));
+            Instant now = Instant.now();
+            List<Change> changes = new ArrayList<>();
+            for (SearchResultEntry group : directory.pool().search(new SearchRequest(settings.searchBase(), SearchScope.SUB, naming,
+                    settings.idAttribute(), "objectClass")).getSearchEntries()) {
+                if (group.getAttributeValue(settings.idAttribute()) != null) {
+                    changes.add(new Change(group.getAttributeValue(settings.idAttribute()), typeOf(group), Change.Kind.MODIFY, now, Set.of(), null));
+                }
+            }
+            return changes;
+        } catch (LDAPException e) {
+            throw new TransientFailure("LDAP search of the groups naming " + settings.idAttribute() + "=" + memberId + " failed: " + e.getMessage());
+        }
     }
 
     @Override
@@ -488,14 +546,11 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             }
         }
         if ("GROUP".equals(settings.entryType())) {
-            ArrayNode usernames = document.putArray(MEMBER_USERNAMES);
+            ArrayNode ids = document.putArray(SourceEntry.MEMBER_IDS);
             for (String member : concat(entry.getAttributeValues("member"), entry.getAttributeValues("uniqueMember"))) {
-                SearchResultEntry user = get(member, "sAMAccountName", "uid", "objectClass");
-                if (user != null && "USER".equals(typeOf(user))) {
-                    String username = user.getAttributeValue("sAMAccountName") != null ? user.getAttributeValue("sAMAccountName") : user.getAttributeValue("uid");
-                    if (username != null) {
-                        usernames.add(username);
-                    }
+                SearchResultEntry user = get(member, settings.idAttribute(), "objectClass");
+                if (user != null && "USER".equals(typeOf(user)) && user.getAttributeValue(settings.idAttribute()) != null) {
+                    ids.add(user.getAttributeValue(settings.idAttribute()));
                 }
             }
         }

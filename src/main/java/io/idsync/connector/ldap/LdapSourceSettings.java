@@ -9,10 +9,17 @@ package io.idsync.connector.ldap;
  * @param idAttribute       the stable id of an entry ({@code entryUUID}; renames keep it)
  * @param disabledAttribute the attribute that is TRUE for a disabled account ({@code ds-pwp-account-disabled});
  *                          Active Directory's {@code userAccountControl} bit 0x2 is always honoured too
+ * @param changeDetection   {@code changelog} (cn=changelog), {@code usn} (Active Directory's uSNChanged),
+ *                          {@code modify-timestamp}, or {@code auto}: the first of these the server offers
  */
-public record LdapSourceSettings(String entryType, String groupDn, String searchBase, String filter, String idAttribute, String disabledAttribute) {
+public record LdapSourceSettings(String entryType, String groupDn, String searchBase, String filter, String idAttribute, String disabledAttribute,
+                                 String changeDetection) {
 
     public static LdapSourceSettings users(String groupDn, String searchBase, String filter, String idAttribute, String disabledAttribute) {
-        return new LdapSourceSettings("USER", groupDn, searchBase, filter, idAttribute, disabledAttribute);
+        return new LdapSourceSettings("USER", groupDn, searchBase, filter, idAttribute, disabledAttribute, "auto");
+    }
+
+    public LdapSourceSettings withChangeDetection(String how) {
+        return new LdapSourceSettings(entryType, groupDn, searchBase, filter, idAttribute, disabledAttribute, how);
     }
 }

@@ -18,9 +18,9 @@ import java.util.Set;
 
 /**
  * PingOne groups as a destination. Attributes: {@code name}, {@code description} and {@code members} (the
- * usernames of the group's direct members). A rename is a PUT of the group; memberships are made to match
+ * PingOne ids of the group's direct members). A rename is a PUT of the group; memberships are made to match
  * the wanted members exactly ({@code POST/DELETE /users/{id}/memberOfGroups}), the datastore's memberships
- * overwriting PingOne's. A wanted member with no PingOne user (not provisioned) is left out.
+ * overwriting PingOne's. A wanted member PingOne no longer has is left out.
  */
 public final class PingOneGroupDestination implements Destination {
 
@@ -103,31 +103,29 @@ public final class PingOneGroupDestination implements Destination {
         }
     }
 
-    /** Adds and removes direct memberships so that exactly {@code wanted} (usernames) are members. */
+    /** Adds and removes direct memberships so that exactly {@code wanted} (user ids) are members. */
     private void setMembers(String groupId, Set<String> current, Set<String> wanted) {
-        Set<String> currentLower = lower(current);
-        Set<String> wantedLower = lower(wanted);
-        for (String username : wanted) {
-            if (!currentLower.contains(username.toLowerCase())) {
-                userId(username).ifPresent(userId -> client.send("POST", "/users/" + PingOneClient.encode(userId) + "/memberOfGroups",
-                        JsonNodeFactory.instance.objectNode().put("id", groupId), null));
+        for (String userId : wanted) {
+            if (!current.contains(userId)) {
+                try {
+                    client.send("POST", "/users/" + PingOneClient.encode(userId) + "/memberOfGroups",
+                            JsonNodeFactory.instance.objectNode().put("id", groupId), null);
+                } catch (PingOneApiException e) {
+                    if (e.status() != 404) {
+                        throw e;
+                    }
+                    // deleted in PingOne since it was provisioned: the user pipe recreates it, then it joins
+                }
             }
         }
-        for (String username : current) {
-            if (!wantedLower.contains(username.toLowerCase())) {
-                userId(username).ifPresent(userId -> client.deleteIfPresent(
-                        "/users/" + PingOneClient.encode(userId) + "/memberOfGroups/" + PingOneClient.encode(groupId)));
+        for (String userId : current) {
+            if (!wanted.contains(userId)) {
+                client.deleteIfPresent("/users/" + PingOneClient.encode(userId) + "/memberOfGroups/" + PingOneClient.encode(groupId));
             }
         }
     }
 
-    private Optional<String> userId(String username) {
-        JsonNode users = client.get("/users?limit=1&filter=" + PingOneClient.encode("username eq " + PingOneClient.filterValue(username)))
-                .body().path("_embedded").path("users");
-        return users.size() == 0 ? Optional.empty() : Optional.of(users.get(0).path("id").asText());
-    }
-
-    /** A group as name, description and the usernames of its direct members. */
+    /** A group as name, description and the ids of its direct members. */
     private DestinationEntry entry(JsonNode group) {
         String id = group.path("id").asText();
         Map<String, List<String>> attributes = new LinkedHashMap<>();
@@ -137,17 +135,11 @@ public final class PingOneGroupDestination implements Destination {
         }
         List<String> members = new ArrayList<>();
         client.pages("/users?limit=1000&filter=" + PingOneClient.encode("memberOfGroups[id eq " + PingOneClient.filterValue(id) + "]"), "users")
-                .forEachRemaining(user -> members.add(user.path("username").asText()));
+                .forEachRemaining(user -> members.add(user.path("id").asText()));
         if (!members.isEmpty()) {
             attributes.put(MEMBERS, members);
         }
         return new DestinationEntry(id, id, attributes);
-    }
-
-    private static Set<String> lower(Set<String> values) {
-        Set<String> lower = new LinkedHashSet<>();
-        values.forEach(v -> lower.add(v.toLowerCase()));
-        return lower;
     }
 
     private static String first(List<String> values) {

@@ -113,7 +113,13 @@ class LdapEntrySourceTest {
         String frank = entryUuid("cn=frank," + CORP);
 
         ChangeBatch batch = source.changesSince(start);
-        List<Change> users = batch.changes().stream().filter(source::inScope).toList();
+        // each user's last change (the pipe coalesces per entry); memberOf back links add changes of their own
+        java.util.Map<String, Change> last = new java.util.LinkedHashMap<>();
+        batch.changes().stream().filter(source::inScope).forEach(c -> {
+            last.remove(c.sourceId());
+            last.put(c.sourceId(), c);
+        });
+        List<Change> users = List.copyOf(last.values());
         String alice = entryUuid("cn=alice," + CORP);
         // erin's add and group join name her old DN, which is gone: her rename stands for them (same id)
         assertEquals(List.of(alice, erin, bob, frank), users.stream().map(Change::sourceId).toList(), "changes: " + users);
@@ -124,6 +130,57 @@ class LdapEntrySourceTest {
         ChangeBatch next = source.changesSince(batch.nextToken());
         assertTrue(next.changes().isEmpty());
         assertEquals(batch.nextToken(), next.nextToken());
+    }
+
+    @Test
+    void activeDirectoryUpdateSequenceNumbersGiveTheChangesWhereThereIsNoChangelog() throws Exception {
+        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, CORP, "(objectClass=user)", "entryUUID",
+                "ds-pwp-account-disabled").withChangeDetection("usn"));
+        String start = source.currentToken();
+        assertTrue(start.startsWith("usn:"), "a token on highestCommittedUSN: " + start);
+        admin.add("dn: cn=erin," + CORP, "objectClass: user", "cn: erin", "sn: erin", "sAMAccountName: erin");
+        admin.modify("cn=bob," + CORP, new Modification(ModificationType.REPLACE, "givenName", "Robert"));
+        admin.modifyDN("cn=carol," + CORP, "cn=caroline", true);
+
+        ChangeBatch batch = source.changesSince(start);
+        List<String> ids = batch.changes().stream().filter(source::inScope).map(Change::sourceId).toList();
+        assertEquals(List.of(entryUuid("cn=erin," + CORP), entryUuid("cn=bob," + CORP), entryUuid("cn=caroline," + CORP)), ids,
+                "add, modify and rename, in uSNChanged order");
+        assertTrue(batch.nextToken().startsWith("usn:"));
+        ChangeBatch next = source.changesSince(batch.nextToken());
+        assertTrue(next.changes().isEmpty(), "nothing is returned twice: " + next.changes());
+
+        admin.modify("cn=alice," + CORP, new Modification(ModificationType.REPLACE, "givenName", "Alicia"));
+        assertEquals(List.of(entryUuid("cn=alice," + CORP)), source.changesSince(next.nextToken()).changes().stream().map(Change::sourceId).toList());
+    }
+
+    @Test
+    void usersCarryMemberOfAndAMembershipChangeIsTheGroups() throws Exception {
+        assertEquals(List.of(GROUP), List.of(admin.getEntry("cn=alice," + CORP).getAttributeValues("memberOf")));
+        String bobUsn = admin.getEntry("cn=bob," + CORP, "uSNChanged").getAttributeValue("uSNChanged");
+        admin.modify(GROUP, new Modification(ModificationType.ADD, "member", "cn=bob," + CORP));
+        assertEquals(List.of(GROUP), List.of(admin.getEntry("cn=bob," + CORP).getAttributeValues("memberOf")));
+        assertEquals(bobUsn, admin.getEntry("cn=bob," + CORP, "uSNChanged").getAttributeValue("uSNChanged"),
+                "as in AD, the group changed, not its member");
+
+        // the AD way to name a source location: a filter on memberOf
+        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, CORP, "(&(objectClass=user)(memberOf=" + GROUP + "))",
+                "entryUUID", "ds-pwp-account-disabled"));
+        assertEquals(Set.of("alice", "bob", "dave"), names(all(source.scan())));
+
+        admin.modifyDN(GROUP, "cn=Provisioning Staff", true);
+        assertEquals(List.of("cn=Provisioning Staff,ou=Groups,dc=example,dc=com"), List.of(admin.getEntry("cn=alice," + CORP).getAttributeValues("memberOf")));
+        admin.delete("cn=Nested,ou=Groups,dc=example,dc=com");
+        assertFalse(admin.getEntry("cn=carol," + CORP).hasAttribute("memberOf"));
+    }
+
+    @Test
+    void anUnknownChangeDetectionIsNamed() {
+        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(GROUP, null, null, "entryUUID", "ds-pwp-account-disabled")
+                .withChangeDetection("sometimes"));
+        io.idsync.connector.PermanentFailure failure = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.PermanentFailure.class,
+                source::currentToken);
+        assertTrue(failure.getMessage().contains("'sometimes'"), failure.getMessage());
     }
 
     private String entryUuid(String dn) throws Exception {

@@ -1,0 +1,212 @@
+package io.idsync.sandbox;
+
+import com.unboundid.ldap.listener.InMemoryDirectoryServer;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedAddRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedAddResult;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedDeleteRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedDeleteResult;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedModifyDNRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedModifyDNResult;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedModifyRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedModifyResult;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSearchEntry;
+import com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor;
+import com.unboundid.ldap.sdk.AddRequest;
+import com.unboundid.ldap.sdk.Attribute;
+import com.unboundid.ldap.sdk.DN;
+import com.unboundid.ldap.sdk.Entry;
+import com.unboundid.ldap.sdk.Filter;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import com.unboundid.ldap.sdk.ModifyRequest;
+import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.ldap.sdk.SearchResultEntry;
+import com.unboundid.ldap.sdk.SearchScope;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What a domain controller does by itself, for the demo directory's AD-style subtrees (demo and tests only):
+ * every add, modify and rename there is stamped with the next update sequence number ({@code uSNCreated},
+ * {@code uSNChanged}), the root DSE shows {@code highestCommittedUSN}, and users carry {@code memberOf}, the
+ * back link of the groups' {@code member} values. As in AD, a membership change does not change the member's
+ * {@code uSNChanged}: it is the group that changed.
+ */
+final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
+
+    private static final String MEMBERS_BEFORE = "idsync.membersBefore";
+
+    private final List<DN> subtrees = new ArrayList<>();
+    private final AtomicLong usn = new AtomicLong(12_000);
+    private volatile InMemoryDirectoryServer server;
+
+    ActiveDirectoryEmulation(String... subtrees) {
+        for (String subtree : subtrees) {
+            try {
+                this.subtrees.add(new DN(subtree));
+            } catch (LDAPException e) {
+                throw new IllegalArgumentException("not a DN: " + subtree, e);
+            }
+        }
+    }
+
+    /** The server whose entries the back links are written to (it exists only after its configuration). */
+    void attach(InMemoryDirectoryServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public void processAddRequest(InMemoryInterceptedAddRequest request) {
+        if (inScope(request.getRequest().getDN())) {
+            AddRequest stamped = request.getRequest().duplicate();
+            String next = Long.toString(usn.incrementAndGet());
+            stamped.replaceAttribute("uSNCreated", next);
+            stamped.replaceAttribute("uSNChanged", next);
+            request.setRequest(stamped);
+        }
+    }
+
+    @Override
+    public void processAddResult(InMemoryInterceptedAddResult result) {
+        if (result.getResult().getResultCode() == ResultCode.SUCCESS && inScope(result.getRequest().getDN())) {
+            Attribute members = result.getRequest().toEntry().getAttribute("member");
+            refreshMemberOf(members == null ? Set.of() : new LinkedHashSet<>(List.of(members.getValues())));
+        }
+    }
+
+    @Override
+    public void processModifyRequest(InMemoryInterceptedModifyRequest request) {
+        String dn = request.getRequest().getDN();
+        if (!inScope(dn)) {
+            return;
+        }
+        if (request.getRequest().getModifications().stream().anyMatch(m -> m.getAttributeName().equalsIgnoreCase("member"))) {
+            request.setProperty(MEMBERS_BEFORE, members(dn));
+        }
+        List<Modification> modifications = new ArrayList<>(request.getRequest().getModifications());
+        modifications.add(new Modification(ModificationType.REPLACE, "uSNChanged", Long.toString(usn.incrementAndGet())));
+        request.setRequest(new ModifyRequest(dn, modifications, request.getRequest().getControls()));
+    }
+
+    @Override
+    public void processModifyResult(InMemoryInterceptedModifyResult result) {
+        refreshAfter(result.getResult().getResultCode(), result.getProperty(MEMBERS_BEFORE), result.getRequest().getDN());
+    }
+
+    @Override
+    public void processDeleteRequest(InMemoryInterceptedDeleteRequest request) {
+        if (inScope(request.getRequest().getDN())) {
+            request.setProperty(MEMBERS_BEFORE, members(request.getRequest().getDN()));
+        }
+    }
+
+    @Override
+    public void processDeleteResult(InMemoryInterceptedDeleteResult result) {
+        refreshAfter(result.getResult().getResultCode(), result.getProperty(MEMBERS_BEFORE), null);
+    }
+
+    @Override
+    public void processModifyDNRequest(InMemoryInterceptedModifyDNRequest request) {
+        if (inScope(request.getRequest().getDN())) {
+            request.setProperty(MEMBERS_BEFORE, members(request.getRequest().getDN()));
+        }
+    }
+
+    @Override
+    public void processModifyDNResult(InMemoryInterceptedModifyDNResult result) {
+        if (result.getResult().getResultCode() != ResultCode.SUCCESS || result.getProperty(MEMBERS_BEFORE) == null) {
+            return;
+        }
+        try {
+            String newDn = newDn(result.getRequest().getDN(), result.getRequest().getNewRDN(), result.getRequest().getNewSuperiorDN());
+            if (inScope(newDn)) {
+                server.modify(newDn, new Modification(ModificationType.REPLACE, "uSNChanged", Long.toString(usn.incrementAndGet())));
+            }
+        } catch (LDAPException e) {
+            throw new IllegalStateException("the demo directory could not stamp a renamed entry: " + e.getMessage(), e);
+        }
+        refreshAfter(ResultCode.SUCCESS, result.getProperty(MEMBERS_BEFORE), null);
+    }
+
+    @Override
+    public void processSearchEntry(InMemoryInterceptedSearchEntry entry) {
+        if (entry.getSearchEntry().getDN().isEmpty()) {
+            Entry rootDse = entry.getSearchEntry().duplicate();
+            rootDse.setAttribute("highestCommittedUSN", Long.toString(usn.get()));
+            entry.setSearchEntry(rootDse);
+        }
+    }
+
+    // --- memberOf ------------------------------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    private void refreshAfter(ResultCode code, Object before, String groupDn) {
+        if (code != ResultCode.SUCCESS || before == null) {
+            return;
+        }
+        Set<String> affected = new LinkedHashSet<>((Set<String>) before);
+        if (groupDn != null) {
+            // the members who joined or left; the others' memberOf stays as it is
+            Set<String> after = members(groupDn);
+            Set<String> joined = new LinkedHashSet<>(after);
+            joined.removeAll(affected);
+            affected.removeAll(after);
+            affected.addAll(joined);
+        }
+        refreshMemberOf(affected);
+    }
+
+    /** Rewrites each entry's memberOf from the groups naming it now (written directly: no USN, as in AD). */
+    private void refreshMemberOf(Set<String> dns) {
+        for (String dn : dns) {
+            try {
+                Entry entry = inScope(dn) ? server.getEntry(dn, "memberOf") : null;
+                if (entry == null) {
+                    continue;
+                }
+                Set<String> groups = new LinkedHashSet<>();
+                for (SearchResultEntry group : server.search(DemoDirectory.BASE_DN, SearchScope.SUB,
+                        Filter.createEqualityFilter("member", dn), "1.1").getSearchEntries()) {
+                    groups.add(group.getDN());
+                }
+                Set<String> current = entry.hasAttribute("memberOf") ? new LinkedHashSet<>(List.of(entry.getAttributeValues("memberOf"))) : Set.of();
+                if (!groups.equals(current)) {
+                    server.modify(dn, new Modification(ModificationType.REPLACE, "memberOf", groups.toArray(String[]::new)));
+                }
+            } catch (LDAPException e) {
+                if (e.getResultCode() == ResultCode.OBJECT_CLASS_VIOLATION) {
+                    continue; // an entry that cannot be a member in AD's schema (not a user or group)
+                }
+                throw new IllegalStateException("the demo directory could not update memberOf of " + dn + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Set<String> members(String groupDn) {
+        try {
+            Entry group = server.getEntry(groupDn, "member");
+            return group == null || group.getAttribute("member") == null ? Set.of() : new LinkedHashSet<>(List.of(group.getAttributeValues("member")));
+        } catch (LDAPException e) {
+            return Set.of();
+        }
+    }
+
+    private boolean inScope(String dn) {
+        try {
+            DN parsed = new DN(dn);
+            return subtrees.stream().anyMatch(subtree -> parsed.isDescendantOf(subtree, false));
+        } catch (LDAPException e) {
+            return false;
+        }
+    }
+
+    private static String newDn(String dn, String newRdn, String newSuperior) throws LDAPException {
+        DN parent = newSuperior != null ? new DN(newSuperior) : new DN(dn).getParent();
+        return newRdn + "," + parent;
+    }
+}

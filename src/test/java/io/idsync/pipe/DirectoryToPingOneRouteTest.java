@@ -1,0 +1,290 @@
+package io.idsync.pipe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import com.unboundid.ldap.sdk.SearchScope;
+import io.idsync.connector.TransientFailure;
+import io.idsync.connector.ldap.LdapDirectory;
+import io.idsync.connector.ldap.LdapEntrySource;
+import io.idsync.connector.ldap.LdapSettings;
+import io.idsync.connector.ldap.LdapSourceSettings;
+import io.idsync.connector.pingone.PingOneClient;
+import io.idsync.connector.pingone.PingOneGroupDestination;
+import io.idsync.connector.pingone.PingOneSettings;
+import io.idsync.connector.pingone.PingOneUserDestination;
+import io.idsync.mapping.MappingFile;
+import io.idsync.mapping.PipeMapping;
+import io.idsync.sandbox.DemoDirectory;
+import io.idsync.sandbox.DemoSeed;
+import io.idsync.sandbox.PingOneSandbox;
+import io.idsync.state.StateStore;
+import io.idsync.testsupport.PipeFixture;
+import io.idsync.testsupport.SandboxAdmin;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Route-level tests of {@code routes/directory-to-pingone.yaml} as shipped, on Camel Test JUnit5: the users
+ * pipe and the groups pipe (members from the users pipe), their quartz triggers replaced by direct endpoints
+ * so each test decides when a poll or a reconciliation happens. The directory is the demo directory in its
+ * Active Directory flavour, followed by update sequence numbers ({@code change-detection: usn}); PingOne is
+ * the sandbox; the state is H2.
+ */
+class DirectoryToPingOneRouteTest extends CamelTestSupport {
+
+    private static final String USERS = "directory-to-pingone";
+    private static final String GROUPS = "directory-groups-to-pingone";
+    private static final String WORKER = "idsync-provisioning-test";
+    private static final String SECRET = "provisioning-test-secret";
+
+    private PingOneSandbox pingOne;
+    private DemoDirectory directory;
+    private LdapDirectory ldap;
+    private StateStore state;
+    private final Pipes pipes = new Pipes();
+    private Road road;
+    private ExecutorService workers;
+    private SandboxAdmin admin;
+
+    @TempDir
+    Path temp;
+
+    @Override
+    public void configureTest(TestExecutionConfiguration configuration) {
+        super.configureTest(configuration);
+        configuration.withUseAdviceWith(true);
+    }
+
+    @Override
+    protected void doPreSetup() throws Exception {
+        pingOne = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 1000, Duration.ZERO)).start();
+        DemoSeed.seed(pingOne, WORKER, SECRET, 0, 0);
+        directory = new DemoDirectory(DemoDirectory.Settings.defaults(0)).start();
+        try (LDAPConnection connection = directory.connection()) {
+            DemoSeed.seedCorp(connection, 40, 30);
+        }
+        ldap = new LdapDirectory(new LdapSettings("corp", directory.url(), "cn=Directory Manager", "demo-password", DemoDirectory.BASE_DN, 4,
+                Duration.ofSeconds(2), Duration.ofSeconds(5)));
+        state = PipeFixture.memoryStateStore();
+        workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), new ThreadPoolExecutor.CallerRunsPolicy());
+        road = new Road(pipes, new Retry(2, 10));
+        admin = SandboxAdmin.demoAdmin(pingOne.baseUrl());
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        registry.bind("road", road);
+        registry.bind("idsyncWorkers", workers);
+    }
+
+    @AfterEach
+    void closeSystems() {
+        ldap.close();
+        workers.shutdownNow();
+        pingOne.close();
+        directory.close();
+    }
+
+    /** Builds both pipes with the given user mapping, loads the shipped routes with the test's advice, starts them. */
+    private void start(PipeMapping userMapping,
+                       org.apache.camel.util.function.ThrowingConsumer<org.apache.camel.builder.AdviceWithRouteBuilder, Exception> roadAdvice)
+            throws Exception {
+        PingOneClient client = new PingOneClient(new PingOneSettings("provisioning", pingOne.baseUrl() + "/v1",
+                pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token", DemoSeed.ENVIRONMENT, WORKER, SECRET,
+                PingOneSettings.TokenAuthMethod.BASIC, List.of(), List.of(), Duration.ZERO, 0, 100, Duration.ofSeconds(5), Duration.ofSeconds(10), 3));
+        LdapEntrySource users = new LdapEntrySource(ldap, LdapSourceSettings.users(DemoSeed.PROVISIONING_GROUP_DN, null, null, "entryUUID",
+                "ds-pwp-account-disabled").withChangeDetection("usn"));
+        LdapEntrySource groups = new LdapEntrySource(ldap, new LdapSourceSettings("GROUP", null, DemoDirectory.GROUPS_DN,
+                "(&(objectClass=group)(!(cn=Provisioning Users)))", "entryUUID", "ds-pwp-account-disabled", "usn"));
+        pipes.register(new Pipe(USERS, "USER", users, users, new PingOneUserDestination(client, "Corp"), userMapping, state));
+        pipes.register(new Pipe(GROUPS, "GROUP", groups, groups, new PingOneGroupDestination(client),
+                MappingFile.load("mappings/directory-groups-to-pingone.yaml"), state).membersFrom(USERS));
+
+        Properties enabled = new Properties();
+        enabled.setProperty("idsync.pipes." + USERS + ".enabled", "true");
+        enabled.setProperty("idsync.pipes." + GROUPS + ".enabled", "true");
+        context.getPropertiesComponent().setOverrideProperties(enabled);
+        PluginHelper.getRoutesLoader(context).loadRoutes(
+                PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/directory-to-pingone.yaml"));
+        for (String pipe : List.of(USERS, GROUPS)) {
+            AdviceWith.adviceWith(context, pipe + "-poll", a -> a.replaceFromWith("direct:poll-" + pipe));
+            AdviceWith.adviceWith(context, pipe + "-reconcile", a -> a.replaceFromWith("direct:reconcile-" + pipe));
+        }
+        if (roadAdvice != null) {
+            AdviceWith.adviceWith(context, USERS, roadAdvice);
+        }
+        context.start();
+    }
+
+    private void start() throws Exception {
+        start(MappingFile.load("mappings/directory-to-pingone.yaml"), null);
+    }
+
+    private void poll(String pipe) {
+        template.sendBody("direct:poll-" + pipe, null);
+    }
+
+    @Test
+    void theSourceGroupIsProvisionedAndItsUsersJoinGroupsSynchronizedBeforeThem() throws Exception {
+        start();
+        // the groups first: Accounting is created, Engineering and Sales (already in PingOne) linked by name;
+        // nobody is provisioned yet, so they have no members
+        poll(GROUPS);
+        assertNotNull(group("Accounting"));
+        assertEquals(1, admin.client().get("/groups?filter=" + PingOneClient.encode("name eq \"Engineering\"")).body()
+                .path("_embedded").path("groups").size());
+        assertTrue(members("Accounting").isEmpty());
+
+        poll(USERS);
+        assertEquals(30, corpUsernames().size(), "the 30 members of cn=Provisioning Users");
+        assertFalse(corpUsernames().contains("corp0031"));
+
+        // the users pipe asked for its new users' groups: the next groups poll adds them, and only them
+        poll(GROUPS);
+        for (String name : List.of("Accounting", "Engineering", "Sales")) {
+            Set<String> expected = provisionedMembers("cn=" + name + "," + DemoDirectory.GROUPS_DN);
+            assertFalse(expected.isEmpty());
+            assertEquals(expected, members(name), name + ": its provisioned members");
+        }
+        long modified = pipes.get(GROUPS).counters().snapshot().get("modified");
+        poll(GROUPS);
+        assertEquals(modified, pipes.get(GROUPS).counters().snapshot().get("modified"), "nothing left to do: no group is modified again");
+    }
+
+    @Test
+    void updateSequenceNumbersCarryChangesAndAReconciliationFindsDeletes() throws Exception {
+        start();
+        poll(USERS);
+        String first = dnOf("corp0001");
+        String second = dnOf("corp0002");
+        try (LDAPConnection connection = directory.connection()) {
+            connection.modify(first, new Modification(ModificationType.REPLACE, "givenName", "Ottilie"));
+            connection.delete(second);
+        }
+        poll(USERS);
+        assertEquals("Ottilie", user("corp0001").path("name").path("given").asText(), "the modify carried by uSNChanged");
+        assertTrue(user("corp0002").path("enabled").asBoolean(), "a delete leaves no uSNChanged to follow");
+
+        template.sendBody("direct:reconcile-" + USERS, null);
+        assertFalse(user("corp0002").path("enabled").asBoolean(), "the reconciliation found it gone: remove action disable");
+    }
+
+    @Test
+    void withRemoveActionDeleteAUserWhoLeavesTheSourceGroupIsDeleted() throws Exception {
+        String shipped = new String(getClass().getClassLoader().getResourceAsStream("mappings/directory-to-pingone.yaml").readAllBytes());
+        Path mapping = temp.resolve("directory-to-pingone.yaml");
+        Files.writeString(mapping, shipped.replace("delete-action: disable", "delete-action: delete")
+                .replace("scope-exit-action: disable", "scope-exit-action: delete"));
+        start(MappingFile.load(mapping.toString()), null);
+        poll(USERS);
+        assertNotNull(user("corp0003"));
+
+        try (LDAPConnection connection = directory.connection()) {
+            connection.modify(DemoSeed.PROVISIONING_GROUP_DN, new Modification(ModificationType.DELETE, "member", dnOf("corp0003")));
+        }
+        poll(USERS);
+        assertNull(user("corp0003"), "deleted in PingOne");
+        assertEquals(1L, pipes.get(USERS).counters().snapshot().get("deleted"));
+        assertEquals(StateStore.Status.REMOVED, state.entry(USERS, entryUuid("corp0003")).orElseThrow().status());
+    }
+
+    @Test
+    void aPingOneOutageStopsTheBatchAndTheNextPollReplaysIt() throws Exception {
+        AtomicInteger deliveries = new AtomicInteger();
+        start(MappingFile.load("mappings/directory-to-pingone.yaml"), a -> a.weaveById(USERS + ".deliver").before().process(exchange -> {
+            if (deliveries.incrementAndGet() == 1) {
+                throw new TransientFailure("PingOne is unreachable (test)");
+            }
+        }));
+        poll(USERS);
+        String checkpoint = state.checkpoint(USERS).orElse(null);
+        assertNull(checkpoint, "the initial load did not finish: no checkpoint");
+        assertTrue(pipes.get(USERS).lastError().contains("PingOne is unreachable"), pipes.get(USERS).lastError());
+
+        poll(USERS);
+        assertEquals(30, corpUsernames().size());
+        assertNotNull(state.checkpoint(USERS).orElse(null));
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------
+
+    private JsonNode user(String username) {
+        JsonNode users = admin.client().get("/users?filter=" + PingOneClient.encode("username eq \"" + username + "\"")).body()
+                .path("_embedded").path("users");
+        return users.size() == 0 ? null : users.get(0);
+    }
+
+    private JsonNode group(String name) {
+        JsonNode groups = admin.client().get("/groups?filter=" + PingOneClient.encode("name eq \"" + name + "\"")).body()
+                .path("_embedded").path("groups");
+        return groups.size() == 0 ? null : groups.get(0);
+    }
+
+    private Set<String> members(String groupName) {
+        Set<String> usernames = new HashSet<>();
+        admin.client().pages("/users?limit=500&filter=" + PingOneClient.encode("memberOfGroups[id eq \"" + group(groupName).path("id").asText() + "\"]"),
+                "users").forEachRemaining(u -> usernames.add(u.path("username").asText()));
+        return usernames;
+    }
+
+    private Set<String> corpUsernames() {
+        Set<String> usernames = new HashSet<>();
+        admin.client().pages("/users?limit=500&filter=" + PingOneClient.encode("population.id eq \"" + admin.populationId("Corp") + "\""), "users")
+                .forEachRemaining(u -> usernames.add(u.path("username").asText()));
+        return usernames;
+    }
+
+    /** The sAMAccountNames of a directory group's members that are in cn=Provisioning Users. */
+    private Set<String> provisionedMembers(String groupDn) throws Exception {
+        try (LDAPConnection connection = directory.connection()) {
+            Set<String> provisioned = Set.of(connection.getEntry(DemoSeed.PROVISIONING_GROUP_DN, "member").getAttributeValues("member"));
+            Set<String> usernames = new HashSet<>();
+            for (String dn : connection.getEntry(groupDn, "member").getAttributeValues("member")) {
+                if (provisioned.contains(dn)) {
+                    usernames.add(connection.getEntry(dn, "sAMAccountName").getAttributeValue("sAMAccountName"));
+                }
+            }
+            return usernames;
+        }
+    }
+
+    private String dnOf(String account) throws Exception {
+        try (LDAPConnection connection = directory.connection()) {
+            return connection.searchForEntry(DemoSeed.CORP_DN, SearchScope.ONE, "(sAMAccountName=" + account + ")").getDN();
+        }
+    }
+
+    private String entryUuid(String account) throws Exception {
+        try (LDAPConnection connection = directory.connection()) {
+            return connection.searchForEntry(DemoSeed.CORP_DN, SearchScope.ONE, "(sAMAccountName=" + account + ")", "entryUUID")
+                    .getAttributeValue("entryUUID");
+        }
+    }
+}
