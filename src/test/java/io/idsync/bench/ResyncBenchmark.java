@@ -45,6 +45,8 @@ public final class ResyncBenchmark {
             runSystems(Integer.parseInt(args[1]));
             return;
         }
+        // log as the application does (INFO); outside Quarkus the log manager would format every debug message
+        org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("").setLevel(java.util.logging.Level.INFO);
         int users = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int workers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
 
@@ -67,7 +69,11 @@ public final class ResyncBenchmark {
             if (pingOnePort == 0) {
                 throw new IllegalStateException("the systems JVM did not start");
             }
-            run(users, workers, pingOnePort, directoryPort);
+            java.time.Duration systemsCpuBefore = systems.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+            long created = run(users, workers, pingOnePort, directoryPort);
+            java.time.Duration systemsCpu = systems.info().totalCpuDuration().orElse(java.time.Duration.ZERO).minus(systemsCpuBefore);
+            System.out.printf("systemsCpuMicrosPerUser=%.0f (the sandbox and the directory, in their own JVM)%n",
+                    systemsCpu.toNanos() / 1e3 / Math.max(1, created));
         } finally {
             systems.destroy();
         }
@@ -75,6 +81,7 @@ public final class ResyncBenchmark {
 
     /** The child JVM: sandbox and directory with {@code users} employees, until its parent ends it. */
     private static void runSystems(int users) throws Exception {
+        org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("").setLevel(java.util.logging.Level.INFO);
         PingOneSandbox pingOne = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 1000, Duration.ZERO)).start();
         DemoDirectory directory = new DemoDirectory(new DemoDirectory.Settings(0, "cn=Directory Manager", "demo-password", 1000)).start();
         DemoSeed.seed(pingOne, "bench-worker", "bench-secret", users, 0);
@@ -83,7 +90,7 @@ public final class ResyncBenchmark {
         Thread.currentThread().join();
     }
 
-    private static void run(int users, int workers, int pingOnePort, int directoryPort) throws Exception {
+    private static long run(int users, int workers, int pingOnePort, int directoryPort) throws Exception {
         String base = "http://localhost:" + pingOnePort;
         Path stateDir = Files.createTempDirectory("idsync-bench");
         // pooled, as Agroal pools it in the application
@@ -115,9 +122,12 @@ public final class ResyncBenchmark {
 
             HeapSampler heap = new HeapSampler();
             heap.start();
+            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long cpuStart = os.getProcessCpuTime();
             long start = System.nanoTime();
             context.createProducerTemplate().sendBody("direct:poll", null);
             double seconds = (System.nanoTime() - start) / 1e9;
+            long cpu = os.getProcessCpuTime() - cpuStart;
             heap.stop();
             Pipe pipe = pipes.get("pingone-to-directory");
             long created = pipe.counters().get("created");
@@ -127,6 +137,10 @@ public final class ResyncBenchmark {
             System.out.printf("users=%d created=%d failed=%d seconds=%.2f usersPerSecond=%.0f peakHeapUsedMB=%d peakHeapAfterGcMB=%d maxHeapMB=%d workers=%d%n",
                     users, created, pipe.counters().get("failed"), seconds, created / seconds, heap.peakBytes / (1024 * 1024),
                     heap.peakAfterGcBytes / (1024 * 1024), Runtime.getRuntime().maxMemory() / (1024 * 1024), workers);
+            // the engine's own cost: how many users per second one core of idsync can carry
+            System.out.printf("idsyncCpuMicrosPerUser=%.0f (users per second per idsync core: %.0f)%n",
+                    cpu / 1e3 / Math.max(1, created), created / (cpu / 1e9));
+            return created;
         } finally {
             pool.shutdownNow();
             directory.close();
