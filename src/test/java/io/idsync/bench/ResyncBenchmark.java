@@ -50,9 +50,14 @@ public final class ResyncBenchmark {
         int users = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int workers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
 
-        Process systems = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx6g",
-                "-cp", System.getProperty("java.class.path"), ResyncBenchmark.class.getName(), "systems", Integer.toString(users))
-                .redirectErrorStream(true).start();
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx6g"));
+        // e.g. -Dbench.systemsJvmArgs=-XX:StartFlightRecording=filename=systems.jfr to profile the systems' side
+        String systemsJvmArgs = System.getProperty("bench.systemsJvmArgs", "").trim();
+        if (!systemsJvmArgs.isEmpty()) {
+            command.addAll(List.of(systemsJvmArgs.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ResyncBenchmark.class.getName(), "systems", Integer.toString(users)));
+        Process systems = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(systems.getInputStream()));
             String line;

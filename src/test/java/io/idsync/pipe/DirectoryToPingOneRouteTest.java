@@ -12,19 +12,16 @@ import io.idsync.connector.ldap.LdapSettings;
 import io.idsync.connector.ldap.LdapSourceSettings;
 import io.idsync.connector.pingone.PingOneClient;
 import io.idsync.connector.pingone.PingOneGroupDestination;
-import io.idsync.connector.pingone.PingOneSettings;
 import io.idsync.connector.pingone.PingOneUserDestination;
 import io.idsync.mapping.MappingFile;
 import io.idsync.mapping.PipeMapping;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.sandbox.DemoSeed;
-import io.idsync.sandbox.PingOneSandbox;
 import io.idsync.state.StateStore;
-import io.idsync.testsupport.PipeFixture;
+import io.idsync.testsupport.ProvisioningFixture;
 import io.idsync.testsupport.SandboxAdmin;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.PluginHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.junit.jupiter.api.AfterEach;
@@ -36,12 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,18 +51,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DirectoryToPingOneRouteTest extends CamelTestSupport {
 
-    private static final String USERS = "directory-to-pingone";
-    private static final String GROUPS = "directory-groups-to-pingone";
-    private static final String WORKER = "idsync-provisioning-test";
-    private static final String SECRET = "provisioning-test-secret";
+    private static final String USERS = ProvisioningFixture.USERS;
+    private static final String GROUPS = ProvisioningFixture.GROUPS;
 
-    private PingOneSandbox pingOne;
+    private ProvisioningFixture systems;
     private DemoDirectory directory;
     private LdapDirectory ldap;
     private StateStore state;
-    private final Pipes pipes = new Pipes();
-    private Road road;
-    private ExecutorService workers;
+    private Pipes pipes;
     private SandboxAdmin admin;
 
     @TempDir
@@ -84,31 +72,28 @@ class DirectoryToPingOneRouteTest extends CamelTestSupport {
 
     @Override
     protected void doPreSetup() throws Exception {
-        pingOne = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 1000, Duration.ZERO)).start();
-        DemoSeed.seed(pingOne, WORKER, SECRET, 0, 0);
+        systems = new ProvisioningFixture();
+        state = systems.state;
+        pipes = systems.pipes;
+        admin = systems.admin;
         directory = new DemoDirectory(DemoDirectory.Settings.defaults(0)).start();
         try (LDAPConnection connection = directory.connection()) {
             DemoSeed.seedCorp(connection, 40, 30);
         }
         ldap = new LdapDirectory(new LdapSettings("corp", directory.url(), "cn=Directory Manager", "demo-password", DemoDirectory.BASE_DN, 4,
                 Duration.ofSeconds(2), Duration.ofSeconds(5)));
-        state = PipeFixture.memoryStateStore();
-        workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), new ThreadPoolExecutor.CallerRunsPolicy());
-        road = new Road(pipes, new Retry(2, 10));
-        admin = SandboxAdmin.demoAdmin(pingOne.baseUrl());
     }
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        registry.bind("road", road);
-        registry.bind("idsyncWorkers", workers);
+        registry.bind("road", systems.road);
+        registry.bind("idsyncWorkers", systems.workers);
     }
 
     @AfterEach
     void closeSystems() {
         ldap.close();
-        workers.shutdownNow();
-        pingOne.close();
+        systems.close();
         directory.close();
     }
 
@@ -116,9 +101,7 @@ class DirectoryToPingOneRouteTest extends CamelTestSupport {
     private void start(PipeMapping userMapping,
                        org.apache.camel.util.function.ThrowingConsumer<org.apache.camel.builder.AdviceWithRouteBuilder, Exception> roadAdvice)
             throws Exception {
-        PingOneClient client = new PingOneClient(new PingOneSettings("provisioning", pingOne.baseUrl() + "/v1",
-                pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token", DemoSeed.ENVIRONMENT, WORKER, SECRET,
-                PingOneSettings.TokenAuthMethod.BASIC, List.of(), List.of(), Duration.ZERO, 0, 100, Duration.ofSeconds(5), Duration.ofSeconds(10), 3));
+        PingOneClient client = systems.client();
         LdapEntrySource users = new LdapEntrySource(ldap, LdapSourceSettings.users(DemoSeed.PROVISIONING_GROUP_DN, null, null, "entryUUID",
                 "ds-pwp-account-disabled").withChangeDetection("usn"));
         LdapEntrySource groups = new LdapEntrySource(ldap, new LdapSourceSettings("GROUP", null, DemoDirectory.GROUPS_DN,
@@ -126,17 +109,7 @@ class DirectoryToPingOneRouteTest extends CamelTestSupport {
         pipes.register(new Pipe(USERS, "USER", users, users, new PingOneUserDestination(client, "Corp"), userMapping, state));
         pipes.register(new Pipe(GROUPS, "GROUP", groups, groups, new PingOneGroupDestination(client),
                 MappingFile.load("mappings/directory-groups-to-pingone.yaml"), state).membersFrom(USERS));
-
-        Properties enabled = new Properties();
-        enabled.setProperty("idsync.pipes." + USERS + ".enabled", "true");
-        enabled.setProperty("idsync.pipes." + GROUPS + ".enabled", "true");
-        context.getPropertiesComponent().setOverrideProperties(enabled);
-        PluginHelper.getRoutesLoader(context).loadRoutes(
-                PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/directory-to-pingone.yaml"));
-        for (String pipe : List.of(USERS, GROUPS)) {
-            AdviceWith.adviceWith(context, pipe + "-poll", a -> a.replaceFromWith("direct:poll-" + pipe));
-            AdviceWith.adviceWith(context, pipe + "-reconcile", a -> a.replaceFromWith("direct:reconcile-" + pipe));
-        }
+        systems.loadRoutes(context, USERS, GROUPS);
         if (roadAdvice != null) {
             AdviceWith.adviceWith(context, USERS, roadAdvice);
         }
@@ -236,9 +209,7 @@ class DirectoryToPingOneRouteTest extends CamelTestSupport {
     // --- helpers -------------------------------------------------------------------------------------
 
     private JsonNode user(String username) {
-        JsonNode users = admin.client().get("/users?filter=" + PingOneClient.encode("username eq \"" + username + "\"")).body()
-                .path("_embedded").path("users");
-        return users.size() == 0 ? null : users.get(0);
+        return systems.user(username);
     }
 
     private JsonNode group(String name) {
@@ -255,10 +226,7 @@ class DirectoryToPingOneRouteTest extends CamelTestSupport {
     }
 
     private Set<String> corpUsernames() {
-        Set<String> usernames = new HashSet<>();
-        admin.client().pages("/users?limit=500&filter=" + PingOneClient.encode("population.id eq \"" + admin.populationId("Corp") + "\""), "users")
-                .forEachRemaining(u -> usernames.add(u.path("username").asText()));
-        return usernames;
+        return systems.corpUsernames();
     }
 
     /** The sAMAccountNames of a directory group's members that are in cn=Provisioning Users. */

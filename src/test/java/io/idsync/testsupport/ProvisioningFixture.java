@@ -1,0 +1,96 @@
+package io.idsync.testsupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.idsync.connector.pingone.PingOneClient;
+import io.idsync.connector.pingone.PingOneSettings;
+import io.idsync.pipe.Pipes;
+import io.idsync.pipe.Retry;
+import io.idsync.pipe.Road;
+import io.idsync.sandbox.DemoSeed;
+import io.idsync.sandbox.PingOneSandbox;
+import io.idsync.state.StateStore;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.support.PluginHelper;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the provisioning pipes of {@code routes/directory-to-pingone.yaml} need around them in a route-level
+ * test, whatever the directory: a PingOne sandbox (demo environment, population Corp), an in-memory state
+ * store, the road and its workers, and the shipped routes with their quartz triggers replaced by
+ * {@code direct:poll-<pipe>} and {@code direct:reconcile-<pipe>}.
+ */
+public final class ProvisioningFixture implements AutoCloseable {
+
+    public static final String USERS = "directory-to-pingone";
+    public static final String GROUPS = "directory-groups-to-pingone";
+    private static final String WORKER = "idsync-provisioning-test";
+    private static final String SECRET = "provisioning-test-secret";
+
+    public final PingOneSandbox pingOne;
+    public final StateStore state = PipeFixture.memoryStateStore();
+    public final Pipes pipes = new Pipes();
+    public final Road road = new Road(pipes, new Retry(2, 10));
+    public final ExecutorService workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
+            new ThreadPoolExecutor.CallerRunsPolicy());
+    public final SandboxAdmin admin;
+
+    public ProvisioningFixture() throws java.io.IOException {
+        pingOne = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 1000, Duration.ZERO)).start();
+        DemoSeed.seed(pingOne, WORKER, SECRET, 0, 0);
+        admin = SandboxAdmin.demoAdmin(pingOne.baseUrl());
+    }
+
+    /** A client of the pipe's own worker app. */
+    public PingOneClient client() {
+        return new PingOneClient(new PingOneSettings("provisioning", pingOne.baseUrl() + "/v1",
+                pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token", DemoSeed.ENVIRONMENT, WORKER, SECRET,
+                PingOneSettings.TokenAuthMethod.BASIC, List.of(), List.of(), Duration.ZERO, 0, 100, Duration.ofSeconds(5), Duration.ofSeconds(10), 3));
+    }
+
+    /** Loads the shipped routes into {@code context}, enables those of {@code pipeNames} and replaces the triggers; the caller starts it. */
+    public void loadRoutes(CamelContext context, String... pipeNames) throws Exception {
+        Properties enabled = new Properties();
+        for (String pipe : pipeNames) {
+            enabled.setProperty("idsync.pipes." + pipe + ".enabled", "true");
+        }
+        context.getPropertiesComponent().setOverrideProperties(enabled);
+        PluginHelper.getRoutesLoader(context).loadRoutes(
+                PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/directory-to-pingone.yaml"));
+        // every trigger of the file, so that no quartz job of a pipe the test does not build ever fires
+        for (String pipe : List.of(USERS, GROUPS)) {
+            AdviceWith.adviceWith(context, pipe + "-poll", a -> a.replaceFromWith("direct:poll-" + pipe));
+            AdviceWith.adviceWith(context, pipe + "-reconcile", a -> a.replaceFromWith("direct:reconcile-" + pipe));
+        }
+    }
+
+    /** The PingOne user with this username, or null. */
+    public JsonNode user(String username) {
+        JsonNode users = admin.client().get("/users?filter=" + PingOneClient.encode("username eq \"" + username + "\"")).body()
+                .path("_embedded").path("users");
+        return users.size() == 0 ? null : users.get(0);
+    }
+
+    /** The usernames in population Corp, where the pipes provision. */
+    public Set<String> corpUsernames() {
+        Set<String> usernames = new HashSet<>();
+        admin.client().pages("/users?limit=500&filter=" + PingOneClient.encode("population.id eq \"" + admin.populationId("Corp") + "\""), "users")
+                .forEachRemaining(u -> usernames.add(u.path("username").asText()));
+        return usernames;
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        pingOne.close();
+    }
+}
