@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a domain controller does by itself, for the demo directory's AD-style subtrees (demo and tests only):
- * every add, modify and rename there is stamped with the next update sequence number ({@code uSNCreated},
- * {@code uSNChanged}), the root DSE shows {@code highestCommittedUSN}, and users carry {@code memberOf}, the
+ * every entry added there gets a binary {@code objectGUID}, every add, modify and rename is stamped with the
+ * next update sequence number ({@code uSNCreated}, {@code uSNChanged}), the root DSE shows
+ * {@code highestCommittedUSN}, and users carry {@code memberOf}, the
  * back link of the groups' {@code member} values. As in AD, a membership change does not change the member's
  * {@code uSNChanged}: it is the group that changed.
  */
@@ -62,8 +63,13 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
 
     @Override
     public void processAddRequest(InMemoryInterceptedAddRequest request) {
-        if (inScope(request.getRequest().getDN())) {
+        if (inScope(request.getRequest().getDN()) && isActiveDirectoryClass(request.getRequest().toEntry())) {
             AddRequest stamped = request.getRequest().duplicate();
+            if (!stamped.hasAttribute("objectGUID")) {
+                byte[] guid = new byte[16];
+                java.util.concurrent.ThreadLocalRandom.current().nextBytes(guid);
+                stamped.addAttribute(new Attribute("objectGUID", guid));
+            }
             String next = Long.toString(usn.incrementAndGet());
             stamped.replaceAttribute("uSNCreated", next);
             stamped.replaceAttribute("uSNChanged", next);
@@ -82,7 +88,7 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
     @Override
     public void processModifyRequest(InMemoryInterceptedModifyRequest request) {
         String dn = request.getRequest().getDN();
-        if (!inScope(dn)) {
+        if (!inScope(dn) || !isActiveDirectoryClass(entry(dn))) {
             return;
         }
         if (request.getRequest().getModifications().stream().anyMatch(m -> m.getAttributeName().equalsIgnoreCase("member"))) {
@@ -124,7 +130,7 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
         }
         try {
             String newDn = newDn(result.getRequest().getDN(), result.getRequest().getNewRDN(), result.getRequest().getNewSuperiorDN());
-            if (inScope(newDn)) {
+            if (inScope(newDn) && isActiveDirectoryClass(entry(newDn))) {
                 server.modify(newDn, new Modification(ModificationType.REPLACE, "uSNChanged", Long.toString(usn.incrementAndGet())));
             }
         } catch (LDAPException e) {
@@ -193,6 +199,19 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
             return group == null || group.getAttribute("member") == null ? Set.of() : new LinkedHashSet<>(List.of(group.getAttributeValues("member")));
         } catch (LDAPException e) {
             return Set.of();
+        }
+    }
+
+    /** AD's own classes ({@code user}, {@code group}) carry the stamps; other entries placed here are left alone. */
+    private static boolean isActiveDirectoryClass(Entry entry) {
+        return entry != null && (entry.hasObjectClass("user") || entry.hasObjectClass("group"));
+    }
+
+    private Entry entry(String dn) {
+        try {
+            return server.getEntry(dn, "objectClass");
+        } catch (LDAPException e) {
+            return null;
         }
     }
 

@@ -41,7 +41,7 @@ public final class DemoDirectory implements AutoCloseable {
             config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("default", InetAddress.getLoopbackAddress(), settings.port(), null));
             config.setMaxChangeLogEntries(settings.changelogSize());
             config.setSchema(Schema.mergeSchemas(Schema.getDefaultStandardSchema(), schema("sandbox/pingdirectory-schema.ldif")));
-            config.setEqualityIndexAttributes("entryUUID", "uid", "mail", "cn", "member", "sAMAccountName");
+            config.setEqualityIndexAttributes("entryUUID", "uid", "mail", "cn", "member", "sAMAccountName", "objectGUID");
             config.setEnforceAttributeSyntaxCompliance(true);
             config.setEnforceSingleStructuralObjectClass(true);
             ActiveDirectoryEmulation activeDirectory = new ActiveDirectoryEmulation(DemoSeed.CORP_DN, GROUPS_DN);

@@ -46,8 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Route-level tests of {@code routes/directory-to-pingone.yaml} as shipped, on Camel Test JUnit5: the users
  * pipe and the groups pipe (members from the users pipe), their quartz triggers replaced by direct endpoints
  * so each test decides when a poll or a reconciliation happens. The directory is the demo directory in its
- * Active Directory flavour, followed by update sequence numbers ({@code change-detection: usn}); PingOne is
- * the sandbox; the state is H2.
+ * Active Directory flavour: entries named by {@code objectGUID}, changes followed by update sequence numbers
+ * ({@code change-detection: usn}). PingOne is the sandbox; the state is H2.
  */
 class DirectoryToPingOneRouteTest extends CamelTestSupport {
 
@@ -102,10 +102,11 @@ class DirectoryToPingOneRouteTest extends CamelTestSupport {
                        org.apache.camel.util.function.ThrowingConsumer<org.apache.camel.builder.AdviceWithRouteBuilder, Exception> roadAdvice)
             throws Exception {
         PingOneClient client = systems.client();
-        LdapEntrySource users = new LdapEntrySource(ldap, LdapSourceSettings.users(DemoSeed.PROVISIONING_GROUP_DN, null, null, "entryUUID",
+        // as against Active Directory: entries named by objectGUID, changes followed by uSNChanged
+        LdapEntrySource users = new LdapEntrySource(ldap, LdapSourceSettings.users(DemoSeed.PROVISIONING_GROUP_DN, null, null, "objectGUID",
                 "ds-pwp-account-disabled").withChangeDetection("usn"));
         LdapEntrySource groups = new LdapEntrySource(ldap, new LdapSourceSettings("GROUP", null, DemoDirectory.GROUPS_DN,
-                "(&(objectClass=group)(!(cn=Provisioning Users)))", "entryUUID", "ds-pwp-account-disabled", "usn"));
+                "(&(objectClass=group)(!(cn=Provisioning Users)))", "objectGUID", "ds-pwp-account-disabled", "usn"));
         pipes.register(new Pipe(USERS, "USER", users, users, new PingOneUserDestination(client, "Corp"), userMapping, state));
         pipes.register(new Pipe(GROUPS, "GROUP", groups, groups, new PingOneGroupDestination(client),
                 MappingFile.load("mappings/directory-groups-to-pingone.yaml"), state).membersFrom(USERS));
@@ -185,7 +186,7 @@ class DirectoryToPingOneRouteTest extends CamelTestSupport {
         poll(USERS);
         assertNull(user("corp0003"), "deleted in PingOne");
         assertEquals(1L, pipes.get(USERS).counters().snapshot().get("deleted"));
-        assertEquals(StateStore.Status.REMOVED, state.entry(USERS, entryUuid("corp0003")).orElseThrow().status());
+        assertEquals(StateStore.Status.REMOVED, state.entry(USERS, objectGuid("corp0003")).orElseThrow().status());
     }
 
     @Test
@@ -249,10 +250,11 @@ class DirectoryToPingOneRouteTest extends CamelTestSupport {
         }
     }
 
-    private String entryUuid(String account) throws Exception {
+    /** The user's id as the pipe names it: its objectGUID in AD's text form. */
+    private String objectGuid(String account) throws Exception {
         try (LDAPConnection connection = directory.connection()) {
-            return connection.searchForEntry(DemoSeed.CORP_DN, SearchScope.ONE, "(sAMAccountName=" + account + ")", "entryUUID")
-                    .getAttributeValue("entryUUID");
+            return io.idsync.connector.ldap.EntryIds.format(connection.searchForEntry(DemoSeed.CORP_DN, SearchScope.ONE,
+                    "(sAMAccountName=" + account + ")", "objectGUID").getAttributeValueBytes("objectGUID"));
         }
     }
 }

@@ -68,6 +68,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
 
     private final LdapDirectory directory;
     private final LdapSourceSettings settings;
+    private final EntryIds ids;
     private volatile Set<String> scopeGroups;
     private volatile long scopeGroupsAt;
     /** each scope group's members as last seen: a replace or delete-all of member values names no one */
@@ -76,6 +77,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
     public LdapEntrySource(LdapDirectory directory, LdapSourceSettings settings) {
         this.directory = directory;
         this.settings = settings;
+        this.ids = new EntryIds(settings.idAttribute());
     }
 
     // --- change detection ----------------------------------------------------------------------------
@@ -172,7 +174,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             case DELETE -> {
                 List<Attribute> attributes = entry.getDeletedEntryAttributes();
                 Entry deleted = attributes == null ? null : new Entry(entry.getTargetDN(), attributes);
-                String id = deleted == null ? null : deleted.getAttributeValue(settings.idAttribute());
+                String id = deleted == null ? null : ids.of(deleted);
                 return id == null ? List.of() : List.of(new Change(id, typeOf(deleted), Change.Kind.DELETE, now, Set.of(), null));
             }
             case MODIFY_DN -> {
@@ -221,7 +223,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         String last = since;
         Set<String> atLast = new LinkedHashSet<>(seenAtEdge);
         for (SearchResultEntry entry : modified) {
-            String id = entry.getAttributeValue(settings.idAttribute());
+            String id = ids.of(entry);
             String at = entry.getAttributeValue(sequence.attribute());
             if (id == null || at == null || (at.equals(since) && seenAtEdge.contains(id))) {
                 continue;
@@ -314,10 +316,10 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
     /** The change for the entry now at {@code dn}; empty when it is gone (a later change says what happened). */
     private Optional<Change> changeFor(String dn, Change.Kind kind, Instant at) {
         SearchResultEntry current = get(dn, settings.idAttribute(), "objectClass");
-        if (current == null || current.getAttributeValue(settings.idAttribute()) == null) {
+        if (current == null || ids.of(current) == null) {
             return Optional.empty();
         }
-        return Optional.of(new Change(current.getAttributeValue(settings.idAttribute()), typeOf(current), kind, at, Set.of(), null));
+        return Optional.of(new Change(ids.of(current), typeOf(current), kind, at, Set.of(), null));
     }
 
     private static String typeOf(Entry entry) {
@@ -337,7 +339,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         }
         try {
             SearchRequest byId = new SearchRequest(directory.settings().baseDn(), SearchScope.SUB,
-                    Filter.createEqualityFilter(settings.idAttribute(), memberId), "1.1");
+                    ids.equality(memberId), "1.1");
             byId.setSizeLimit(2);
             List<SearchResultEntry> members = directory.pool().search(byId).getSearchEntries();
             if (members.size() != 1) {
@@ -350,8 +352,8 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             List<Change> changes = new ArrayList<>();
             for (SearchResultEntry group : directory.pool().search(new SearchRequest(settings.searchBase(), SearchScope.SUB, naming,
                     settings.idAttribute(), "objectClass")).getSearchEntries()) {
-                if (group.getAttributeValue(settings.idAttribute()) != null) {
-                    changes.add(new Change(group.getAttributeValue(settings.idAttribute()), typeOf(group), Change.Kind.MODIFY, now, Set.of(), null));
+                if (ids.of(group) != null) {
+                    changes.add(new Change(ids.of(group), typeOf(group), Change.Kind.MODIFY, now, Set.of(), null));
                 }
             }
             return changes;
@@ -371,7 +373,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
     public Optional<SourceEntry> read(String id) {
         try {
             SearchRequest request = new SearchRequest(directory.settings().baseDn(), SearchScope.SUB,
-                    Filter.createEqualityFilter(settings.idAttribute(), id), "*", settings.idAttribute(), settings.disabledAttribute());
+                    ids.equality(id), "*", settings.idAttribute(), settings.disabledAttribute());
             request.setSizeLimit(2);
             List<SearchResultEntry> found = directory.pool().search(request).getSearchEntries();
             return found.size() == 1 ? Optional.of(entry(found.get(0))) : Optional.empty();
@@ -546,11 +548,11 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             }
         }
         if ("GROUP".equals(settings.entryType())) {
-            ArrayNode ids = document.putArray(SourceEntry.MEMBER_IDS);
+            ArrayNode memberIds = document.putArray(SourceEntry.MEMBER_IDS);
             for (String member : concat(entry.getAttributeValues("member"), entry.getAttributeValues("uniqueMember"))) {
                 SearchResultEntry user = get(member, settings.idAttribute(), "objectClass");
-                if (user != null && "USER".equals(typeOf(user)) && user.getAttributeValue(settings.idAttribute()) != null) {
-                    ids.add(user.getAttributeValue(settings.idAttribute()));
+                if (user != null && "USER".equals(typeOf(user)) && ids.of(user) != null) {
+                    memberIds.add(ids.of(user));
                 }
             }
         }
@@ -560,7 +562,11 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             disabled = true;
         }
         document.put(ENABLED_IN_DIRECTORY, disabled ? "false" : "true");
-        return new SourceEntry(entry.getAttributeValue(settings.idAttribute()), document);
+        String id = ids.of(entry);
+        if (id != null) {
+            document.put(settings.idAttribute(), id); // a binary objectGUID in its text form
+        }
+        return new SourceEntry(id, document);
     }
 
     private static Entry toEntry(SourceEntry source) {
