@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OpenLdapToPingOneRouteTest extends CamelTestSupport {
 
-    private static final String PEOPLE = "ou=People," + Slapd.SUFFIX;
-    private static final String GROUP = "cn=Provisioning Users,ou=Groups," + Slapd.SUFFIX;
+    private static final String PEOPLE = Slapd.PEOPLE;
+    private static final String GROUP = Slapd.PROVISIONING_GROUP;
 
     private Slapd slapd;
     private LdapDirectory ldap;
@@ -48,17 +48,7 @@ class OpenLdapToPingOneRouteTest extends CamelTestSupport {
     @Override
     protected void doPreSetup() throws Exception {
         Assumptions.assumeTrue(Slapd.available(), "slapd is not installed (Debian package slapd; .ci/run installs it)");
-        slapd = Slapd.start();
-        try (LDAPConnection admin = slapd.connection()) {
-            admin.add("dn: " + Slapd.SUFFIX, "objectClass: dcObject", "objectClass: organization", "dc: example", "o: Example");
-            admin.add("dn: " + PEOPLE, "objectClass: organizationalUnit", "ou: People");
-            admin.add("dn: ou=Groups," + Slapd.SUFFIX, "objectClass: organizationalUnit", "ou: Groups");
-            for (String uid : new String[]{"ann", "ben", "cat"}) {
-                admin.add("dn: uid=" + uid + "," + PEOPLE, "objectClass: inetOrgPerson", "uid: " + uid, "cn: " + uid, "sn: Original",
-                        "givenName: " + uid, "mail: " + uid + "@example.com");
-            }
-            admin.add("dn: " + GROUP, "objectClass: groupOfNames", "cn: Provisioning Users", "member: uid=ann," + PEOPLE, "member: uid=ben," + PEOPLE);
-        }
+        slapd = Slapd.start().withPeople();
         systems = new ProvisioningFixture();
         ldap = new LdapDirectory(new LdapSettings("openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
                 Duration.ofSeconds(2), Duration.ofSeconds(5)));

@@ -83,6 +83,30 @@ public final class Slapd implements AutoCloseable {
         return new LDAPConnection("127.0.0.1", port, ROOT_DN, ROOT_PASSWORD);
     }
 
+    public static final String PEOPLE = "ou=People," + SUFFIX;
+    public static final String PROVISIONING_GROUP = "cn=Provisioning Users,ou=Groups," + SUFFIX;
+
+    /**
+     * The tests' directory: the suffix, {@code ou=People} with {@code uid=ann}, {@code ben} and {@code cat}
+     * (inetOrgPerson), and {@code cn=Provisioning Users} (groupOfNames) with ann and ben as members.
+     */
+    public Slapd withPeople() throws LDAPException {
+        try (LDAPConnection admin = connection()) {
+            admin.add("dn: " + SUFFIX, "objectClass: dcObject", "objectClass: organization", "dc: example", "o: Example");
+            admin.add("dn: " + PEOPLE, "objectClass: organizationalUnit", "ou: People");
+            admin.add("dn: ou=Groups," + SUFFIX, "objectClass: organizationalUnit", "ou: Groups");
+            for (String uid : new String[]{"ann", "ben", "cat"}) {
+                admin.add("dn: uid=" + uid + "," + PEOPLE, "objectClass: inetOrgPerson", "uid: " + uid, "cn: " + uid, "sn: Original",
+                        "givenName: " + uid, "mail: " + uid + "@example.com");
+            }
+            admin.add("dn: " + PROVISIONING_GROUP, "objectClass: groupOfNames", "cn: Provisioning Users",
+                    "member: uid=ann," + PEOPLE, "member: uid=ben," + PEOPLE);
+        } catch (com.unboundid.ldif.LDIFException e) {
+            throw new IllegalStateException(e);
+        }
+        return this;
+    }
+
     @Override
     public void close() throws IOException {
         process.destroy();

@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OpenLdapSourceTest {
 
-    private static final String PEOPLE = "ou=People," + Slapd.SUFFIX;
-    private static final String GROUP = "cn=Provisioning Users,ou=Groups," + Slapd.SUFFIX;
+    private static final String PEOPLE = Slapd.PEOPLE;
+    private static final String GROUP = Slapd.PROVISIONING_GROUP;
 
     private static Slapd slapd;
     private static LdapDirectory ldap;
@@ -38,16 +38,7 @@ class OpenLdapSourceTest {
     @BeforeAll
     static void startSlapd() throws Exception {
         Assumptions.assumeTrue(Slapd.available(), "slapd is not installed (Debian package slapd; .ci/run installs it)");
-        slapd = Slapd.start();
-        try (LDAPConnection admin = slapd.connection()) {
-            admin.add("dn: " + Slapd.SUFFIX, "objectClass: dcObject", "objectClass: organization", "dc: example", "o: Example");
-            admin.add("dn: " + PEOPLE, "objectClass: organizationalUnit", "ou: People");
-            admin.add("dn: ou=Groups," + Slapd.SUFFIX, "objectClass: organizationalUnit", "ou: Groups");
-            for (String uid : List.of("ann", "ben", "cat")) {
-                admin.add("dn: uid=" + uid + "," + PEOPLE, "objectClass: inetOrgPerson", "uid: " + uid, "cn: " + uid, "sn: " + uid);
-            }
-            admin.add("dn: " + GROUP, "objectClass: groupOfNames", "cn: Provisioning Users", "member: uid=ann," + PEOPLE, "member: uid=ben," + PEOPLE);
-        }
+        slapd = Slapd.start().withPeople();
         ldap = new LdapDirectory(new LdapSettings("openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
                 Duration.ofSeconds(2), Duration.ofSeconds(5)));
         source = new LdapEntrySource(ldap, LdapSourceSettings.users(GROUP, null, null, "entryUUID", "ds-pwp-account-disabled"));
