@@ -214,13 +214,8 @@ public class StateStore {
             if (pending.isEmpty()) {
                 return;
             }
-            List<Pending> batch = new ArrayList<>(pending.size());
-            for (Map.Entry<String, Pending> entry : pending.entrySet()) {
-                // remove exactly what is written: a newer outcome put meanwhile stays for the next flush
-                if (pending.remove(entry.getKey(), entry.getValue())) {
-                    batch.add(entry.getValue());
-                }
-            }
+            Map<String, Pending> written = new LinkedHashMap<>(pending);
+            List<Pending> batch = new ArrayList<>(written.values());
             inTransaction(c -> {
                 if (mergeSyntax) {
                     try (PreparedStatement ps = c.prepareStatement("MERGE INTO entry_state (pipe, source_id, destination_ref, destination_id, status, reason, updated_at)"
@@ -241,6 +236,9 @@ public class StateStore {
                     }
                 }
             });
+            // only once committed: a reader always finds an outcome in the buffer or in the database; a newer
+            // outcome put meanwhile stays for the next flush
+            written.forEach(pending::remove);
         }
     }
 
