@@ -196,6 +196,10 @@ public class StateStore {
         return refreshes;
     }
 
+    public long memberRefreshCount(String pipe) {
+        return queryOne("SELECT COUNT(*) FROM member_refresh WHERE pipe = ?", rs -> rs.getLong(1), pipe).orElse(0L);
+    }
+
     /** The refreshes up to {@code lastId} were applied by a finished batch. */
     public void memberRefreshesDone(String pipe, long lastId) {
         update("DELETE FROM member_refresh WHERE pipe = ? AND id <= ?", pipe, lastId);

@@ -68,6 +68,11 @@ public class PipeStatusApi {
             status.put("checkpoint", pipe.state().checkpoint(pipe.name()).orElse(null));
             status.put("linkedEntries", pipe.state().count(pipe.name(), StateStore.Status.SYNCED));
             status.put("failedEntries", pipe.state().count(pipe.name(), StateStore.Status.FAILED));
+            if (pipe.membersFrom() != null) {
+                status.put("membersFrom", pipe.membersFrom());
+                // users newly provisioned by that pipe whose groups this one has not synchronized yet
+                status.put("memberRefreshesWaiting", pipe.state().memberRefreshCount(pipe.name()));
+            }
             status.put("recentFailures", pipe.state().failures(pipe.name(), 20).stream().map(f -> {
                 Map<String, Object> failure = new LinkedHashMap<>();
                 failure.put("sourceId", f.sourceId());

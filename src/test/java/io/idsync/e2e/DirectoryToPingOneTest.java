@@ -221,6 +221,9 @@ class DirectoryToPingOneTest {
             await().atMost(WAIT).until(() -> user("latecomer") != null);
             await().atMost(WAIT).until(() -> members(groupId).contains("latecomer"));
         }
+        io.restassured.RestAssured.get("/api/pipes/directory-groups-to-pingone").then().statusCode(200)
+                .body("membersFrom", org.hamcrest.Matchers.equalTo("directory-to-pingone"))
+                .body("memberRefreshesWaiting", org.hamcrest.Matchers.greaterThanOrEqualTo(0));
     }
 
     @Test

@@ -141,7 +141,9 @@ class DirectoryToPingOneRouteTest extends CamelTestSupport {
         assertFalse(corpUsernames().contains("corp0031"));
 
         // the users pipe asked for its new users' groups: the next groups poll adds them, and only them
+        assertEquals(30, state.memberRefreshCount(GROUPS), "one member refresh per newly provisioned user");
         poll(GROUPS);
+        assertEquals(0, state.memberRefreshCount(GROUPS), "done at the groups pipe's checkpoint");
         for (String name : List.of("Accounting", "Engineering", "Sales")) {
             Set<String> expected = provisionedMembers("cn=" + name + "," + DemoDirectory.GROUPS_DN);
             assertFalse(expected.isEmpty());
