@@ -53,12 +53,7 @@ public class PipeWiring {
         for (Map.Entry<String, IdsyncConfig.PipeSettings> entry : config.pipes().entrySet()) {
             if (entry.getValue().enabled()) {
                 problems.addAll(connectors.problems(entry.getKey(), entry.getValue().source(), entry.getValue().destination()));
-                entry.getValue().membersFrom().ifPresent(userPipe -> {
-                    IdsyncConfig.PipeSettings users = config.pipes().get(userPipe);
-                    if (users == null || !users.enabled()) {
-                        problems.add("idsync.pipes." + entry.getKey() + ".members-from names '" + userPipe + "', which is not an enabled pipe");
-                    }
-                });
+                problems.addAll(pipeProblems(config.pipes(), entry.getKey()));
             }
         }
         if (!problems.isEmpty()) {
@@ -80,6 +75,25 @@ public class PipeWiring {
                     .membersFrom(settings.membersFrom().orElse(null)));
         }
         return pipes;
+    }
+
+    /** What is wrong with an enabled pipe's own settings (its connections are checked by {@link ConnectorFactory}). */
+    static List<String> pipeProblems(Map<String, IdsyncConfig.PipeSettings> pipes, String name) {
+        IdsyncConfig.PipeSettings settings = pipes.get(name);
+        List<String> problems = new ArrayList<>();
+        if (settings.entryType().equalsIgnoreCase("group") && settings.membersFrom().isEmpty()) {
+            // without it a group's members would be mapped as none, and every membership removed
+            problems.add("pipe '" + name + "' synchronizes groups and needs idsync.pipes." + name + ".members-from, the user pipe whose"
+                    + " provisioned users are the members (environment variable IDSYNC_PIPES_"
+                    + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_MEMBERS_FROM)");
+        }
+        settings.membersFrom().ifPresent(userPipe -> {
+            IdsyncConfig.PipeSettings users = pipes.get(userPipe);
+            if (users == null || !users.enabled()) {
+                problems.add("pipe '" + name + "': members-from names '" + userPipe + "', which is not an enabled pipe");
+            }
+        });
+        return problems;
     }
 
     @Produces

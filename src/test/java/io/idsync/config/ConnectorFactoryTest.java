@@ -64,6 +64,17 @@ class ConnectorFactoryTest {
     }
 
     @Test
+    void aGroupPipeWithoutItsUserPipeIsNamed() {
+        IdsyncConfig config = config(Map.of(
+                "idsync.pipes.groups.source", "corp", "idsync.pipes.groups.destination", "pingone", "idsync.pipes.groups.entry-type", "group",
+                "idsync.pipes.teams.source", "corp", "idsync.pipes.teams.destination", "pingone", "idsync.pipes.teams.entry-type", "group",
+                "idsync.pipes.teams.members-from", "users"));
+        assertEquals(List.of("pipe 'groups' synchronizes groups and needs idsync.pipes.groups.members-from, the user pipe whose provisioned"
+                + " users are the members (environment variable IDSYNC_PIPES_GROUPS_MEMBERS_FROM)"), PipeWiring.pipeProblems(config.pipes(), "groups"));
+        assertEquals(List.of("pipe 'teams': members-from names 'users', which is not an enabled pipe"), PipeWiring.pipeProblems(config.pipes(), "teams"));
+    }
+
+    @Test
     void theAuthUrlFollowsTheApiRegion() {
         assertEquals("https://auth.pingone.eu/env-1/as/token", ConnectorFactory.defaultAuthUrl("https://api.pingone.eu/v1", "env-1"));
         assertEquals("http://localhost:8181/env-1/as/token", ConnectorFactory.defaultAuthUrl("http://localhost:8181/v1", "env-1"));
