@@ -43,8 +43,8 @@ public final class Road {
     public static final String REMOVALS = "idsyncRemovals";
     public static final String REMOVAL_LIMIT = "idsyncRemovalLimit";
     public static final String LINKED = "idsyncLinked";
-    /** the last member refresh a batch applies: done at its checkpoint */
-    public static final String LAST_MEMBER_REFRESH = "idsyncLastMemberRefresh";
+    /** the ids of the member refreshes a batch applies: done at its checkpoint */
+    public static final String MEMBER_REFRESHES = "idsyncMemberRefreshes";
     /** in a group's document: the destination ids of its members that the members-from pipe provisioned */
     public static final String PROVISIONED_MEMBERS = "provisionedMembers";
 
@@ -121,7 +121,7 @@ public final class Road {
                 changes.addAll(pipe.changes().changesForMember(refresh.memberId()));
             }
             if (!refreshes.isEmpty()) {
-                exchange.setProperty(LAST_MEMBER_REFRESH, refreshes.get(refreshes.size() - 1).id());
+                exchange.setProperty(MEMBER_REFRESHES, refreshes.stream().map(StateStore.MemberRefresh::id).toList());
             }
         }
         pipe.counters().seen(changes.size());
@@ -139,9 +139,10 @@ public final class Road {
         }
         String token = exchange.getProperty(NEXT_TOKEN, String.class);
         pipe.state().saveCheckpoint(pipe.name(), token, pipe.counters().snapshot());
-        Long lastRefresh = exchange.getProperty(LAST_MEMBER_REFRESH, Long.class);
-        if (lastRefresh != null) {
-            pipe.state().memberRefreshesDone(pipe.name(), lastRefresh);
+        @SuppressWarnings("unchecked")
+        List<Long> refreshes = exchange.getProperty(MEMBER_REFRESHES, List.class);
+        if (refreshes != null) {
+            pipe.state().memberRefreshesDone(pipe.name(), refreshes);
         }
         pipe.deletionGuard().runFinished();
         pipe.lastError = null;

@@ -200,9 +200,20 @@ public class StateStore {
         return queryOne("SELECT COUNT(*) FROM member_refresh WHERE pipe = ?", rs -> rs.getLong(1), pipe).orElse(0L);
     }
 
-    /** The refreshes up to {@code lastId} were applied by a finished batch. */
-    public void memberRefreshesDone(String pipe, long lastId) {
-        update("DELETE FROM member_refresh WHERE pipe = ? AND id <= ?", pipe, lastId);
+    /**
+     * These refreshes were applied by a finished batch. Deleted by id, not as a range: a refresh committed
+     * late with a lower id than one already read stays for the next poll.
+     */
+    public void memberRefreshesDone(String pipe, List<Long> ids) {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM member_refresh WHERE pipe = ? AND id = ?")) {
+                for (Long id : ids) {
+                    bind(ps, pipe, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
     }
 
     private void buffer(String pipe, EntryState state) {

@@ -18,12 +18,10 @@ import io.idsync.mapping.PipeMapping;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.state.StateStore;
+import io.idsync.testsupport.RoadRouteTest;
 import io.idsync.testsupport.ProvisioningFixture;
 import io.idsync.testsupport.SandboxAdmin;
 import org.apache.camel.builder.AdviceWith;
-import org.apache.camel.spi.Registry;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Active Directory flavour: entries named by {@code objectGUID}, changes followed by update sequence numbers
  * ({@code change-detection: usn}). PingOne is the sandbox; the state is H2.
  */
-class DirectoryToPingOneRouteTest extends CamelTestSupport {
+class DirectoryToPingOneRouteTest extends RoadRouteTest {
 
     private static final String USERS = ProvisioningFixture.USERS;
     private static final String GROUPS = ProvisioningFixture.GROUPS;
@@ -65,9 +63,13 @@ class DirectoryToPingOneRouteTest extends CamelTestSupport {
     Path temp;
 
     @Override
-    public void configureTest(TestExecutionConfiguration configuration) {
-        super.configureTest(configuration);
-        configuration.withUseAdviceWith(true);
+    protected Road road() {
+        return systems.road;
+    }
+
+    @Override
+    protected java.util.concurrent.ExecutorService workers() {
+        return systems.workers;
     }
 
     @Override
@@ -84,11 +86,6 @@ class DirectoryToPingOneRouteTest extends CamelTestSupport {
                 Duration.ofSeconds(2), Duration.ofSeconds(5)));
     }
 
-    @Override
-    protected void bindToRegistry(Registry registry) {
-        registry.bind("road", systems.road);
-        registry.bind("idsyncWorkers", systems.workers);
-    }
 
     @AfterEach
     void closeSystems() {

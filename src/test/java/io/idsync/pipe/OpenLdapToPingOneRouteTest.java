@@ -9,11 +9,9 @@ import io.idsync.connector.ldap.LdapSettings;
 import io.idsync.connector.ldap.LdapSourceSettings;
 import io.idsync.connector.pingone.PingOneUserDestination;
 import io.idsync.mapping.MappingFile;
+import io.idsync.testsupport.RoadRouteTest;
 import io.idsync.testsupport.ProvisioningFixture;
 import io.idsync.testsupport.Slapd;
-import org.apache.camel.spi.Registry;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -30,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * real OpenLDAP {@code slapd} as the datastore: no changelog, so changes come from modifyTimestamp and a
  * delete from the reconciliation. Skipped, with the reason, where Debian's {@code slapd} is not installed.
  */
-class OpenLdapToPingOneRouteTest extends CamelTestSupport {
+class OpenLdapToPingOneRouteTest extends RoadRouteTest {
 
     private static final String PEOPLE = Slapd.PEOPLE;
     private static final String GROUP = Slapd.PROVISIONING_GROUP;
@@ -40,9 +38,13 @@ class OpenLdapToPingOneRouteTest extends CamelTestSupport {
     private ProvisioningFixture systems;
 
     @Override
-    public void configureTest(TestExecutionConfiguration configuration) {
-        super.configureTest(configuration);
-        configuration.withUseAdviceWith(true);
+    protected Road road() {
+        return systems.road;
+    }
+
+    @Override
+    protected java.util.concurrent.ExecutorService workers() {
+        return systems.workers;
     }
 
     @Override
@@ -57,11 +59,6 @@ class OpenLdapToPingOneRouteTest extends CamelTestSupport {
                 MappingFile.load("mappings/directory-to-pingone.yaml"), systems.state));
     }
 
-    @Override
-    protected void bindToRegistry(Registry registry) {
-        registry.bind("road", systems.road);
-        registry.bind("idsyncWorkers", systems.workers);
-    }
 
     @AfterEach
     void closeSystems() throws Exception {

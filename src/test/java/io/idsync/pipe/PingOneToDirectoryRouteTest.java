@@ -6,13 +6,11 @@ import io.idsync.connector.Plan;
 import io.idsync.connector.TransientFailure;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.state.StateStore;
+import io.idsync.testsupport.RoadRouteTest;
 import io.idsync.testsupport.PipeFixture;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.spi.Registry;
 import org.apache.camel.support.PluginHelper;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,16 +29,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code pingone-to-directory.record}, ...). The systems around it are real: PingOne sandbox, demo directory,
  * H2 state store.
  */
-class PingOneToDirectoryRouteTest extends CamelTestSupport {
+class PingOneToDirectoryRouteTest extends RoadRouteTest {
 
     private static final int EMPLOYEES = 60;
 
     private PipeFixture systems;
 
     @Override
-    public void configureTest(TestExecutionConfiguration configuration) {
-        super.configureTest(configuration);
-        configuration.withUseAdviceWith(true);
+    protected Road road() {
+        return systems.road;
+    }
+
+    @Override
+    protected java.util.concurrent.ExecutorService workers() {
+        return systems.workers;
     }
 
     @Override
@@ -48,11 +50,6 @@ class PingOneToDirectoryRouteTest extends CamelTestSupport {
         systems = new PipeFixture(EMPLOYEES, 10);
     }
 
-    @Override
-    protected void bindToRegistry(Registry registry) {
-        registry.bind("road", systems.road);
-        registry.bind("idsyncWorkers", systems.workers);
-    }
 
     @AfterEach
     void closeSystems() {
