@@ -30,6 +30,14 @@ public interface Destination {
     }
 
     /**
+     * How many entries' correlation searches this destination may be asked in one {@link #findAny} (each
+     * entry's alternatives side by side): 1 where a larger question costs more than it saves.
+     */
+    default int correlationBatch() {
+        return 1;
+    }
+
+    /**
      * Applies one planned operation and answers the entry's reference afterwards (for a create, the one the
      * destination assigned: a PingOne id is only known once the user exists). Deleting what is already gone
      * succeeds.

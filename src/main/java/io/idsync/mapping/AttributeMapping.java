@@ -40,7 +40,11 @@ public record AttributeMapping(String toAttribute, Type type, List<ValuePattern>
             return constants;
         }
         for (ValuePattern pattern : patterns) {
-            List<String> values = new ArrayList<>(new LinkedHashSet<>(pattern.apply(source)));
+            List<String> values = pattern.apply(source);
+            if (values.size() == 1 && !values.get(0).isEmpty()) {
+                return values;
+            }
+            values = new ArrayList<>(new LinkedHashSet<>(values));
             values.removeIf(String::isEmpty);
             if (!values.isEmpty()) {
                 return values;

@@ -52,6 +52,26 @@ public final class JsonPath {
 
     /** The scalar values at this path, as text; empty when the path leads nowhere or to null. */
     public List<String> values(JsonNode document) {
+        // the common case first, without lists: plain fields down to one scalar (every user is mapped, so it counts)
+        JsonNode node = document;
+        for (int i = 0; i < steps.size() && node != null && !node.isArray(); i++) {
+            Step step = steps.get(i);
+            if (step.index() != null) {
+                break;
+            }
+            node = node.get(step.field());
+            if (node == null || node.isNull()) {
+                return List.of();
+            }
+            if (i == steps.size() - 1 && node.isValueNode()) {
+                return List.of(node.asText());
+            }
+        }
+        return walk(document);
+    }
+
+    /** Every value at this path: arrays on the way are visited element by element. */
+    private List<String> walk(JsonNode document) {
         List<JsonNode> current = List.of(document);
         for (Step step : steps) {
             List<JsonNode> next = new ArrayList<>();

@@ -72,14 +72,21 @@ public final class ValuePattern {
 
     /** The values this pattern makes from the document. */
     public List<String> apply(JsonNode document) {
-        return apply(document, UnaryOperator.identity());
+        return apply(document, IDENTITY);
     }
+
+    private static final UnaryOperator<String> IDENTITY = UnaryOperator.identity();
 
     /**
      * The values this pattern makes, each placeholder value passed through {@code escape} first (for a DN
      * the placeholders are RDN-escaped, the literal text is not).
      */
     public List<String> apply(JsonNode document, UnaryOperator<String> escape) {
+        if (parts.size() == 1 && parts.get(0) instanceof Placeholder only) {
+            // a direct mapping: the values themselves
+            List<String> values = only.path().values(document);
+            return escape == IDENTITY ? values : values.stream().map(escape).toList();
+        }
         List<String> results = List.of("");
         for (Part part : parts) {
             List<String> next = new ArrayList<>();

@@ -26,6 +26,7 @@ public final class Pipe {
     private final Semaphore busy = new Semaphore(1);
     private final String entryType;
     private final DeletionGuard deletionGuard;
+    private final CorrelationSearches correlationSearches;
     /** a group pipe: the user pipe whose linked users are its groups' members (null: members are not synchronized) */
     private volatile String membersFrom;
 
@@ -51,6 +52,7 @@ public final class Pipe {
         this.mapping = mapping;
         this.state = state;
         this.counters = new PipeCounters(state.counters(name));
+        this.correlationSearches = new CorrelationSearches(destination);
     }
 
     public String name() {
@@ -65,6 +67,16 @@ public final class Pipe {
 
     public String membersFrom() {
         return membersFrom;
+    }
+
+    /** The destination's correlation searches, shared by the pipe's workers. */
+    CorrelationSearches correlationSearches() {
+        return correlationSearches;
+    }
+
+    /** How well the workers' correlation searches were batched: entries searched for, searches made. */
+    public java.util.Map<String, Long> correlationFigures() {
+        return correlationSearches.figures();
     }
 
     public String entryType() {

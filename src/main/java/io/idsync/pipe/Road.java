@@ -241,7 +241,7 @@ public final class Road {
                 return;
             }
         }
-        // every applicable rule in one search, then the rules in their order over the candidates
+        // every applicable rule in one search (shared with other workers'), then the rules in their order over the candidates
         List<CorrelationRule> rules = new ArrayList<>();
         List<Map<String, String>> alternatives = new ArrayList<>();
         for (CorrelationRule rule : pipe.mapping().correlation()) {
@@ -255,13 +255,13 @@ public final class Road {
         }
         int limit = 2 * alternatives.size() + 1;
         List<DestinationEntry> candidates = retry.call("correlate " + item.change.sourceId(),
-                () -> pipe.destination().findAny(alternatives, limit));
+                () -> pipe.correlationSearches().findAny(alternatives, limit));
         boolean truncated = candidates.size() >= limit;
         for (int i = 0; i < rules.size(); i++) {
             Map<String, String> criteria = alternatives.get(i);
             List<DestinationEntry> matches = truncated
                     ? retry.call("correlate " + item.change.sourceId(), () -> pipe.destination().find(criteria, 2))
-                    : candidates.stream().filter(candidate -> matches(candidate, criteria)).toList();
+                    : candidates.stream().filter(candidate -> CorrelationSearches.matches(candidate, criteria)).toList();
             if (matches.size() == 1) {
                 item.destination = matches.get(0);
                 return;
@@ -271,23 +271,6 @@ public final class Road {
                         + String.join("; ", matches.stream().map(DestinationEntry::ref).toList()) + "); nothing was written");
             }
         }
-    }
-
-    /** Client-side equality, as the directory's case-ignoring matching rules compare these values. */
-    private static boolean matches(DestinationEntry candidate, Map<String, String> criteria) {
-        for (Map.Entry<String, String> criterion : criteria.entrySet()) {
-            if (criterion.getKey().equalsIgnoreCase("dn")) {
-                if (!candidate.ref().equalsIgnoreCase(criterion.getValue())) {
-                    return false;
-                }
-                continue;
-            }
-            String wanted = criterion.getValue().trim();
-            if (candidate.values(criterion.getKey()).stream().noneMatch(v -> v.trim().equalsIgnoreCase(wanted))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Plans the operation; a removal (delete, or disable at scope exit or delete) counts against the deletion guard. */

@@ -68,6 +68,8 @@ public class PipeStatusApi {
             status.put("checkpoint", pipe.state().checkpoint(pipe.name()).orElse(null));
             status.put("linkedEntries", pipe.state().count(pipe.name(), StateStore.Status.SYNCED));
             status.put("failedEntries", pipe.state().count(pipe.name(), StateStore.Status.FAILED));
+            // since start: entries correlated by a destination search, and the searches that took (batched)
+            status.put("correlation", pipe.correlationFigures());
             if (pipe.membersFrom() != null) {
                 status.put("membersFrom", pipe.membersFrom());
                 // users newly provisioned by that pipe whose groups this one has not synchronized yet

@@ -12,15 +12,13 @@ import io.idsync.pipe.Retry;
 import io.idsync.pipe.Road;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.sandbox.DemoSeed;
-import io.idsync.sandbox.PingOneSandbox;
 import io.idsync.state.StateStore;
+import io.idsync.testsupport.Slapd;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.flywaydb.core.Flyway;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -35,88 +33,61 @@ import java.util.concurrent.TimeUnit;
 /**
  * Times a full resync (the initial load: a paged scan of PingOne down the road into the directory) of N
  * users, and reports users/second and the peak heap of the pipe's JVM. The PingOne sandbox and the demo
- * directory run in a child JVM, so the heap measured is idsync's alone. Not a test:
- * <pre>java -Xmx512m -cp ... io.idsync.bench.ResyncBenchmark 10000 [workers]</pre>
+ * directory run in a child JVM, so the heap measured is idsync's alone. With a warm-up of W users (the
+ * Contractors population, loaded first), the timed load runs in warm JVMs, as in a service that has been
+ * up a while; without, it includes both JVMs' JIT compilation. {@code -Dbench.destination=openldap} loads
+ * into a real OpenLDAP {@code slapd} (mdb, no sync per write) instead of the demo directory, with the
+ * shipped mapping less what OpenLDAP's schema lacks ({@code bench/pingone-to-openldap.yaml}). Not a test:
+ * <pre>java -Xmx512m -cp ... io.idsync.bench.ResyncBenchmark 10000 [workers] [warm-up users]</pre>
  */
 public final class ResyncBenchmark {
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("systems")) {
-            runSystems(Integer.parseInt(args[1]));
-            return;
-        }
         // log as the application does (INFO); outside Quarkus the log manager would format every debug message
         org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("").setLevel(java.util.logging.Level.INFO);
         int users = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int workers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx6g"));
-        // e.g. -Dbench.systemsJvmArgs=-XX:StartFlightRecording=filename=systems.jfr to profile the systems' side
-        String systemsJvmArgs = System.getProperty("bench.systemsJvmArgs", "").trim();
-        if (!systemsJvmArgs.isEmpty()) {
-            command.addAll(List.of(systemsJvmArgs.split("\\s+")));
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ResyncBenchmark.class.getName(), "systems", Integer.toString(users)));
-        Process systems = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(systems.getInputStream()));
-            String line;
-            int pingOnePort = 0;
-            int directoryPort = 0;
-            while ((line = out.readLine()) != null) {
-                if (line.startsWith("READY ")) {
-                    String[] parts = line.split(" ");
-                    pingOnePort = Integer.parseInt(parts[1]);
-                    directoryPort = Integer.parseInt(parts[2]);
-                    break;
-                }
+        int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        try (BenchSystems systems = BenchSystems.start(users, warmUp);
+             Load load = new Load(workers, systems)) {
+            if (warmUp > 0) {
+                // the Contractors first, into the same directory: both JVMs compile their hot code before the timed load
+                System.out.println("warm-up:");
+                load.run("Contractors", warmUp);
+                System.out.println("timed, warm:");
             }
-            if (pingOnePort == 0) {
-                throw new IllegalStateException("the systems JVM did not start");
-            }
-            java.time.Duration systemsCpuBefore = systems.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
-            long created = run(users, workers, pingOnePort, directoryPort);
-            java.time.Duration systemsCpu = systems.info().totalCpuDuration().orElse(java.time.Duration.ZERO).minus(systemsCpuBefore);
-            System.out.printf("systemsCpuMicrosPerUser=%.0f (the sandbox and the directory, in their own JVM)%n",
-                    systemsCpu.toNanos() / 1e3 / Math.max(1, created));
-        } finally {
-            systems.destroy();
+            load.run("Employees", users);
         }
     }
 
-    /** The child JVM: sandbox and directory with {@code users} employees, until its parent ends it. */
-    private static void runSystems(int users) throws Exception {
-        org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("").setLevel(java.util.logging.Level.INFO);
-        PingOneSandbox pingOne = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 1000, Duration.ZERO)).start();
-        DemoDirectory directory = new DemoDirectory(new DemoDirectory.Settings(0, "cn=Directory Manager", "demo-password", 1000)).start();
-        DemoSeed.seed(pingOne, "bench-worker", "bench-secret", users, 0);
-        System.out.println("READY " + pingOne.port() + " " + directory.port());
-        System.out.flush();
-        Thread.currentThread().join();
-    }
+    /** Full loads of one population at a time down the shipped route, each with a fresh state store. */
+    private static final class Load implements AutoCloseable {
+        private final int workers;
+        private final BenchSystems systems;
+        private final Pipes pipes = new Pipes();
+        private final LdapDirectory directory;
+        /** the destination when it is OpenLDAP (else the demo directory in the systems' JVM) */
+        private final Slapd slapd;
+        private final String mapping;
+        private final ThreadPoolExecutor pool;
+        private final DefaultCamelContext context = new DefaultCamelContext();
 
-    private static long run(int users, int workers, int pingOnePort, int directoryPort) throws Exception {
-        String base = "http://localhost:" + pingOnePort;
-        Path stateDir = Files.createTempDirectory("idsync-bench");
-        // pooled, as Agroal pools it in the application
-        org.h2.jdbcx.JdbcConnectionPool dataSource = org.h2.jdbcx.JdbcConnectionPool.create(
-                "jdbc:h2:file:" + stateDir.resolve("state") + ";DB_CLOSE_ON_EXIT=FALSE", "idsync", "");
-        dataSource.setMaxConnections(workers + 2);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        StateStore state = new StateStore(dataSource);
-
-        PingOneSettings settings = new PingOneSettings("pingone", base + "/v1", base + "/" + DemoSeed.ENVIRONMENT + "/as/token",
-                DemoSeed.ENVIRONMENT, "bench-worker", "bench-secret", PingOneSettings.TokenAuthMethod.BASIC, List.of("Employees"), List.of(),
-                Duration.ZERO, 0, 1000, Duration.ofSeconds(5), Duration.ofSeconds(30), 6);
-        PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings));
-        LdapDirectory directory = new LdapDirectory(new LdapSettings("directory", "ldap://localhost:" + directoryPort, "cn=Directory Manager",
-                "demo-password", DemoDirectory.BASE_DN, workers, Duration.ofSeconds(5), Duration.ofSeconds(30)));
-        Pipes pipes = new Pipes().register(new Pipe("pingone-to-directory", "USER", source, source, directory,
-                MappingFile.load("mappings/pingone-to-directory.yaml"), state));
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(workers * 4),
-                new ThreadPoolExecutor.CallerRunsPolicy());
-
-        try (DefaultCamelContext context = new DefaultCamelContext()) {
+        Load(int workers, BenchSystems systems) throws Exception {
+            this.workers = workers;
+            this.systems = systems;
+            if (System.getProperty("bench.destination", "demo").equals("openldap")) {
+                slapd = Slapd.startForBulkLoads().withPeople();
+                mapping = "bench/pingone-to-openldap.yaml";
+                directory = new LdapDirectory(new LdapSettings("directory", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD,
+                        Slapd.SUFFIX, workers, Duration.ofSeconds(5), Duration.ofSeconds(30)));
+            } else {
+                slapd = null;
+                mapping = "mappings/pingone-to-directory.yaml";
+                directory = new LdapDirectory(new LdapSettings("directory", "ldap://localhost:" + systems.directoryPort, "cn=Directory Manager",
+                        "demo-password", DemoDirectory.BASE_DN, workers, Duration.ofSeconds(5), Duration.ofSeconds(30)));
+            }
+            pool = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(workers * 4),
+                    new ThreadPoolExecutor.CallerRunsPolicy());
             context.getRegistry().bind("road", new Road(pipes, new Retry(5, 500)));
             context.getRegistry().bind("idsyncWorkers", pool);
             PluginHelper.getRoutesLoader(context).loadRoutes(
@@ -124,31 +95,65 @@ public final class ResyncBenchmark {
             AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
             AdviceWith.adviceWith(context, "pingone-to-directory-reconcile", a -> a.replaceFromWith("direct:reconcile"));
             context.start();
+        }
+
+        void run(String population, int users) throws Exception {
+            Path stateDir = Files.createTempDirectory("idsync-bench");
+            // pooled, as Agroal pools it in the application
+            org.h2.jdbcx.JdbcConnectionPool dataSource = org.h2.jdbcx.JdbcConnectionPool.create(
+                    "jdbc:h2:file:" + stateDir.resolve("state") + ";DB_CLOSE_ON_EXIT=FALSE", "idsync", "");
+            dataSource.setMaxConnections(workers + 2);
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            StateStore state = new StateStore(dataSource);
+            String base = "http://localhost:" + systems.pingOnePort;
+            PingOneSettings settings = new PingOneSettings("pingone", base + "/v1", base + "/" + DemoSeed.ENVIRONMENT + "/as/token",
+                    DemoSeed.ENVIRONMENT, "bench-worker", "bench-secret", PingOneSettings.TokenAuthMethod.BASIC, List.of(population), List.of(),
+                    Duration.ZERO, 0, 1000, Duration.ofSeconds(5), Duration.ofSeconds(30), 6);
+            PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings));
+            Pipe pipe = new Pipe("pingone-to-directory", "USER", source, source, directory,
+                    MappingFile.load(mapping), state);
+            pipes.register(pipe);
 
             HeapSampler heap = new HeapSampler();
             heap.start();
             com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpuStart = os.getProcessCpuTime();
+            systems.markCpu();
+            Duration slapdCpuStart = slapd == null ? Duration.ZERO : slapd.cpu();
             long start = System.nanoTime();
             context.createProducerTemplate().sendBody("direct:poll", null);
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = os.getProcessCpuTime() - cpuStart;
+            long systemsCpu = systems.cpuSinceMark().toNanos() + (slapd == null ? 0 : slapd.cpu().minus(slapdCpuStart).toNanos());
             heap.stop();
-            Pipe pipe = pipes.get("pingone-to-directory");
             long created = pipe.counters().get("created");
             if (pipe.lastError() != null || state.checkpoint(pipe.name()).isEmpty()) {
                 throw new IllegalStateException("the load did not finish: " + pipe.lastError());
             }
+            dataSource.dispose();
             System.out.printf("users=%d created=%d failed=%d seconds=%.2f usersPerSecond=%.0f peakHeapUsedMB=%d peakHeapAfterGcMB=%d maxHeapMB=%d workers=%d%n",
                     users, created, pipe.counters().get("failed"), seconds, created / seconds, heap.peakBytes / (1024 * 1024),
                     heap.peakAfterGcBytes / (1024 * 1024), Runtime.getRuntime().maxMemory() / (1024 * 1024), workers);
-            // the engine's own cost: how many users per second one core of idsync can carry
+            System.out.printf("correlation=%s%n", pipe.correlationFigures());
+            // each side's own cost: how many users per second one core of it can carry
             System.out.printf("idsyncCpuMicrosPerUser=%.0f (users per second per idsync core: %.0f)%n",
                     cpu / 1e3 / Math.max(1, created), created / (cpu / 1e9));
-            return created;
-        } finally {
+            System.out.printf("systemsCpuMicrosPerUser=%.0f (%s)%n", systemsCpu / 1e3 / Math.max(1, created),
+                    slapd == null ? "the sandbox and the demo directory, in their own JVM" : "the sandbox's JVM and slapd");
+        }
+
+        @Override
+        public void close() {
+            context.stop();
             pool.shutdownNow();
             directory.close();
+            if (slapd != null) {
+                try {
+                    slapd.close();
+                } catch (java.io.IOException e) {
+                    System.err.println("slapd's files were not all removed: " + e.getMessage());
+                }
+            }
         }
     }
 

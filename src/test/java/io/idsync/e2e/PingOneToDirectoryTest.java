@@ -89,6 +89,11 @@ class PingOneToDirectoryTest {
         RestAssured.get("/api/pipes").then().statusCode(200)
                 .body("find { it.pipe == 'pingone-to-directory' }.state", equalTo("running"))
                 .body("find { it.pipe == 'pingone-to-directory' }.counters.created", greaterThanOrEqualTo(200));
+        // every loaded user was correlated by a search, the workers' searches asked together
+        RestAssured.get("/api/pipes/pingone-to-directory").then().statusCode(200)
+                .body("correlation.entriesSearched", greaterThanOrEqualTo(200))
+                .body("correlation.searches", org.hamcrest.Matchers.allOf(greaterThanOrEqualTo(1),
+                        org.hamcrest.Matchers.lessThanOrEqualTo(RestAssured.get("/api/pipes/pingone-to-directory").path("correlation.entriesSearched"))));
     }
 
     @Test

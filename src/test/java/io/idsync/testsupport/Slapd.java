@@ -34,10 +34,15 @@ public final class Slapd implements AutoCloseable {
     }
 
     public static Slapd start() throws IOException {
-        return new Slapd();
+        return new Slapd(false);
     }
 
-    private Slapd() throws IOException {
+    /** For bulk loads (the benchmark): the database is not synced to disk at each write, and uid is indexed. */
+    public static Slapd startForBulkLoads() throws IOException {
+        return new Slapd(true);
+    }
+
+    private Slapd(boolean bulk) throws IOException {
         home = Files.createTempDirectory("idsync-slapd");
         Files.createDirectories(home.resolve("data"));
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -53,7 +58,7 @@ public final class Slapd implements AutoCloseable {
                 "modulepath /usr/lib/ldap",
                 "moduleload back_mdb",
                 "database mdb",
-                "maxsize 104857600",
+                bulk ? "maxsize 4294967296" : "maxsize 104857600",
                 "suffix \"" + SUFFIX + "\"",
                 "rootdn \"" + ROOT_DN + "\"",
                 "rootpw " + ROOT_PASSWORD,
@@ -61,6 +66,7 @@ public final class Slapd implements AutoCloseable {
                 "index objectClass eq",
                 "index entryUUID eq",
                 "index member eq",
+                bulk ? "index uid eq\ndbnosync" : "",
                 ""));
         process = new ProcessBuilder(BINARY, "-h", "ldap://127.0.0.1:" + port + "/", "-f", home.resolve("slapd.conf").toString(), "-d", "0")
                 .redirectErrorStream(true).redirectOutput(home.resolve("slapd.log").toFile()).start();
@@ -72,6 +78,11 @@ public final class Slapd implements AutoCloseable {
                 return connection.isConnected();
             }
         });
+    }
+
+    /** The CPU time slapd has used so far. */
+    public Duration cpu() {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     public String url() {

@@ -136,6 +136,16 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         return search(any.size() == 1 ? any.get(0) : Filter.createORFilter(any), limit);
     }
 
+    /**
+     * An OR of equality filters on indexed attributes is served from the indexes whatever its length, and a
+     * search costs a directory far more than one more alternative in it (the in-memory directory, for one,
+     * allocates per search in proportion to its size): 50 entries, up to a few hundred alternatives, per search.
+     */
+    @Override
+    public int correlationBatch() {
+        return 50;
+    }
+
     /** Values go into filter objects, never into filter text, so {@code *)(uid=*} is matched literally. */
     private static Filter allOf(Map<String, String> criteria) {
         List<Filter> all = new ArrayList<>();
