@@ -75,6 +75,9 @@ final class CorrelationSearches {
                 run(batch);
             } finally {
                 synchronized (this) {
+                    // whatever ended the run (an Error, say), no worker of the batch waits for an answer that never comes
+                    batch.stream().filter(search -> !search.done)
+                            .forEach(search -> search.fail(new TransientFailure("the correlation search did not finish")));
                     searching = false;
                     notifyAll();
                 }
