@@ -18,6 +18,7 @@ import io.idsync.mapping.PipeMapping;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.state.StateStore;
+import io.idsync.testsupport.RoadFixture;
 import io.idsync.testsupport.RoadRouteTest;
 import io.idsync.testsupport.ProvisioningFixture;
 import io.idsync.testsupport.SandboxAdmin;
@@ -63,13 +64,8 @@ class DirectoryToPingOneRouteTest extends RoadRouteTest {
     Path temp;
 
     @Override
-    protected Road road() {
-        return systems.road;
-    }
-
-    @Override
-    protected java.util.concurrent.ExecutorService workers() {
-        return systems.workers;
+    protected RoadFixture fixture() {
+        return systems;
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.idsync.connector.ldap.LdapSettings;
 import io.idsync.connector.ldap.LdapSourceSettings;
 import io.idsync.connector.pingone.PingOneUserDestination;
 import io.idsync.mapping.MappingFile;
+import io.idsync.testsupport.RoadFixture;
 import io.idsync.testsupport.RoadRouteTest;
 import io.idsync.testsupport.ProvisioningFixture;
 import io.idsync.testsupport.Slapd;
@@ -38,13 +39,8 @@ class OpenLdapToPingOneRouteTest extends RoadRouteTest {
     private ProvisioningFixture systems;
 
     @Override
-    protected Road road() {
-        return systems.road;
-    }
-
-    @Override
-    protected java.util.concurrent.ExecutorService workers() {
-        return systems.workers;
+    protected RoadFixture fixture() {
+        return systems;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.idsync.connector.Plan;
 import io.idsync.connector.TransientFailure;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.state.StateStore;
+import io.idsync.testsupport.RoadFixture;
 import io.idsync.testsupport.RoadRouteTest;
 import io.idsync.testsupport.PipeFixture;
 import org.apache.camel.builder.AdviceWith;
@@ -36,13 +37,8 @@ class PingOneToDirectoryRouteTest extends RoadRouteTest {
     private PipeFixture systems;
 
     @Override
-    protected Road road() {
-        return systems.road;
-    }
-
-    @Override
-    protected java.util.concurrent.ExecutorService workers() {
-        return systems.workers;
+    protected RoadFixture fixture() {
+        return systems;
     }
 
     @Override

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * the shipped mapping file. {@link #restart()} builds a new pipe over the same systems and state, as a
  * process restart would.
  */
-public final class PipeFixture implements AutoCloseable {
+public final class PipeFixture implements AutoCloseable, RoadFixture {
 
     public static final String PIPE = "pingone-to-directory";
     public static final String WORKER = "idsync-route-test";
@@ -93,6 +93,16 @@ public final class PipeFixture implements AutoCloseable {
 
     public Pipe pipe() {
         return pipes.get(PIPE);
+    }
+
+    @Override
+    public Road road() {
+        return road;
+    }
+
+    @Override
+    public ExecutorService workers() {
+        return workers;
     }
 
     @Override

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * store, the road and its workers, and the shipped routes with their quartz triggers replaced by
  * {@code direct:poll-<pipe>} and {@code direct:reconcile-<pipe>}.
  */
-public final class ProvisioningFixture implements AutoCloseable {
+public final class ProvisioningFixture implements AutoCloseable, RoadFixture {
 
     public static final String USERS = "directory-to-pingone";
     public static final String GROUPS = "directory-groups-to-pingone";
@@ -86,6 +86,16 @@ public final class ProvisioningFixture implements AutoCloseable {
         admin.client().pages("/users?limit=500&filter=" + PingOneClient.encode("population.id eq \"" + admin.populationId("Corp") + "\""), "users")
                 .forEachRemaining(u -> usernames.add(u.path("username").asText()));
         return usernames;
+    }
+
+    @Override
+    public Road road() {
+        return road;
+    }
+
+    @Override
+    public ExecutorService workers() {
+        return workers;
     }
 
     @Override

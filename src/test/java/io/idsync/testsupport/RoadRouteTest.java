@@ -1,11 +1,8 @@
 package io.idsync.testsupport;
 
-import io.idsync.pipe.Road;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
-
-import java.util.concurrent.ExecutorService;
 
 /**
  * A route-level test of a shipped route file: the context starts only once the test has advised it, and
@@ -14,9 +11,8 @@ import java.util.concurrent.ExecutorService;
  */
 public abstract class RoadRouteTest extends CamelTestSupport {
 
-    protected abstract Road road();
-
-    protected abstract ExecutorService workers();
+    /** The fixture {@code doPreSetup} built. */
+    protected abstract RoadFixture fixture();
 
     @Override
     public void configureTest(TestExecutionConfiguration configuration) {
@@ -26,7 +22,7 @@ public abstract class RoadRouteTest extends CamelTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        registry.bind("road", road());
-        registry.bind("idsyncWorkers", workers());
+        registry.bind("road", fixture().road());
+        registry.bind("idsyncWorkers", fixture().workers());
     }
 }
