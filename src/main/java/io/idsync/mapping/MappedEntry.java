@@ -3,6 +3,7 @@ package io.idsync.mapping;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -18,12 +19,23 @@ public record MappedEntry(String dn, Map<String, List<String>> attributes, Set<S
         Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         copy.putAll(attributes);
         attributes = Collections.unmodifiableMap(copy);
-        Set<String> createOnlyCopy = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        createOnlyCopy.addAll(createOnly);
-        createOnly = Collections.unmodifiableSet(createOnlyCopy);
-        Set<String> managedCopy = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        managedCopy.addAll(managed);
-        managed = Collections.unmodifiableSet(managedCopy);
+        createOnly = names(createOnly);
+        managed = names(managed);
+    }
+
+    private static final Class<?> NAMES = Collections.unmodifiableNavigableSet(new TreeSet<>()).getClass();
+
+    /**
+     * Attribute names as an unmodifiable set compared case-insensitively. A set this method made is
+     * returned as it is: a mapping's names are sorted once, not again for every entry it maps.
+     */
+    static Set<String> names(Set<String> names) {
+        if (NAMES.isInstance(names) && ((NavigableSet<String>) names).comparator() == String.CASE_INSENSITIVE_ORDER) {
+            return names;
+        }
+        NavigableSet<String> copy = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        copy.addAll(names);
+        return Collections.unmodifiableNavigableSet(copy);
     }
 
     public List<String> values(String attribute) {

@@ -12,38 +12,42 @@ import java.util.Set;
 /**
  * Everything a pipe's mapping file decides: the sync class, the destination DN and object classes, the
  * attribute map and the ordered correlation rules. Pure: turns a source document into a {@link MappedEntry}.
+ *
+ * @param createOnly the attributes written on create only (the object classes among them)
+ * @param managed    every attribute the map writes: one the source no longer has is removed
  */
 public record PipeMapping(String origin, SyncClass syncClass, DnPattern dnPattern, List<String> objectClasses,
-                          List<AttributeMapping> attributes, List<CorrelationRule> correlation) {
+                          List<AttributeMapping> attributes, List<CorrelationRule> correlation, Set<String> createOnly, Set<String> managed) {
+
+    public PipeMapping {
+        createOnly = MappedEntry.names(createOnly);
+        managed = MappedEntry.names(managed);
+    }
+
+    public PipeMapping(String origin, SyncClass syncClass, DnPattern dnPattern, List<String> objectClasses,
+                       List<AttributeMapping> attributes, List<CorrelationRule> correlation) {
+        this(origin, syncClass, dnPattern, objectClasses, attributes, correlation, createOnly(objectClasses, attributes),
+                attributes.stream().map(AttributeMapping::toAttribute).collect(java.util.stream.Collectors.toSet()));
+    }
 
     /**
      * The map of what little is known of an entry that is gone or out of scope (its id): enough for the
      * correlation rules that depend only on it, such as {@code entryUUID} from the PingOne id. No DN.
      */
     public MappedEntry mapIdentity(JsonNode identity) {
-        MappedEntry full = mapWithoutDn(identity);
-        return new MappedEntry(null, full.attributes(), full.createOnly(), full.managed());
+        return new MappedEntry(null, values(identity), createOnly, managed);
     }
 
     public MappedEntry map(JsonNode source) {
-        MappedEntry entry = mapWithoutDn(source);
-        String dn = dnPattern == null ? null : dnPattern.apply(source);
-        return new MappedEntry(dn, entry.attributes(), entry.createOnly(), entry.managed());
+        return new MappedEntry(dnPattern == null ? null : dnPattern.apply(source), values(source), createOnly, managed);
     }
 
-    private MappedEntry mapWithoutDn(JsonNode source) {
+    private Map<String, List<String>> values(JsonNode source) {
         Map<String, List<String>> values = new LinkedHashMap<>();
-        Set<String> createOnly = new HashSet<>();
-        Set<String> managed = new HashSet<>();
         if (!objectClasses.isEmpty()) {
             values.put("objectClass", objectClasses);
-            createOnly.add("objectClass");
         }
         for (AttributeMapping mapping : attributes) {
-            managed.add(mapping.toAttribute());
-            if (mapping.createOnly()) {
-                createOnly.add(mapping.toAttribute());
-            }
             List<String> mapped = mapping.values(source);
             if (!mapped.isEmpty()) {
                 values.merge(mapping.toAttribute(), mapped, (a, b) -> {
@@ -53,6 +57,15 @@ public record PipeMapping(String origin, SyncClass syncClass, DnPattern dnPatter
                 });
             }
         }
-        return new MappedEntry(null, values, createOnly, managed);
+        return values;
+    }
+
+    private static Set<String> createOnly(List<String> objectClasses, List<AttributeMapping> attributes) {
+        Set<String> createOnly = new HashSet<>();
+        if (!objectClasses.isEmpty()) {
+            createOnly.add("objectClass");
+        }
+        attributes.stream().filter(AttributeMapping::createOnly).forEach(mapping -> createOnly.add(mapping.toAttribute()));
+        return createOnly;
     }
 }

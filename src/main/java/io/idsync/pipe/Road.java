@@ -490,8 +490,14 @@ public final class Road {
 
     // --- helpers -------------------------------------------------------------------------------------
 
-    /** The source's scan as items, a page at a time: each page's links are looked up in one query. */
+    /**
+     * The source's scan as items, a page at a time: each page's links are looked up in one query. A pipe
+     * that has never recorded an entry (its first load) has no links to look up, and skips those queries.
+     */
     private Iterator<SyncItem> scan(Pipe pipe) {
+        // asked once, before the scan records anything: an entry the source lists twice is found the second
+        // time by correlation, as it would be by its link
+        boolean linksExist = retry.call("read whether any link exists", () -> pipe.state().hasEntries(pipe.name()));
         Iterator<SourceEntry> entries = pipe.reader().scan();
         return new Iterator<>() {
             private Iterator<SyncItem> page = Collections.emptyIterator();
@@ -503,7 +509,7 @@ public final class Road {
                     while (items.size() < SCAN_PAGE && entries.hasNext()) {
                         items.add(new SyncItem(Change.scanned(entries.next(), pipe.entryType())));
                     }
-                    Map<String, StateStore.EntryState> links = retry.call("read the links of a page",
+                    Map<String, StateStore.EntryState> links = !linksExist ? Map.of() : retry.call("read the links of a page",
                             () -> pipe.state().entries(pipe.name(), items.stream().map(i -> i.change.sourceId()).toList()));
                     for (SyncItem item : items) {
                         item.link = links.get(item.change.sourceId());

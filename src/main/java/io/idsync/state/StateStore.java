@@ -99,6 +99,13 @@ public class StateStore {
                 StateStore::entryState, pipe, sourceId);
     }
 
+    /** Whether the pipe has recorded any entry at all (a pipe that has not needs no link look-ups). */
+    public boolean hasEntries(String pipe) {
+        String prefix = key(pipe, "");
+        return pending.keySet().stream().anyMatch(k -> k.startsWith(prefix))
+                || queryOne("SELECT 1 FROM entry_state WHERE pipe = ? FETCH FIRST 1 ROWS ONLY", rs -> rs.getInt(1), pipe).isPresent();
+    }
+
     /** Up to {@code limit} linked source ids after {@code afterId}, in id order: a reconciliation pages through them. */
     public List<String> linkedIds(String pipe, String afterId, int limit) {
         flush();

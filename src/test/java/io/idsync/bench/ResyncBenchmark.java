@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * directory run in a child JVM, so the heap measured is idsync's alone. With a warm-up of W users (the
  * Contractors population, loaded first), the timed load runs in warm JVMs, as in a service that has been
  * up a while; without, it includes both JVMs' JIT compilation. {@code -Dbench.destination=openldap} loads
- * into a real OpenLDAP {@code slapd} (mdb, no sync per write) instead of the demo directory, with the
+ * into a real OpenLDAP {@code slapd} (mdb, no sync per write, no operation log) instead of the demo directory, with the
  * shipped mapping less what OpenLDAP's schema lacks ({@code bench/pingone-to-openldap.yaml}). Not a test:
  * <pre>java -Xmx512m -cp ... io.idsync.bench.ResyncBenchmark 10000 [workers] [warm-up users]</pre>
  */
@@ -124,7 +124,9 @@ public final class ResyncBenchmark {
             context.createProducerTemplate().sendBody("direct:poll", null);
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = os.getProcessCpuTime() - cpuStart;
-            long systemsCpu = systems.cpuSinceMark().toNanos() + (slapd == null ? 0 : slapd.cpu().minus(slapdCpuStart).toNanos());
+            long systemsJvmCpu = systems.cpuSinceMark().toNanos();
+            long slapdCpu = slapd == null ? 0 : slapd.cpu().minus(slapdCpuStart).toNanos();
+            long systemsCpu = systemsJvmCpu + slapdCpu;
             heap.stop();
             long created = pipe.counters().get("created");
             if (pipe.lastError() != null || state.checkpoint(pipe.name()).isEmpty()) {
@@ -139,7 +141,8 @@ public final class ResyncBenchmark {
             System.out.printf("idsyncCpuMicrosPerUser=%.0f (users per second per idsync core: %.0f)%n",
                     cpu / 1e3 / Math.max(1, created), created / (cpu / 1e9));
             System.out.printf("systemsCpuMicrosPerUser=%.0f (%s)%n", systemsCpu / 1e3 / Math.max(1, created),
-                    slapd == null ? "the sandbox and the demo directory, in their own JVM" : "the sandbox's JVM and slapd");
+                    slapd == null ? "the sandbox and the demo directory, in their own JVM"
+                            : String.format("the sandbox's JVM %.0f, slapd %.0f", systemsJvmCpu / 1e3 / Math.max(1, created), slapdCpu / 1e3 / Math.max(1, created)));
         }
 
         @Override

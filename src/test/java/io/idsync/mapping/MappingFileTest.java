@@ -38,6 +38,9 @@ class MappingFileTest {
         assertEquals(List.of("20240101120000.000Z"), entry.values("pwdAccountLockedTime"));
         assertTrue(entry.createOnly().contains("entryUUID"));
         assertTrue(entry.managed().contains("title"), "unmapped-but-managed attributes are removed when the source drops them");
+        assertTrue(entry.managed().contains("TITLE") && entry.createOnly().contains("entryuuid") && entry.values("GIVENNAME").contains("Tom"),
+                "attribute names compare as LDAP compares them, without case");
+        assertThrows(UnsupportedOperationException.class, () -> entry.managed().add("description"), "one entry cannot change the mapping's names");
         assertTrue(entry.values("title").isEmpty());
         assertFalse(mapping.syncClass().modifiesAsCreates());
         assertTrue(mapping.syncClass().createsAsModifies());

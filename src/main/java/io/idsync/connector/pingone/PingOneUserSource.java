@@ -194,9 +194,14 @@ public final class PingOneUserSource implements ChangeSource, SourceReader {
         };
     }
 
-    /** The user with the intermediate account-status attributes added (in memory only). */
+    /**
+     * The user with the intermediate account-status attributes added (in memory only). The user is a
+     * response just parsed for this read, so it is changed in place rather than copied.
+     */
     static SourceEntry entry(JsonNode user) {
-        ObjectNode document = user.deepCopy();
+        if (!(user instanceof ObjectNode document)) {
+            throw new PermanentFailure("PingOne answered a user that is not a JSON object but " + user.getNodeType());
+        }
         document.remove("_links");
         boolean locked = "LOCKED".equals(user.path("account").path("status").asText());
         boolean disabled = !user.path("enabled").asBoolean(true) || locked;

@@ -1,6 +1,7 @@
 package io.idsync.connector.pingone;
 
 import com.sun.net.httpserver.HttpServer;
+import io.idsync.connector.PermanentFailure;
 import io.idsync.connector.TransientFailure;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.sandbox.PingOneSandbox;
@@ -18,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The PingOne client against the sandbox: tokens, 429 with Retry-After, 401 renewal, garbage answers, secrets. */
+/** The PingOne client against the sandbox: tokens, 429 with Retry-After, 401 renewal, garbage answers (a body that is not JSON, a user that is not an object), secrets. */
 class PingOneClientTest {
 
     private PingOneSandbox sandbox;
@@ -95,22 +96,40 @@ class PingOneClientTest {
         assertFalse(settings(sandbox.baseUrl(), "wrong-secret-123", 1).toString().contains("wrong-secret-123"));
     }
 
-    @Test
-    void aServerThatAnswersGarbageIsATransientFailureNamingWhatAndWhere() throws Exception {
-        HttpServer garbage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        garbage.createContext("/", exchange -> {
-            byte[] body = (exchange.getRequestURI().getPath().endsWith("/as/token")
-                    ? "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":3600}" : "<html>Bad Gateway</html>").getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
+    /** A server that hands out tokens and answers {@code body} to every other request. */
+    private static HttpServer answering(String body) throws java.io.IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] bytes = (exchange.getRequestURI().getPath().endsWith("/as/token")
+                    ? "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":3600}" : body).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
             exchange.close();
         });
-        garbage.start();
+        server.start();
+        return server;
+    }
+
+    @Test
+    void aServerThatAnswersGarbageIsATransientFailureNamingWhatAndWhere() throws Exception {
+        HttpServer garbage = answering("<html>Bad Gateway</html>");
         try {
             PingOneClient client = new PingOneClient(settings("http://localhost:" + garbage.getAddress().getPort(), "x", 1));
             TransientFailure e = assertThrows(TransientFailure.class, () -> client.get("/users/abc"));
             assertTrue(e.getMessage().contains("GET /users/abc"), e.getMessage());
             assertTrue(e.getMessage().contains("not JSON"), e.getMessage());
+        } finally {
+            garbage.stop(0);
+        }
+    }
+
+    @Test
+    void aUserThatIsNotAJsonObjectFailsThatEntryNamingWhatCame() throws Exception {
+        HttpServer garbage = answering("[\"abc\"]");
+        try {
+            PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings("http://localhost:" + garbage.getAddress().getPort(), "x", 1)));
+            PermanentFailure e = assertThrows(PermanentFailure.class, () -> source.read("abc"));
+            assertEquals("PingOne answered a user that is not a JSON object but ARRAY", e.getMessage());
         } finally {
             garbage.stop(0);
         }
