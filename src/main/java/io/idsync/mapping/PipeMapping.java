@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Everything a pipe's mapping file decides: the sync class, the destination DN and object classes, the
@@ -27,7 +28,7 @@ public record PipeMapping(String origin, SyncClass syncClass, DnPattern dnPatter
     public PipeMapping(String origin, SyncClass syncClass, DnPattern dnPattern, List<String> objectClasses,
                        List<AttributeMapping> attributes, List<CorrelationRule> correlation) {
         this(origin, syncClass, dnPattern, objectClasses, attributes, correlation, createOnly(objectClasses, attributes),
-                attributes.stream().map(AttributeMapping::toAttribute).collect(java.util.stream.Collectors.toSet()));
+                attributes.stream().map(AttributeMapping::toAttribute).collect(Collectors.toSet()));
     }
 
     /**
