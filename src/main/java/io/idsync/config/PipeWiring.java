@@ -1,6 +1,9 @@
 package io.idsync.config;
 
 import io.agroal.api.AgroalDataSource;
+import io.idsync.connector.Connector;
+import io.idsync.connector.ConnectorKind;
+import io.idsync.connector.Settings;
 import io.idsync.mapping.MappingFile;
 import io.idsync.mapping.PipeMapping;
 import io.idsync.pipe.DeletionGuard;
@@ -8,21 +11,23 @@ import io.idsync.pipe.Pipe;
 import io.idsync.pipe.Pipes;
 import io.idsync.pipe.Retry;
 import io.idsync.pipe.Road;
-import io.idsync.sandbox.SandboxLauncher;
 import io.idsync.state.StateStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.Model;
+import org.eclipse.microprofile.config.Config;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -31,12 +36,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds the configured pipes at start-up and hands the routes their beans ({@code road}, {@code idsyncWorkers}).
- * A pipe whose connections lack settings, or whose mapping file is wrong, stops start-up with every problem named.
+ * Everything wrong (a pipe's or a connection's settings, a mapping file, a route file without its pipe or a
+ * pipe without its routes) stops start-up, every problem named.
  */
 @ApplicationScoped
 public class PipeWiring {
 
-    private ConnectorFactory connectors;
+    private Connections connections;
+
+    /** Every key under {@code idsync.}, from the application's configuration (files, environment, system properties). */
+    static Settings idsync(Config config) {
+        return new Settings("idsync.", key -> config.getOptionalValue(key, String.class));
+    }
 
     @Produces
     @Singleton
@@ -46,14 +57,26 @@ public class PipeWiring {
 
     @Produces
     @Singleton
-    Pipes pipes(IdsyncConfig config, StateStore state, SandboxLauncher sandbox) {
-        sandbox.ensureStarted(config); // demo and test profiles: the embedded systems are up before any poll
-        connectors = new ConnectorFactory(config.connections());
-        List<String> problems = new ArrayList<>();
-        for (Map.Entry<String, IdsyncConfig.PipeSettings> entry : config.pipes().entrySet()) {
-            if (entry.getValue().enabled()) {
-                problems.addAll(connectors.problems(entry.getKey(), entry.getValue().source(), entry.getValue().destination()));
-                problems.addAll(pipeProblems(config.pipes(), entry.getKey()));
+    Pipes pipes(Config config, @Any Instance<ConnectorKind> kinds, StateStore state, CamelContext camel) {
+        try {
+            return build(config, kinds, state, camel);
+        } catch (Settings.Invalid e) {
+            throw new ConfigurationException("idsync cannot start: " + e.getMessage());
+        }
+    }
+
+    private Pipes build(Config config, Iterable<ConnectorKind> kinds, StateStore state, CamelContext camel) {
+        Settings idsync = idsync(config);
+        List<PipeSettings> declared = PipeSettings.declared(config.getPropertyNames(), idsync);
+        connections = new Connections(kinds, idsync);
+        java.util.Set<String> problems = new java.util.LinkedHashSet<>(PipeRoutes.problems(
+                camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions(), declared));
+        List<PipeSettings> enabled = declared.stream().filter(PipeSettings::enabled).toList();
+        for (PipeSettings pipe : enabled) {
+            List<String> own = pipe.problems(declared); // only a pipe that names its connections has them checked
+            problems.addAll(own);
+            if (own.isEmpty()) {
+                problems.addAll(connections.problems(pipe));
             }
         }
         if (!problems.isEmpty()) {
@@ -61,59 +84,36 @@ public class PipeWiring {
                     + "\nSet these in config/application.properties or in the environment.");
         }
         Pipes pipes = new Pipes();
-        for (Map.Entry<String, IdsyncConfig.PipeSettings> entry : config.pipes().entrySet()) {
-            String name = entry.getKey();
-            IdsyncConfig.PipeSettings settings = entry.getValue();
-            if (!settings.enabled()) {
-                continue;
-            }
-            PipeMapping mapping = MappingFile.load(settings.mapping().orElse("mappings/" + name + ".yaml"));
-            ConnectorFactory.Source source = connectors.source(settings.source(), settings.entryType());
-            pipes.register(new Pipe(name, source.entryType(), source.changes(), source.reader(),
-                    connectors.destination(settings.destination(), settings.entryType()), mapping, state,
+        for (PipeSettings settings : enabled) {
+            PipeMapping mapping = MappingFile.load(settings.mapping());
+            Connector.Source source = connections.source(settings);
+            pipes.register(new Pipe(settings.name(), settings.entryType(), source.changes(), source.reader(),
+                    connections.destination(settings), mapping, state,
                     new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount()))
                     .membersFrom(settings.membersFrom().orElse(null)));
         }
         return pipes;
     }
 
-    /** What is wrong with an enabled pipe's own settings (its connections are checked by {@link ConnectorFactory}). */
-    static List<String> pipeProblems(Map<String, IdsyncConfig.PipeSettings> pipes, String name) {
-        IdsyncConfig.PipeSettings settings = pipes.get(name);
-        List<String> problems = new ArrayList<>();
-        if (settings.entryType().equalsIgnoreCase("group") && settings.membersFrom().isEmpty()) {
-            // without it a group's members would be mapped as none, and every membership removed
-            problems.add("pipe '" + name + "' synchronizes groups and needs idsync.pipes." + name + ".members-from, the user pipe whose"
-                    + " provisioned users are the members (environment variable IDSYNC_PIPES_"
-                    + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_MEMBERS_FROM)");
-        }
-        settings.membersFrom().ifPresent(userPipe -> {
-            IdsyncConfig.PipeSettings users = pipes.get(userPipe);
-            if (users == null || !users.enabled()) {
-                problems.add("pipe '" + name + "': members-from names '" + userPipe + "', which is not an enabled pipe");
-            }
-        });
-        return problems;
-    }
-
     @Produces
     @Singleton
     @Named("road")
-    Road road(Pipes pipes, IdsyncConfig config) {
-        return new Road(pipes, new Retry(config.retry().maxRedeliveries(), config.retry().initialDelayMs()));
+    Road road(Pipes pipes, Config config) {
+        Settings retry = idsync(config).under("idsync.retry.");
+        return new Road(pipes, new Retry(retry.integer("max-redeliveries", 5), retry.integer("initial-delay-ms", 500)));
     }
 
     /**
-     * The workers of a batch. The queue is short and a full queue makes the reading thread do the work
-     * itself, so a scan never reads far ahead of what is written: memory stays flat.
+     * The workers of a batch ({@code idsync.workers}, 8). The queue is short and a full queue makes the reading
+     * thread do the work itself, so a scan never reads far ahead of what is written: memory stays flat.
      */
     @Produces
     @Singleton
     @Named("idsyncWorkers")
-    ExecutorService workers(IdsyncConfig config) {
+    ExecutorService workers(Config config) {
+        int workers = idsync(config).integer("workers", 8);
         AtomicInteger number = new AtomicInteger();
-        return new ThreadPoolExecutor(config.workers(), config.workers(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(config.workers() * 4), r -> {
+        return new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(workers * 4), r -> {
             Thread thread = new Thread(r, "idsync-worker-" + number.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -130,8 +130,8 @@ public class PipeWiring {
     }
 
     void close(@Observes ShutdownEvent event) {
-        if (connectors != null) {
-            connectors.close();
+        if (connections != null) {
+            connections.close();
         }
     }
 }

@@ -8,11 +8,12 @@ import java.util.Set;
  * <em>that</em> something changed; the road reads the current entry before acting (PingDataSync's standard
  * mode), so applying a change twice is harmless.
  *
- * @param entryType {@code USER}, {@code GROUP}, ... (a pipe synchronizes one type; others are out of scope)
+ * @param entryType what changed: a user or a group; null for anything else the source reports (a pipe
+ *                  synchronizes one type; other changes are out of its scope)
  * @param actors    who made the change (after coalescing, everyone who changed the entry in the batch)
  * @param preloaded the full entry when the source already has it (a scan), so enrich need not read it again
  */
-public record Change(String sourceId, String entryType, Kind kind, Instant at, Set<String> actors, SourceEntry preloaded) {
+public record Change(String sourceId, EntryType entryType, Kind kind, Instant at, Set<String> actors, SourceEntry preloaded) {
 
     public enum Kind {
         CREATE, MODIFY, DELETE,
@@ -20,7 +21,7 @@ public record Change(String sourceId, String entryType, Kind kind, Instant at, S
         SCAN
     }
 
-    public static Change scanned(SourceEntry entry, String entryType) {
+    public static Change scanned(SourceEntry entry, EntryType entryType) {
         return new Change(entry.id(), entryType, Kind.SCAN, null, Set.of(), entry);
     }
 }

@@ -2,6 +2,7 @@ package io.idsync.pipe;
 
 import io.idsync.connector.ChangeSource;
 import io.idsync.connector.Destination;
+import io.idsync.connector.EntryType;
 import io.idsync.connector.SourceReader;
 import io.idsync.mapping.PipeMapping;
 import io.idsync.state.StateStore;
@@ -24,7 +25,7 @@ public final class Pipe {
     private final StateStore state;
     private final PipeCounters counters;
     private final Semaphore busy = new Semaphore(1);
-    private final String entryType;
+    private final EntryType entryType;
     private final DeletionGuard deletionGuard;
     private final CorrelationSearches correlationSearches;
     /** a group pipe: the user pipe whose linked users are its groups' members (null: members are not synchronized) */
@@ -36,12 +37,12 @@ public final class Pipe {
     volatile RunReport lastRun;
     volatile String activity = "idle";
 
-    public Pipe(String name, String entryType, ChangeSource changes, SourceReader reader, Destination destination,
+    public Pipe(String name, EntryType entryType, ChangeSource changes, SourceReader reader, Destination destination,
                 PipeMapping mapping, StateStore state) {
         this(name, entryType, changes, reader, destination, mapping, state, DeletionGuard.defaults());
     }
 
-    public Pipe(String name, String entryType, ChangeSource changes, SourceReader reader, Destination destination,
+    public Pipe(String name, EntryType entryType, ChangeSource changes, SourceReader reader, Destination destination,
                 PipeMapping mapping, StateStore state, DeletionGuard deletionGuard) {
         this.deletionGuard = deletionGuard;
         this.name = name;
@@ -79,7 +80,7 @@ public final class Pipe {
         return correlationSearches.figures();
     }
 
-    public String entryType() {
+    public EntryType entryType() {
         return entryType;
     }
 

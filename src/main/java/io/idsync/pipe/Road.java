@@ -172,9 +172,15 @@ public final class Road {
     /** Change-level scope: the entry type this pipe synchronizes, and the actors it ignores. */
     public void scope(Exchange exchange) {
         SyncItem item = item(exchange);
-        if (item.change.kind() != Change.Kind.SCAN && !pipe(exchange).changes().inScope(item.change)) {
-            item.decide(Outcome.OUT_OF_SCOPE, "a " + item.change.entryType() + " change" +
-                    (item.change.sourceId() == null ? "" : " made by " + String.join(", ", item.change.actors())));
+        if (item.change.kind() == Change.Kind.SCAN) {
+            return;
+        }
+        Pipe pipe = pipe(exchange);
+        if (item.change.entryType() != pipe.entryType()) {
+            item.decide(Outcome.OUT_OF_SCOPE, item.change.entryType() == null ? "a change to another kind of entry"
+                    : "a " + item.change.entryType() + " change");
+        } else if (!pipe.changes().inScope(item.change)) {
+            item.decide(Outcome.OUT_OF_SCOPE, "a change" + (item.change.sourceId() == null ? "" : " made by " + String.join(", ", item.change.actors())));
         }
     }
 
@@ -221,6 +227,17 @@ public final class Road {
         item.mapped = item.source != null && item.inScope
                 ? pipe.mapping().map(item.source.document())
                 : pipe.mapping().mapIdentity(JsonNodeFactory.instance.objectNode().put("id", item.change.sourceId()));
+    }
+
+    /**
+     * The pipe's own rule matched (its route file's {@code skipWhen}): the entry is left alone, as an entry of
+     * another type or made by an ignored actor is.
+     */
+    public void skip(Exchange exchange) {
+        SyncItem item = item(exchange);
+        if (!item.decided()) {
+            item.decide(Outcome.OUT_OF_SCOPE, "skip-when");
+        }
     }
 
     /** The link from an earlier run first, then the correlation rules in order; several matches fail the change. */

@@ -47,6 +47,14 @@ public final class SyncItem {
         return reason;
     }
 
+    /**
+     * The entry's first mapped value of {@code attribute}, or null (before the map, or for an entry that is gone):
+     * what a pipe's {@code skipWhen} rule reads, e.g. {@code ${body.value('uid')}}.
+     */
+    public String value(String attribute) {
+        return mapped == null ? null : mapped.first(attribute);
+    }
+
     boolean decided() {
         return outcome != null;
     }

@@ -1,6 +1,5 @@
 package io.idsync.sandbox;
 
-import io.idsync.config.IdsyncConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -14,9 +13,9 @@ import java.io.UncheckedIOException;
 
 /**
  * Starts the demo directory and the PingOne sandbox inside the application when
- * {@code idsync.sandbox.enabled=true} (set only by the demo and test profiles), before the pipes poll.
- * The sandbox registers the {@code pingone} connection's worker app, so the pipe authenticates exactly as
- * it would against PingOne.
+ * {@code idsync.sandbox.enabled=true} (set only by the demo and test profiles), before the application
+ * serves or polls. The sandbox registers the worker apps of {@code idsync.sandbox.worker-apps}, so the pipes
+ * authenticate exactly as they would against PingOne. Nothing else in the product knows the sandbox.
  */
 @ApplicationScoped
 public class SandboxLauncher {
@@ -26,22 +25,26 @@ public class SandboxLauncher {
     private volatile PingOneSandbox pingOne;
     private volatile DemoDirectory directory;
 
-    void start(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, IdsyncConfig config) {
+    @jakarta.inject.Inject
+    SandboxConfig config;
+
+    /** Camel Quarkus fires this before it starts any route, so no first poll finds the embedded systems still starting. */
+    void beforeCamel(@Observes org.apache.camel.spi.CamelEvent.CamelContextStartingEvent event) {
         ensureStarted(config);
     }
 
-    /**
-     * Starts the sandbox once, if enabled. The pipes call it when they are built, which happens before Camel
-     * starts the routes, so no first poll ever finds the embedded systems still starting.
-     */
-    public synchronized void ensureStarted(IdsyncConfig config) {
-        IdsyncConfig.Sandbox sandbox = config.sandbox();
+    /** In case Camel did not start (no routes at all): the systems still come up with the application. */
+    void start(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+        ensureStarted(config);
+    }
+
+    /** Starts the sandbox once, if enabled. */
+    public synchronized void ensureStarted(SandboxConfig sandbox) {
         if (!sandbox.enabled() || pingOne != null) {
             return;
         }
-        IdsyncConfig.Connection worker = config.connections().get("pingone");
-        if (worker == null || worker.clientId().isEmpty() || worker.clientSecret().isEmpty()) {
-            throw new IllegalStateException("idsync.sandbox.enabled needs idsync.connections.pingone.client-id and client-secret: the sandbox registers that worker app");
+        if (sandbox.workerApps().isEmpty()) {
+            throw new IllegalStateException("idsync.sandbox.enabled needs idsync.sandbox.worker-apps.<client-id>=<secret>: the worker apps the pipes use");
         }
         directory = new DemoDirectory(DemoDirectory.Settings.defaults(sandbox.directoryPort())).start();
         try {
@@ -51,16 +54,11 @@ public class SandboxLauncher {
             directory.close();
             throw new UncheckedIOException("the PingOne sandbox cannot listen on port " + sandbox.pingonePort() + ": " + e.getMessage(), e);
         }
-        SandboxEnvironment environment = DemoSeed.seed(pingOne, worker.clientId().get(), worker.clientSecret().get(),
-                sandbox.employees(), sandbox.contractors());
-        // every PingOne connection's worker app exists in the sandbox, with the auth method it is configured for
-        config.connections().forEach((name, connection) -> {
-            if (connection.type().orElse("").equalsIgnoreCase("pingone") && connection.clientId().isPresent() && connection.clientSecret().isPresent()) {
-                environment.addApplication(connection.clientId().get(), "idsync " + name, connection.clientSecret().get(),
-                        connection.tokenAuthMethod().equalsIgnoreCase("post") ? SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_POST
-                                : SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_BASIC);
-            }
-        });
+        java.util.Iterator<java.util.Map.Entry<String, String>> workers = new java.util.TreeMap<>(sandbox.workerApps()).entrySet().iterator();
+        java.util.Map.Entry<String, String> first = workers.next();
+        SandboxEnvironment environment = DemoSeed.seed(pingOne, first.getKey(), first.getValue(), sandbox.employees(), sandbox.contractors());
+        workers.forEachRemaining(worker -> environment.addApplication(worker.getKey(), "idsync " + worker.getKey(), worker.getValue(),
+                SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_BASIC));
         try (com.unboundid.ldap.sdk.LDAPConnection ldap = directory.connection()) {
             DemoSeed.seedCorp(ldap, sandbox.corpUsers(), sandbox.corpProvisioned());
         } catch (com.unboundid.ldap.sdk.LDAPException | com.unboundid.ldif.LDIFException e) {

@@ -107,10 +107,10 @@ public final class ResyncBenchmark {
             StateStore state = new StateStore(dataSource);
             String base = "http://localhost:" + systems.pingOnePort;
             PingOneSettings settings = new PingOneSettings("pingone", base + "/v1", base + "/" + DemoSeed.ENVIRONMENT + "/as/token",
-                    DemoSeed.ENVIRONMENT, "bench-worker", "bench-secret", PingOneSettings.TokenAuthMethod.BASIC, List.of(population), List.of(),
+                    DemoSeed.ENVIRONMENT, "bench-worker", "bench-secret", PingOneSettings.TokenAuthMethod.BASIC,
                     Duration.ZERO, 0, 1000, Duration.ofSeconds(5), Duration.ofSeconds(30), 6);
-            PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings));
-            Pipe pipe = new Pipe("pingone-to-directory", "USER", source, source, directory,
+            PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings), List.of(population), List.of());
+            Pipe pipe = new Pipe("pingone-to-directory", io.idsync.connector.EntryType.USER, source, source, directory,
                     MappingFile.load(mapping), state);
             pipes.register(pipe);
 

@@ -25,8 +25,6 @@ public class EmbeddedSystemsResource implements QuarkusTestResourceLifecycleMana
             overrides.put("idsync.connections." + connection + ".auth-url", "http://localhost:" + pingOne + "/demo-env/as/token");
         }
         overrides.put("idsync.connections.directory.url", "ldap://localhost:" + directory);
-        overrides.put("idsync.connections.corp.url", "ldap://localhost:" + directory);
-        overrides.put("idsync.connections.corpgroups.url", "ldap://localhost:" + directory);
         return overrides;
     }
 

@@ -98,10 +98,10 @@ class DirectoryToPingOneRouteTest extends RoadRouteTest {
         // as against Active Directory: entries named by objectGUID, changes followed by uSNChanged
         LdapEntrySource users = new LdapEntrySource(ldap, LdapSourceSettings.users(DemoSeed.PROVISIONING_GROUP_DN, null, null, "objectGUID",
                 "ds-pwp-account-disabled").withChangeDetection("usn"));
-        LdapEntrySource groups = new LdapEntrySource(ldap, new LdapSourceSettings("GROUP", null, DemoDirectory.GROUPS_DN,
+        LdapEntrySource groups = new LdapEntrySource(ldap, new LdapSourceSettings(io.idsync.connector.EntryType.GROUP, null, DemoDirectory.GROUPS_DN,
                 "(&(objectClass=group)(!(cn=Provisioning Users)))", "objectGUID", "ds-pwp-account-disabled", "usn"));
-        pipes.register(new Pipe(USERS, "USER", users, users, new PingOneUserDestination(client, "Corp"), userMapping, state));
-        pipes.register(new Pipe(GROUPS, "GROUP", groups, groups, new PingOneGroupDestination(client),
+        pipes.register(new Pipe(USERS, io.idsync.connector.EntryType.USER, users, users, new PingOneUserDestination(client, "Corp"), userMapping, state));
+        pipes.register(new Pipe(GROUPS, io.idsync.connector.EntryType.GROUP, groups, groups, new PingOneGroupDestination(client),
                 MappingFile.load("mappings/directory-groups-to-pingone.yaml"), state).membersFrom(USERS));
         systems.loadRoutes(context, USERS, GROUPS);
         if (roadAdvice != null) {
@@ -187,7 +187,7 @@ class DirectoryToPingOneRouteTest extends RoadRouteTest {
     @Test
     void aPingOneOutageStopsTheBatchAndTheNextPollReplaysIt() throws Exception {
         AtomicInteger deliveries = new AtomicInteger();
-        start(MappingFile.load("mappings/directory-to-pingone.yaml"), a -> a.weaveById(USERS + ".deliver").before().process(exchange -> {
+        start(MappingFile.load("mappings/directory-to-pingone.yaml"), a -> a.weaveById("deliver").before().process(exchange -> {
             if (deliveries.incrementAndGet() == 1) {
                 throw new TransientFailure("PingOne is unreachable (test)");
             }

@@ -51,7 +51,7 @@ class OpenLdapToPingOneRouteTest extends RoadRouteTest {
         ldap = new LdapDirectory(new LdapSettings("openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
                 Duration.ofSeconds(2), Duration.ofSeconds(5)));
         LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(GROUP, null, null, "entryUUID", "ds-pwp-account-disabled"));
-        systems.pipes.register(new Pipe(ProvisioningFixture.USERS, "USER", source, source, new PingOneUserDestination(systems.client(), "Corp"),
+        systems.pipes.register(new Pipe(ProvisioningFixture.USERS, io.idsync.connector.EntryType.USER, source, source, new PingOneUserDestination(systems.client(), "Corp"),
                 MappingFile.load("mappings/directory-to-pingone.yaml"), systems.state));
     }
 

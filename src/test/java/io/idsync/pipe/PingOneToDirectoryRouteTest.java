@@ -11,10 +11,12 @@ import io.idsync.testsupport.RoadRouteTest;
 import io.idsync.testsupport.PipeFixture;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.support.PluginHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -54,8 +56,7 @@ class PingOneToDirectoryRouteTest extends RoadRouteTest {
 
     /** Loads the shipped route, applies the test's advice, starts the context. */
     private void start(org.apache.camel.util.function.ThrowingConsumer<org.apache.camel.builder.AdviceWithRouteBuilder, Exception> roadAdvice) throws Exception {
-        PluginHelper.getRoutesLoader(context).loadRoutes(
-                PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/pingone-to-directory.yaml"));
+        loadRoutes("classpath:routes/pingone-to-directory.yaml");
         AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
         AdviceWith.adviceWith(context, "pingone-to-directory-reconcile", a -> a.replaceFromWith("direct:reconcile"));
         if (roadAdvice != null) {
@@ -146,8 +147,57 @@ class PingOneToDirectoryRouteTest extends RoadRouteTest {
     }
 
     @Test
+    void eachPipeHasItsOwnStepIdsAtRunTime() throws Exception {
+        start(null);
+        for (String step : List.of("poll", "road", "checkpoint", "reconcile", "reconcile-road", "each-change", "scope", "enrich", "map",
+                "skip-when", "correlate", "plan", "deliver", "record")) {
+            assertNotNull(context.getProcessor("pingone-to-directory." + step), "step pingone-to-directory." + step);
+        }
+    }
+
+    /**
+     * A deployment's own pipe file (as in config/routes/) adds a rule to the road without touching other pipes:
+     * the users its skipWhen matches are left alone, everyone else walks the road as before.
+     */
+    @Test
+    void aPipeFileAddsItsOwnRuleToTheRoad(@TempDir Path routes) throws Exception {
+        Path file = routes.resolve("pingone-to-directory.yaml");
+        Files.writeString(file, """
+                - templatedRoute:
+                    routeTemplateRef: idsync-poll
+                    routeId: pingone-to-directory-poll
+                    prefixId: pingone-to-directory.
+                    parameters: [{name: pipe, value: pingone-to-directory}]
+                - templatedRoute:
+                    routeTemplateRef: idsync-reconcile
+                    routeId: pingone-to-directory-reconcile
+                    prefixId: pingone-to-directory.
+                    parameters: [{name: pipe, value: pingone-to-directory}]
+                - templatedRoute:
+                    routeTemplateRef: idsync-road
+                    routeId: pingone-to-directory
+                    prefixId: pingone-to-directory.
+                    parameters:
+                      - {name: pipe, value: pingone-to-directory}
+                      # the first two employees stay out of the directory
+                      - {name: skipWhen, value: "${body.value('uid')} regex '^e00000[12][.].*'"}
+                """);
+        loadRoutes("file:" + file);
+        AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
+        AdviceWith.adviceWith(context, "pingone-to-directory-reconcile", a -> a.replaceFromWith("direct:reconcile"));
+        context.start();
+        poll();
+        assertEquals(EMPLOYEES - 2, people(), "everyone but the two the rule leaves alone");
+        assertEquals(2, systems.pipe().counters().get("outOfScope"));
+        try (LDAPConnection connection = systems.directory.connection()) {
+            assertEquals(0, connection.search(DemoDirectory.BASE_DN, SearchScope.SUB, "(|(uid=e000001.*)(uid=e000002.*))").getEntryCount());
+            assertEquals(1, connection.search(DemoDirectory.BASE_DN, SearchScope.SUB, "(uid=e000003.*)").getEntryCount());
+        }
+    }
+
+    @Test
     void deliverIsTheOnlyStepThatWrites() throws Exception {
-        start(a -> a.weaveById("pingone-to-directory.deliver").replace().to("mock:deliver"));
+        start(a -> a.weaveById("deliver").replace().to("mock:deliver"));
         MockEndpoint deliver = getMockEndpoint("mock:deliver");
         deliver.expectedMessageCount(EMPLOYEES);
         poll();
@@ -162,7 +212,7 @@ class PingOneToDirectoryRouteTest extends RoadRouteTest {
     void aCrashBetweenWritingAndRecordingReplaysWithoutDuplicates() throws Exception {
         AtomicInteger recorded = new AtomicInteger();
         // the process "dies" after 25 users were written to the directory: the 26th is written but not recorded
-        start(a -> a.weaveById("pingone-to-directory.record").before().process(exchange -> {
+        start(a -> a.weaveById("record").before().process(exchange -> {
             if (recorded.incrementAndGet() > 25) {
                 throw new TransientFailure("simulated crash");
             }
@@ -179,8 +229,7 @@ class PingOneToDirectoryRouteTest extends RoadRouteTest {
         context.getRouteController().stopRoute("pingone-to-directory-reconcile");
         context.removeRoute("pingone-to-directory-reconcile");
         systems.restart();
-        PluginHelper.getRoutesLoader(context).loadRoutes(
-                PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/pingone-to-directory.yaml"));
+        loadRoutes("classpath:routes/pingone-to-directory.yaml");
         AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
         AdviceWith.adviceWith(context, "pingone-to-directory-reconcile", a -> a.replaceFromWith("direct:reconcile"));
         context.getRouteController().startAllRoutes();

@@ -37,7 +37,7 @@ class PlannerTest {
     }
 
     private static SyncItem item(Change.Kind kind, ObjectNode source, boolean inScope, DestinationEntry destination, boolean linked) {
-        SyncItem item = new SyncItem(new Change("id-1", "USER", kind, Instant.now(), Set.of("admin"), null));
+        SyncItem item = new SyncItem(new Change("id-1", io.idsync.connector.EntryType.USER, kind, Instant.now(), Set.of("admin"), null));
         item.source = source == null ? null : new SourceEntry("id-1", source);
         item.inScope = inScope;
         item.mapped = source != null && inScope ? MAPPING.map(source) : MAPPING.mapIdentity(new ObjectMapper().createObjectNode().put("id", "id-1"));

@@ -67,12 +67,11 @@ public final class PipeFixture implements AutoCloseable, RoadFixture {
             ldap.close();
         }
         PingOneSettings settings = new PingOneSettings("pingone", pingOne.baseUrl() + "/v1", pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token",
-                DemoSeed.ENVIRONMENT, WORKER, WORKER_SECRET, PingOneSettings.TokenAuthMethod.BASIC, List.of("Employees"),
-                List.of("idsync-reverse-worker"), Duration.ZERO, 0, 50, Duration.ofSeconds(5), Duration.ofSeconds(10), 3);
-        PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings));
+                DemoSeed.ENVIRONMENT, WORKER, WORKER_SECRET, PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 50, Duration.ofSeconds(5), Duration.ofSeconds(10), 3);
+        PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings), List.of("Employees"), List.of("idsync-reverse-worker"));
         ldap = new LdapDirectory(new LdapSettings("directory", directory.url(), "cn=Directory Manager", "demo-password",
                 DemoDirectory.BASE_DN, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)));
-        Pipe pipe = new Pipe(PIPE, "USER", source, source, ldap, MappingFile.load("mappings/pingone-to-directory.yaml"), state);
+        Pipe pipe = new Pipe(PIPE, io.idsync.connector.EntryType.USER, source, source, ldap, MappingFile.load("mappings/pingone-to-directory.yaml"), state);
         pipes.register(pipe);
         return pipe;
     }

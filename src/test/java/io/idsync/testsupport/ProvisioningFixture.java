@@ -11,7 +11,6 @@ import io.idsync.sandbox.PingOneSandbox;
 import io.idsync.state.StateStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.AdviceWith;
-import org.apache.camel.support.PluginHelper;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -54,7 +53,7 @@ public final class ProvisioningFixture implements AutoCloseable, RoadFixture {
     public PingOneClient client() {
         return new PingOneClient(new PingOneSettings("provisioning", pingOne.baseUrl() + "/v1",
                 pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token", DemoSeed.ENVIRONMENT, WORKER, SECRET,
-                PingOneSettings.TokenAuthMethod.BASIC, List.of(), List.of(), Duration.ZERO, 0, 100, Duration.ofSeconds(5), Duration.ofSeconds(10), 3));
+                PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 100, Duration.ofSeconds(5), Duration.ofSeconds(10), 3));
     }
 
     /** Loads the shipped routes into {@code context}, enables those of {@code pipeNames} and replaces the triggers; the caller starts it. */
@@ -64,8 +63,7 @@ public final class ProvisioningFixture implements AutoCloseable, RoadFixture {
             enabled.setProperty("idsync.pipes." + pipe + ".enabled", "true");
         }
         context.getPropertiesComponent().setOverrideProperties(enabled);
-        PluginHelper.getRoutesLoader(context).loadRoutes(
-                PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/directory-to-pingone.yaml"));
+        RoadRouteTest.loadPipeRoutes(context, "classpath:routes/directory-to-pingone.yaml", "classpath:routes/directory-groups-to-pingone.yaml");
         // every trigger of the file, so that no quartz job of a pipe the test does not build ever fires
         for (String pipe : List.of(USERS, GROUPS)) {
             AdviceWith.adviceWith(context, pipe + "-poll", a -> a.replaceFromWith("direct:poll-" + pipe));

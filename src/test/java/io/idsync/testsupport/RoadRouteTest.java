@@ -1,6 +1,7 @@
 package io.idsync.testsupport;
 
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
 
@@ -18,6 +19,19 @@ public abstract class RoadRouteTest extends CamelTestSupport {
     public void configureTest(TestExecutionConfiguration configuration) {
         super.configureTest(configuration);
         configuration.withUseAdviceWith(true);
+    }
+
+    /** Loads the road's templates, then these route files ({@code classpath:routes/pingone-to-directory.yaml}, a file path...). */
+    protected void loadRoutes(String... locations) throws Exception {
+        loadPipeRoutes(context, locations);
+    }
+
+    /** As {@link #loadRoutes}, into any context. */
+    public static void loadPipeRoutes(org.apache.camel.CamelContext context, String... locations) throws Exception {
+        PluginHelper.getRoutesLoader(context).loadRoutes(PluginHelper.getResourceLoader(context).resolveResource("classpath:templates/road.yaml"));
+        for (String location : locations) {
+            PluginHelper.getRoutesLoader(context).loadRoutes(PluginHelper.getResourceLoader(context).resolveResource(location));
+        }
     }
 
     @Override

@@ -22,7 +22,7 @@ public final class SandboxAdmin {
 
     public SandboxAdmin(String baseUrl, String clientId, String secret) {
         this.client = new PingOneClient(new PingOneSettings("admin", baseUrl + "/v1", baseUrl + "/" + DemoSeed.ENVIRONMENT + "/as/token",
-                DemoSeed.ENVIRONMENT, clientId, secret, PingOneSettings.TokenAuthMethod.BASIC, List.of(), List.of(), Duration.ZERO, 0, 100,
+                DemoSeed.ENVIRONMENT, clientId, secret, PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 100,
                 Duration.ofSeconds(5), Duration.ofSeconds(10), 3));
     }
 

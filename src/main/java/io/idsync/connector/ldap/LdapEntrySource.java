@@ -21,6 +21,7 @@ import com.unboundid.asn1.ASN1OctetString;
 import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
 import io.idsync.connector.ChangeSource;
+import io.idsync.connector.EntryType;
 import io.idsync.connector.PermanentFailure;
 import io.idsync.connector.SourceEntry;
 import io.idsync.connector.SourceReader;
@@ -322,19 +323,19 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         return Optional.of(new Change(ids.of(current), typeOf(current), kind, at, Set.of(), null));
     }
 
-    private static String typeOf(Entry entry) {
+    private static EntryType typeOf(Entry entry) {
         for (String objectClass : entry.getObjectClassValues() == null ? new String[0] : entry.getObjectClassValues()) {
             if (GROUP_CLASSES.contains(objectClass.toLowerCase(Locale.ROOT))) {
-                return "GROUP";
+                return EntryType.GROUP;
             }
         }
-        return "USER";
+        return EntryType.USER;
     }
 
     /** The groups of the source location that name the member with this id, each as a change. */
     @Override
     public List<Change> changesForMember(String memberId) {
-        if (!"GROUP".equals(settings.entryType()) || settings.searchBase() == null) {
+        if (settings.entryType() != EntryType.GROUP || settings.searchBase() == null) {
             return List.of();
         }
         try {
@@ -364,7 +365,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
 
     @Override
     public boolean inScope(Change change) {
-        return settings.entryType().equals(change.entryType()) && change.sourceId() != null;
+        return settings.entryType() == change.entryType() && change.sourceId() != null;
     }
 
     // --- reading -------------------------------------------------------------------------------------
@@ -430,7 +431,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
                         continue;
                     }
                     SearchResultEntry entry = get(dn, "*", settings.idAttribute(), settings.disabledAttribute());
-                    if (entry != null && "USER".equals(typeOf(entry))) {
+                    if (entry != null && typeOf(entry) == EntryType.USER) {
                         next = entry(entry);
                     }
                 }
@@ -507,7 +508,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
                     .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)));
             for (String member : groupMembers) {
                 SearchResultEntry candidate = get(member, "objectClass");
-                if (candidate != null && "GROUP".equals(typeOf(candidate))) {
+                if (candidate != null && typeOf(candidate) == EntryType.GROUP) {
                     pending.add(member);
                 }
             }
@@ -547,11 +548,11 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
                 }
             }
         }
-        if ("GROUP".equals(settings.entryType())) {
+        if (settings.entryType() == EntryType.GROUP) {
             ArrayNode memberIds = document.putArray(SourceEntry.MEMBER_IDS);
             for (String member : concat(entry.getAttributeValues("member"), entry.getAttributeValues("uniqueMember"))) {
                 SearchResultEntry user = get(member, settings.idAttribute(), "objectClass");
-                if (user != null && "USER".equals(typeOf(user)) && ids.of(user) != null) {
+                if (user != null && typeOf(user) == EntryType.USER && ids.of(user) != null) {
                     memberIds.add(ids.of(user));
                 }
             }

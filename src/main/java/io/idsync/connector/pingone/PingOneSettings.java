@@ -1,7 +1,6 @@
 package io.idsync.connector.pingone;
 
 import java.time.Duration;
-import java.util.List;
 
 /**
  * A PingOne connection ({@code idsync.connections.<name>.*} with {@code type=pingone}).
@@ -9,14 +8,11 @@ import java.util.List;
  * @param apiUrl                  e.g. {@code https://api.pingone.com/v1}
  * @param authUrl                 the token endpoint, e.g. {@code https://auth.pingone.com/<env>/as/token}
  * @param tokenAuthMethod         how the worker app presents its secret
- * @param populationsToSynchronize population names or ids; empty means every population
- * @param actorIdsToIgnore        client ids whose changes are skipped (the opposite pipe's worker app)
  * @param pollingOffset           how far behind "now" the activities window ends
  * @param requestsPerSecond       client-side request limit (0 = none)
  */
 public record PingOneSettings(String name, String apiUrl, String authUrl, String environmentId, String clientId,
-                              String clientSecret, TokenAuthMethod tokenAuthMethod, List<String> populationsToSynchronize,
-                              List<String> actorIdsToIgnore, Duration pollingOffset, int requestsPerSecond, int pageSize,
+                              String clientSecret, TokenAuthMethod tokenAuthMethod, Duration pollingOffset, int requestsPerSecond, int pageSize,
                               Duration connectTimeout, Duration responseTimeout, int maxAttempts) {
 
     public enum TokenAuthMethod {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
 import io.idsync.connector.ChangeSource;
+import io.idsync.connector.EntryType;
 import io.idsync.connector.PermanentFailure;
 import io.idsync.connector.SourceEntry;
 import io.idsync.connector.SourceReader;
@@ -44,10 +45,18 @@ public final class PingOneUserSource implements ChangeSource, SourceReader {
     private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final PingOneClient client;
+    private final List<String> populationsToSynchronize;
+    private final List<String> actorIdsToIgnore;
     private volatile Set<String> populationIds;
 
-    public PingOneUserSource(PingOneClient client) {
+    /**
+     * @param populationsToSynchronize the pipe's population names or ids; empty means every population
+     * @param actorIdsToIgnore         client ids whose changes the pipe skips (the opposite pipe's worker app)
+     */
+    public PingOneUserSource(PingOneClient client, List<String> populationsToSynchronize, List<String> actorIdsToIgnore) {
         this.client = client;
+        this.populationsToSynchronize = List.copyOf(populationsToSynchronize);
+        this.actorIdsToIgnore = List.copyOf(actorIdsToIgnore);
     }
 
     private PingOneSettings settings() {
@@ -102,10 +111,10 @@ public final class PingOneUserSource implements ChangeSource, SourceReader {
 
     @Override
     public boolean inScope(Change change) {
-        if (!"USER".equals(change.entryType()) || change.sourceId() == null) {
+        if (change.entryType() != EntryType.USER || change.sourceId() == null) {
             return false;
         }
-        return change.actors().isEmpty() || !settings().actorIdsToIgnore().containsAll(change.actors());
+        return change.actors().isEmpty() || !actorIdsToIgnore.containsAll(change.actors());
     }
 
     private List<JsonNode> fetchWindow(Instant from, Instant to) {
@@ -138,8 +147,13 @@ public final class PingOneUserSource implements ChangeSource, SourceReader {
                 kind = Change.Kind.MODIFY;
             }
         }
+        EntryType entryType = switch (resourceType) {
+            case "USER" -> EntryType.USER;
+            case "GROUP" -> EntryType.GROUP;
+            default -> null; // populations, applications...: no pipe's entries
+        };
         String actor = activity.path("actors").path("client").path("id").asText("");
-        return new Change(resourceId, resourceType, kind, at, Set.of(actor), null);
+        return new Change(resourceId, entryType, kind, at, Set.of(actor), null);
     }
 
     private Instant windowEnd() {
@@ -219,7 +233,7 @@ public final class PingOneUserSource implements ChangeSource, SourceReader {
         if (resolved != null) {
             return resolved;
         }
-        List<String> wanted = settings().populationsToSynchronize();
+        List<String> wanted = populationsToSynchronize;
         if (wanted.isEmpty()) {
             populationIds = Set.of();
             return populationIds;
@@ -230,7 +244,7 @@ public final class PingOneUserSource implements ChangeSource, SourceReader {
         for (String want : wanted) {
             Optional<JsonNode> match = all.stream().filter(p -> want.equals(p.path("id").asText()) || want.equalsIgnoreCase(p.path("name").asText())).findFirst();
             if (match.isEmpty()) {
-                throw new TransientFailure("connection '" + settings().name() + "': population-to-synchronize '" + want
+                throw new TransientFailure("connection '" + settings().name() + "': the pipe's population-to-synchronize '" + want
                         + "' is neither the name nor the id of a population in environment " + settings().environmentId());
             }
             ids.add(match.get().path("id").asText());

@@ -125,7 +125,7 @@ class LdapEntrySourceTest {
         assertEquals(List.of(alice, erin, bob, frank), users.stream().map(Change::sourceId).toList(), "changes: " + users);
         assertEquals(List.of(Change.Kind.MODIFY, Change.Kind.MODIFY, Change.Kind.DELETE, Change.Kind.CREATE),
                 users.stream().map(Change::kind).toList(), "leaving the group, rename, delete, add");
-        assertTrue(batch.changes().stream().anyMatch(c -> c.entryType().equals("GROUP")), "the group's own change is reported as a GROUP change");
+        assertTrue(batch.changes().stream().anyMatch(c -> c.entryType() == io.idsync.connector.EntryType.GROUP), "the group's own change is reported as a GROUP change");
 
         ChangeBatch next = source.changesSince(batch.nextToken());
         assertTrue(next.changes().isEmpty());

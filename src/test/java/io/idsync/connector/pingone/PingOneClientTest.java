@@ -41,7 +41,7 @@ class PingOneClientTest {
 
     private static PingOneSettings settings(String base, String secret, int attempts) {
         return new PingOneSettings("pingone", base + "/v1", base + "/demo-env/as/token", "demo-env", "worker", secret,
-                PingOneSettings.TokenAuthMethod.BASIC, List.of(), List.of(), Duration.ZERO, 0, 100, Duration.ofSeconds(2), Duration.ofSeconds(5), attempts);
+                PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 100, Duration.ofSeconds(2), Duration.ofSeconds(5), attempts);
     }
 
     @Test
@@ -65,7 +65,7 @@ class PingOneClientTest {
     @Test
     void theClientSideRateLimitKeepsARunUnderPingOnesLimit() {
         PingOneClient limited = new PingOneClient(new PingOneSettings("pingone", sandbox.baseUrl() + "/v1", sandbox.baseUrl() + "/demo-env/as/token",
-                "demo-env", "worker", "s3cr3t-value", PingOneSettings.TokenAuthMethod.BASIC, List.of(), List.of(), Duration.ZERO, 4, 100,
+                "demo-env", "worker", "s3cr3t-value", PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 4, 100,
                 Duration.ofSeconds(2), Duration.ofSeconds(5), 1));
         limited.get("/users?limit=1");
         sandbox.setRequestsPerSecond(5);
@@ -127,7 +127,7 @@ class PingOneClientTest {
     void aUserThatIsNotAJsonObjectFailsThatEntryNamingWhatCame() throws Exception {
         HttpServer garbage = answering("[\"abc\"]");
         try {
-            PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings("http://localhost:" + garbage.getAddress().getPort(), "x", 1)));
+            PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings("http://localhost:" + garbage.getAddress().getPort(), "x", 1)), List.of(), List.of());
             PermanentFailure e = assertThrows(PermanentFailure.class, () -> source.read("abc"));
             assertEquals("PingOne answered a user that is not a JSON object but ARRAY", e.getMessage());
         } finally {

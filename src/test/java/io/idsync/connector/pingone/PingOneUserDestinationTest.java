@@ -30,7 +30,7 @@ class PingOneUserDestinationTest {
         sandbox = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 10, Duration.ZERO)).start();
         DemoSeed.seed(sandbox, "provisioner", "secret", 3, 0); // populations Employees, Contractors, Corp
         client = new PingOneClient(new PingOneSettings("pingone", sandbox.baseUrl() + "/v1", sandbox.baseUrl() + "/demo-env/as/token", "demo-env",
-                "provisioner", "secret", PingOneSettings.TokenAuthMethod.BASIC, List.of(), List.of(), Duration.ZERO, 0, 100,
+                "provisioner", "secret", PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 100,
                 Duration.ofSeconds(2), Duration.ofSeconds(5), 3));
         destination = new PingOneUserDestination(client, "Corp");
     }

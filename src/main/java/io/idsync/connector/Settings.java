@@ -1,0 +1,116 @@
+package io.idsync.connector;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The keys under one prefix: a connection's {@code idsync.connections.<name>.*} or a pipe's
+ * {@code idsync.pipes.<name>.*}. Each connector kind reads its own keys through it, so the configuration
+ * code knows no kind's keys. Every message names the full key and its environment variable, never a value.
+ */
+public final class Settings {
+
+    /** A value that is there but unusable: the message names the key and what it should be. */
+    public static final class Invalid extends RuntimeException {
+        public Invalid(String message) {
+            super(message);
+        }
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
+
+    private final String prefix;
+    private final Function<String, Optional<String>> lookup;
+
+    /** @param lookup a full key to its value (MicroProfile Config in the application, a map in tests) */
+    public Settings(String prefix, Function<String, Optional<String>> lookup) {
+        this.prefix = prefix.endsWith(".") ? prefix : prefix + ".";
+        this.lookup = lookup;
+    }
+
+    /** The same lookup under another prefix. */
+    public Settings under(String otherPrefix) {
+        return new Settings(otherPrefix, lookup);
+    }
+
+    /** e.g. {@code idsync.connections.corp.} */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** The value of {@code key}, empty when unset or blank. */
+    public Optional<String> optional(String key) {
+        return lookup.apply(prefix + key).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    public String text(String key, String fallback) {
+        return optional(key).orElse(fallback);
+    }
+
+    /** The value, or null with a sentence added to {@code problems} naming the key and its environment variable. */
+    public String require(String key, String who, List<String> problems) {
+        Optional<String> value = optional(key);
+        if (value.isEmpty()) {
+            problems.add(who + " needs " + prefix + key + " (environment variable " + environmentVariable(key) + ")");
+        }
+        return value.orElse(null);
+    }
+
+    public int integer(String key, int fallback) {
+        Optional<String> value = optional(key);
+        try {
+            return value.map(Integer::parseInt).orElse(fallback);
+        } catch (NumberFormatException e) {
+            throw new Invalid(prefix + key + " is '" + value.get() + "'; it must be a whole number");
+        }
+    }
+
+    public boolean bool(String key, boolean fallback) {
+        Optional<String> value = optional(key);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        return switch (value.get().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new Invalid(prefix + key + " is '" + value.get() + "'; use true or false");
+        };
+    }
+
+    /** {@code 300ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d}, a number of seconds, or ISO-8601 ({@code PT5S}). */
+    public Duration duration(String key, String fallback) {
+        String value = text(key, fallback);
+        Matcher m = DURATION.matcher(value);
+        try {
+            if (m.matches()) {
+                long amount = Long.parseLong(m.group(1));
+                return switch (m.group(2) == null ? "s" : m.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    case "d" -> Duration.ofDays(amount);
+                    default -> Duration.ofSeconds(amount);
+                };
+            }
+            return Duration.parse(value);
+        } catch (RuntimeException e) {
+            throw new Invalid(prefix + key + " is '" + value + "'; it must be a duration such as 500ms, 5s or 2m");
+        }
+    }
+
+    /** A comma-separated list; empty when unset. */
+    public List<String> list(String key) {
+        return optional(key).map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()).orElse(List.of());
+    }
+
+    /** {@code idsync.connections.corp.bind-password} → {@code IDSYNC_CONNECTIONS_CORP_BIND_PASSWORD}. */
+    public String environmentVariable(String key) {
+        return (prefix + key).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+}

@@ -1,0 +1,82 @@
+package io.idsync.connector.ldap;
+
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.LDAPURL;
+import io.idsync.connector.Connector;
+import io.idsync.connector.ConnectorKind;
+import io.idsync.connector.Settings;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code type=ldap}: an LDAP directory (PingDirectory, OpenLDAP, 389 DS, Active Directory). Its keys under
+ * {@code idsync.connections.<name>.}:
+ * <pre>
+ * url                 ldap://host:port or ldaps://host:port               (required)
+ * bind-dn, bind-password  the account idsync binds as                      (required)
+ * base-dn             where correlation searches and reads look            (required)
+ * pool-size           connections kept open (8)
+ * id-attribute        what names an entry through renames: entryUUID, or objectGUID on AD
+ * disabled-attribute  TRUE marks a disabled account (ds-pwp-account-disabled)
+ * change-detection    auto, changelog, usn, modify-timestamp
+ * connect-timeout, response-timeout   (10s, 30s)
+ * </pre>
+ */
+@ApplicationScoped
+public class LdapKind implements ConnectorKind {
+
+    public static final String TYPE = "ldap";
+    private static final List<String> CHANGE_DETECTION = List.of("auto", "changelog", "usn", "modify-timestamp");
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public List<String> problems(Settings connection) {
+        List<String> problems = new ArrayList<>();
+        String who = "connection '" + name(connection) + "'";
+        String url = connection.require("url", who, problems);
+        connection.require("bind-dn", who, problems);
+        connection.require("bind-password", who, problems);
+        connection.require("base-dn", who, problems);
+        if (url != null) {
+            try {
+                new LDAPURL(url);
+            } catch (LDAPException e) {
+                problems.add(connection.prefix() + "url '" + url + "' is not an LDAP URL (ldap://host:port or ldaps://host:port): "
+                        + e.getExceptionMessage());
+            }
+        }
+        String detection = connection.text("change-detection", "auto");
+        if (!CHANGE_DETECTION.contains(detection)) {
+            problems.add(connection.prefix() + "change-detection is '" + detection + "'; use one of " + String.join(", ", CHANGE_DETECTION));
+        }
+        try {
+            settings(name(connection), connection);
+        } catch (Settings.Invalid e) {
+            problems.add(e.getMessage());
+        }
+        return problems;
+    }
+
+    @Override
+    public Connector open(String name, Settings connection) {
+        return new LdapConnector(new LdapDirectory(settings(name, connection)), connection.text("id-attribute", "entryUUID"),
+                connection.text("disabled-attribute", "ds-pwp-account-disabled"), connection.text("change-detection", "auto"));
+    }
+
+    private static LdapSettings settings(String name, Settings c) {
+        return new LdapSettings(name, c.text("url", null), c.text("bind-dn", null), c.text("bind-password", null), c.text("base-dn", null),
+                c.integer("pool-size", 8), c.duration("connect-timeout", "10s"), c.duration("response-timeout", "30s"));
+    }
+
+    /** {@code idsync.connections.corp.} → {@code corp} */
+    private static String name(Settings connection) {
+        String prefix = connection.prefix().substring(0, connection.prefix().length() - 1);
+        return prefix.substring(prefix.lastIndexOf('.') + 1);
+    }
+}

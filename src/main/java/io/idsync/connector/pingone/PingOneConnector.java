@@ -1,0 +1,54 @@
+package io.idsync.connector.pingone;
+
+import io.idsync.connector.Connector;
+import io.idsync.connector.Destination;
+import io.idsync.connector.EntryType;
+import io.idsync.connector.Settings;
+
+import java.util.List;
+
+/**
+ * One PingOne connection: one client (one cached worker token, one rate limit) for every pipe that names it.
+ * A pipe's scope (its keys under {@code idsync.pipes.<pipe>.}):
+ * <pre>
+ * population-to-synchronize  as a source: population names or ids, comma-separated (default: every population)
+ * actor-id-to-ignore         as a source: client ids whose changes are skipped (the other direction's worker app)
+ * provisioning-population    as a user destination: where new users are created (default: the default population)
+ * </pre>
+ */
+final class PingOneConnector implements Connector {
+
+    private final PingOneClient client;
+
+    PingOneConnector(PingOneClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public List<String> sourceProblems(EntryType type, Settings pipe) {
+        return type == EntryType.USER ? List.of()
+                : List.of(pipe.prefix() + "source names a pingone connection, which is a source of users only so far");
+    }
+
+    @Override
+    public Source source(EntryType type, Settings pipe) {
+        PingOneUserSource users = new PingOneUserSource(client, pipe.list("population-to-synchronize"), pipe.list("actor-id-to-ignore"));
+        return new Source(users, users);
+    }
+
+    @Override
+    public List<String> destinationProblems(EntryType type, Settings pipe) {
+        return List.of();
+    }
+
+    @Override
+    public Destination destination(EntryType type, Settings pipe) {
+        return type == EntryType.GROUP ? new PingOneGroupDestination(client)
+                : new PingOneUserDestination(client, pipe.optional("provisioning-population").orElse(null));
+    }
+
+    @Override
+    public void close() {
+        // the JDK HTTP client holds no resource that outlives the application
+    }
+}
