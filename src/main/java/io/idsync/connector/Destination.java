@@ -21,7 +21,7 @@ public interface Destination {
         List<DestinationEntry> all = new java.util.ArrayList<>();
         for (Map<String, String> criteria : alternatives) {
             for (DestinationEntry entry : find(criteria, limit)) {
-                if (all.stream().noneMatch(e -> e.ref().equalsIgnoreCase(entry.ref()))) {
+                if (all.stream().noneMatch(e -> e.name().equalsIgnoreCase(entry.name()))) {
                     all.add(entry);
                 }
             }
@@ -37,10 +37,30 @@ public interface Destination {
         return 1;
     }
 
+    /** How this destination names entries: when a wanted name is a rename. */
+    default EntryNames names() {
+        return EntryNames.EXACT;
+    }
+
     /**
-     * Applies one planned operation and answers the entry's reference afterwards (for a create, the one the
+     * What a group's member attribute holds for a member linked to the entry with this id and name: its id
+     * (PingOne, SCIM), or for LDAP its DN.
+     */
+    default String memberValue(String id, String name) {
+        return id;
+    }
+
+    /** The entry after a write: its name, and its id where the destination has told it (null: not known without a read). */
+    record Written(String name, String id) {
+    }
+
+    /**
+     * Applies one planned operation and answers the entry's name and id afterwards (for a create, the ones the
      * destination assigned: a PingOne id is only known once the user exists). Deleting what is already gone
      * succeeds.
+     *
+     * @throws TransientFailure when the destination is down, busy or slow: the batch stops and replays
+     * @throws PermanentFailure when the destination refuses this entry (schema, 400): it fails alone
      */
-    String apply(Plan plan);
+    Written apply(Plan plan);
 }

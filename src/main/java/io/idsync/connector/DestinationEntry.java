@@ -8,10 +8,10 @@ import java.util.TreeMap;
 /**
  * An entry as the destination holds it now.
  *
- * @param ref the destination's reference (an LDAP DN, a PingOne id)
- * @param id  the destination's stable identifier (entryUUID), recorded in the link
+ * @param name the entry's name at the destination (ConnId's Name: an LDAP DN, a PingOne id): what reads and writes address
+ * @param id   the destination's stable identifier (ConnId's Uid: entryUUID, a PingOne id), recorded in the link
  */
-public record DestinationEntry(String ref, String id, Map<String, List<String>> attributes) {
+public record DestinationEntry(String name, String id, Map<String, List<String>> attributes) {
 
     public DestinationEntry {
         Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);

@@ -142,7 +142,7 @@ final class CorrelationSearches {
     static boolean matches(DestinationEntry candidate, Map<String, String> criteria) {
         for (Map.Entry<String, String> criterion : criteria.entrySet()) {
             if (criterion.getKey().equalsIgnoreCase("dn")) {
-                if (!candidate.ref().equalsIgnoreCase(criterion.getValue())) {
+                if (!candidate.name().equalsIgnoreCase(criterion.getValue())) {
                     return false;
                 }
                 continue;

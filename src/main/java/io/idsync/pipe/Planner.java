@@ -1,10 +1,8 @@
 package io.idsync.pipe;
 
-import com.unboundid.ldap.sdk.DN;
-import com.unboundid.ldap.sdk.LDAPException;
-import com.unboundid.ldap.sdk.RDN;
 import io.idsync.connector.Change;
 import io.idsync.connector.DestinationEntry;
+import io.idsync.connector.EntryNames;
 import io.idsync.connector.Plan;
 import io.idsync.mapping.MappedEntry;
 import io.idsync.mapping.SyncClass;
@@ -20,15 +18,15 @@ import java.util.TreeMap;
 
 /**
  * Decides the smallest operation for one item, from the source entry (or its absence), the scope, the
- * destination entry found by correlation and the sync class. Pure: reads the item, writes its plan and
- * prospective outcome.
+ * destination entry found by correlation, the sync class and how the destination names entries. Pure: reads the
+ * item, writes its plan and prospective outcome.
  */
 final class Planner {
 
     private Planner() {
     }
 
-    static void plan(SyncItem item, SyncClass syncClass) {
+    static void plan(SyncItem item, SyncClass syncClass, EntryNames names) {
         if (item.decided()) {
             return;
         }
@@ -51,7 +49,7 @@ final class Planner {
                 item.decide(Outcome.NOT_SYNCHRONIZED, why + "; synchronize-deletes is off");
                 return;
             }
-            item.plan = Plan.delete(destination.ref());
+            item.plan = Plan.delete(destination.name());
             item.decide(Outcome.DELETED, why);
             return;
         }
@@ -75,13 +73,14 @@ final class Planner {
             return;
         }
         if (item.change.kind() == Change.Kind.CREATE && !linked && !syncClass.createsAsModifies()) {
-            item.decide(Outcome.FAILED, "entry already exists at the destination (" + destination.ref() + ") and creates-as-modifies is off");
+            item.decide(Outcome.FAILED, "entry already exists at the destination (" + destination.name() + ") and creates-as-modifies is off");
             return;
         }
-        String newRef = renameTarget(destination.ref(), mapped.dn());
-        List<Plan.AttributeChange> changes = diff(mapped, destination, newRef);
+        // a rename: the mapped name is not the entry's (what a rename is, the destination decides)
+        String newRef = destination.name() == null || mapped.dn() == null || names.same(destination.name(), mapped.dn()) ? null : mapped.dn();
+        List<Plan.AttributeChange> changes = diff(mapped, destination, newRef == null ? Map.of() : names.valuesIn(newRef));
         if (newRef == null && changes.isEmpty()) {
-            item.plan = Plan.none(destination.ref());
+            item.plan = Plan.none(destination.name());
             item.decide(Outcome.NO_CHANGE, null);
             return;
         }
@@ -89,55 +88,31 @@ final class Planner {
             item.decide(Outcome.NOT_SYNCHRONIZED, "synchronize-modifies is off");
             return;
         }
-        item.plan = new Plan(Plan.Action.MODIFY, destination.ref(), newRef, Map.of(), changes);
+        item.plan = new Plan(Plan.Action.MODIFY, destination.name(), newRef, Map.of(), changes);
         item.decide(Outcome.MODIFIED, null);
     }
 
     private static void disable(SyncItem item, DestinationEntry destination, SyncClass syncClass, String why) {
         List<String> current = destination.values(syncClass.disableAttribute());
         if (current.size() == 1 && current.get(0).equalsIgnoreCase(syncClass.disableValue())) {
-            item.plan = Plan.none(destination.ref());
+            item.plan = Plan.none(destination.name());
             item.decide(Outcome.NO_CHANGE, why + "; already disabled");
             return;
         }
-        item.plan = new Plan(Plan.Action.MODIFY, destination.ref(), null, Map.of(),
+        item.plan = new Plan(Plan.Action.MODIFY, destination.name(), null, Map.of(),
                 List.of(new Plan.AttributeChange(syncClass.disableAttribute(), Plan.AttributeChange.Kind.REPLACE, List.of(syncClass.disableValue()))));
         item.decide(Outcome.MODIFIED, why + ": disabled");
     }
 
-    /** The DN to rename to, or null when the mapped DN is the current one (DNs compared normalised). */
-    private static String renameTarget(String current, String wanted) {
-        if (current == null || wanted == null) {
-            return null;
-        }
-        try {
-            DN currentDn = new DN(current);
-            DN wantedDn = new DN(wanted);
-            if (currentDn.equals(wantedDn)) {
-                // equal when normalised, but a change of case in a value is still a change the user made
-                return currentDn.getRDN().toString().equals(wantedDn.getRDN().toString()) ? null : wanted;
-            }
-            return wanted;
-        } catch (LDAPException e) {
-            return null;
-        }
-    }
-
-    /** Only the managed attributes whose values differ; create-only attributes are never compared. */
-    static List<Plan.AttributeChange> diff(MappedEntry mapped, DestinationEntry destination, String newRef) {
+    /**
+     * Only the managed attributes whose values differ; create-only attributes are never compared.
+     *
+     * @param inNewName the values a rename puts in place by itself (an LDAP RDN's)
+     */
+    static List<Plan.AttributeChange> diff(MappedEntry mapped, DestinationEntry destination, Map<String, List<String>> inNewName) {
         Map<String, List<String>> have = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         have.putAll(destination.attributes());
-        if (newRef != null) {
-            // after the rename the new RDN values are already in place
-            try {
-                RDN rdn = new DN(newRef).getRDN();
-                for (int i = 0; i < rdn.getAttributeNames().length; i++) {
-                    have.put(rdn.getAttributeNames()[i], List.of(rdn.getAttributeValues()[i]));
-                }
-            } catch (LDAPException ignored) {
-                // not a DN: nothing to pre-apply
-            }
-        }
+        have.putAll(inNewName);
         List<Plan.AttributeChange> changes = new ArrayList<>();
         List<String> wantedClasses = mapped.values("objectClass");
         if (!wantedClasses.isEmpty()) {

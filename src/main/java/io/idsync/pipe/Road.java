@@ -213,7 +213,7 @@ public final class Road {
         for (String id : memberIds) {
             StateStore.EntryState link = links.get(id);
             if (link != null && link.status() == StateStore.Status.SYNCED && link.destinationId() != null) {
-                provisioned.add(link.destinationId());
+                provisioned.add(pipe.destination().memberValue(link.destinationId(), link.destinationRef()));
             }
         }
     }
@@ -285,7 +285,7 @@ public final class Road {
             }
             if (matches.size() > 1) {
                 throw new PermanentFailure("correlation rule [" + rules.get(i) + "] matched more than one destination entry ("
-                        + String.join("; ", matches.stream().map(DestinationEntry::ref).toList()) + "); nothing was written");
+                        + String.join("; ", matches.stream().map(DestinationEntry::name).toList()) + "); nothing was written");
             }
         }
     }
@@ -294,7 +294,7 @@ public final class Road {
     public void plan(Exchange exchange) {
         SyncItem item = item(exchange);
         Pipe pipe = pipe(exchange);
-        Planner.plan(item, pipe.mapping().syncClass());
+        Planner.plan(item, pipe.mapping().syncClass(), pipe.destination().names());
         boolean removal = item.destination != null && (item.source == null || !item.inScope)
                 && (item.outcome == Outcome.DELETED || item.outcome == Outcome.MODIFIED);
         java.util.concurrent.atomic.AtomicInteger removals = exchange.getProperty(REMOVALS, java.util.concurrent.atomic.AtomicInteger.class);
@@ -357,9 +357,9 @@ public final class Road {
                     state.recordRemoved(pipe.name(), id);
                     break;
                 }
-                String ref = item.delivered != null ? item.delivered : item.plan.newRef() != null ? item.plan.newRef() : item.plan.ref();
+                String ref = item.delivered != null ? item.delivered.name() : item.plan.newRef() != null ? item.plan.newRef() : item.plan.ref();
                 String destinationId = item.destination != null ? item.destination.id()
-                        : item.mapped.first("entryUUID") != null ? item.mapped.first("entryUUID") : item.delivered;
+                        : item.delivered != null && item.delivered.id() != null ? item.delivered.id() : ref;
                 boolean unchanged = item.outcome == Outcome.NO_CHANGE && item.link != null && item.link.status() == StateStore.Status.SYNCED
                         && ref.equals(item.link.destinationRef());
                 if (!unchanged) {

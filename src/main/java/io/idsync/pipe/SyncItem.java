@@ -22,8 +22,8 @@ public final class SyncItem {
     boolean linkLoaded;
     DestinationEntry destination;
     Plan plan;
-    /** the destination entry's reference after deliver (a create's new id) */
-    String delivered;
+    /** the destination entry's name and id after deliver (a create's new id) */
+    io.idsync.connector.Destination.Written delivered;
     Outcome outcome;
     String reason;
 

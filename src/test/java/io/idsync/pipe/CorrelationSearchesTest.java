@@ -76,8 +76,8 @@ class CorrelationSearchesTest {
         List<Future<List<DestinationEntry>>> answers = correlateAll(searches, destination);
 
         for (int i = 0; i < WORKERS; i++) {
-            List<String> found = answers.get(i).get().stream().map(DestinationEntry::ref).sorted().toList();
-            List<String> alone = ldap.findAny(alternatives(i), 5).stream().map(DestinationEntry::ref).sorted().toList();
+            List<String> found = answers.get(i).get().stream().map(DestinationEntry::name).sorted().toList();
+            List<String> alone = ldap.findAny(alternatives(i), 5).stream().map(DestinationEntry::name).sorted().toList();
             assertEquals(alone, found, "worker " + i);
         }
         assertEquals(List.of(), answers.get(1).get(), "user1 is in no entry");
@@ -185,7 +185,7 @@ class CorrelationSearchesTest {
         }
 
         @Override
-        public String apply(Plan plan) {
+        public Written apply(Plan plan) {
             return directory.apply(plan);
         }
     }

@@ -65,7 +65,7 @@ class PlannerTest {
     @Test
     void aNewUserIsCreatedWithEveryMappedAttribute() {
         SyncItem item = item(Change.Kind.CREATE, user(), true, null, false);
-        Planner.plan(item, DEFAULTS);
+        Planner.plan(item, DEFAULTS, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.CREATED, item.outcome());
         assertEquals(Plan.Action.CREATE, item.plan().action());
         assertEquals(DN, item.plan().ref());
@@ -75,7 +75,7 @@ class PlannerTest {
     @Test
     void anUnchangedUserNeedsNothing() {
         SyncItem item = item(Change.Kind.MODIFY, user(), true, destination(Map.of()), true);
-        Planner.plan(item, DEFAULTS);
+        Planner.plan(item, DEFAULTS, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.NO_CHANGE, item.outcome());
         assertEquals(Plan.Action.NONE, item.plan().action());
     }
@@ -84,7 +84,7 @@ class PlannerTest {
     void aModifyChangesOnlyWhatDiffersAndRemovesWhatTheSourceDropped() {
         SyncItem item = item(Change.Kind.MODIFY, user(), true,
                 destination(Map.of("givenName", List.of("Jan"), "title", List.of("Old title"), "entryUUID", List.of("id-1"))), true);
-        Planner.plan(item, DEFAULTS);
+        Planner.plan(item, DEFAULTS, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.MODIFIED, item.outcome());
         assertEquals(List.of(
                 new Plan.AttributeChange("givenName", Plan.AttributeChange.Kind.REPLACE, List.of("Janet")),
@@ -97,7 +97,7 @@ class PlannerTest {
     void aNewUsernameRenamesTheEntryWithoutRewritingTheNewRdnValue() {
         ObjectNode renamed = user().put("username", "janet.smith");
         SyncItem item = item(Change.Kind.MODIFY, renamed, true, destination(Map.of()), true);
-        Planner.plan(item, DEFAULTS);
+        Planner.plan(item, DEFAULTS, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.MODIFIED, item.outcome());
         assertEquals("uid=janet.smith,ou=People,dc=example,dc=com", item.plan().newRef());
         assertTrue(item.plan().changes().stream().noneMatch(c -> c.attribute().equals("uid")), item.plan().describe());
@@ -106,42 +106,42 @@ class PlannerTest {
     @Test
     void switchedOffOperationsAreNotSynchronized() {
         SyncItem create = item(Change.Kind.CREATE, user(), true, null, false);
-        Planner.plan(create, options(false, true, true, false, true, SyncClass.ScopeExitAction.DELETE));
+        Planner.plan(create, options(false, true, true, false, true, SyncClass.ScopeExitAction.DELETE), io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.NOT_SYNCHRONIZED, create.outcome());
 
         SyncItem modify = item(Change.Kind.MODIFY, user(), true, destination(Map.of("givenName", List.of("Jan"))), true);
-        Planner.plan(modify, options(true, false, true, false, true, SyncClass.ScopeExitAction.DELETE));
+        Planner.plan(modify, options(true, false, true, false, true, SyncClass.ScopeExitAction.DELETE), io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.NOT_SYNCHRONIZED, modify.outcome());
 
         SyncItem delete = item(Change.Kind.DELETE, null, false, destination(Map.of()), true);
-        Planner.plan(delete, options(true, true, false, false, true, SyncClass.ScopeExitAction.DELETE));
+        Planner.plan(delete, options(true, true, false, false, true, SyncClass.ScopeExitAction.DELETE), io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.NOT_SYNCHRONIZED, delete.outcome());
     }
 
     @Test
     void modifiesAsCreatesDecidesWhetherAVanishedLinkedEntryComesBack() {
         SyncItem off = item(Change.Kind.MODIFY, user(), true, null, true);
-        Planner.plan(off, DEFAULTS);
+        Planner.plan(off, DEFAULTS, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.FAILED, off.outcome());
         assertTrue(off.reason().contains("modifies-as-creates is off"), off.reason());
 
         SyncItem on = item(Change.Kind.MODIFY, user(), true, null, true);
-        Planner.plan(on, options(true, true, true, true, true, SyncClass.ScopeExitAction.DELETE));
+        Planner.plan(on, options(true, true, true, true, true, SyncClass.ScopeExitAction.DELETE), io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.CREATED, on.outcome());
 
         SyncItem resync = item(Change.Kind.SCAN, user(), true, null, true);
-        Planner.plan(resync, DEFAULTS);
+        Planner.plan(resync, DEFAULTS, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.CREATED, resync.outcome(), "a resync recreates it whatever the option");
     }
 
     @Test
     void createsAsModifiesDecidesWhetherAnExistingEntryIsAdopted() {
         SyncItem on = item(Change.Kind.CREATE, user(), true, destination(Map.of("givenName", List.of("Jan"))), false);
-        Planner.plan(on, DEFAULTS);
+        Planner.plan(on, DEFAULTS, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.MODIFIED, on.outcome());
 
         SyncItem off = item(Change.Kind.CREATE, user(), true, destination(Map.of()), false);
-        Planner.plan(off, options(true, true, true, false, false, SyncClass.ScopeExitAction.DELETE));
+        Planner.plan(off, options(true, true, true, false, false, SyncClass.ScopeExitAction.DELETE), io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.FAILED, off.outcome());
         assertTrue(off.reason().contains("already exists"), off.reason());
     }
@@ -149,18 +149,18 @@ class PlannerTest {
     @Test
     void leavingTheScopeDeletesOrDisables() {
         SyncItem delete = item(Change.Kind.MODIFY, user(), false, destination(Map.of()), true);
-        Planner.plan(delete, DEFAULTS);
+        Planner.plan(delete, DEFAULTS, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.DELETED, delete.outcome());
         assertEquals(Plan.Action.DELETE, delete.plan().action());
 
         SyncItem disable = item(Change.Kind.MODIFY, user(), false, destination(Map.of()), true);
-        Planner.plan(disable, options(true, true, true, false, true, SyncClass.ScopeExitAction.DISABLE));
+        Planner.plan(disable, options(true, true, true, false, true, SyncClass.ScopeExitAction.DISABLE), io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.MODIFIED, disable.outcome());
         assertEquals(List.of(new Plan.AttributeChange("ds-pwp-account-disabled", Plan.AttributeChange.Kind.REPLACE, List.of("TRUE"))),
                 disable.plan().changes());
 
         SyncItem alreadyDisabled = item(Change.Kind.MODIFY, user(), false, destination(Map.of("ds-pwp-account-disabled", List.of("TRUE"))), true);
-        Planner.plan(alreadyDisabled, options(true, true, true, false, true, SyncClass.ScopeExitAction.DISABLE));
+        Planner.plan(alreadyDisabled, options(true, true, true, false, true, SyncClass.ScopeExitAction.DISABLE), io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.NO_CHANGE, alreadyDisabled.outcome());
     }
 
@@ -169,22 +169,22 @@ class PlannerTest {
         SyncClass provisioning = new SyncClass(true, true, true, false, true, SyncClass.ScopeExitAction.DISABLE, SyncClass.ScopeExitAction.DISABLE,
                 "ds-pwp-account-disabled", "TRUE", false);
         SyncItem deleted = item(Change.Kind.DELETE, null, false, destination(Map.of()), true);
-        Planner.plan(deleted, provisioning);
+        Planner.plan(deleted, provisioning, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.MODIFIED, deleted.outcome());
         assertTrue(deleted.reason().startsWith("deleted at the source: disabled"), deleted.reason());
 
         SyncItem disabledNewcomer = item(Change.Kind.CREATE, user().put("ds-pwp-account-disabled-from-pingone", "TRUE"), true, null, false);
-        Planner.plan(disabledNewcomer, provisioning);
+        Planner.plan(disabledNewcomer, provisioning, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.NOT_SYNCHRONIZED, disabledNewcomer.outcome());
     }
 
     @Test
     void aUserNeverSynchronizedAndOutOfScopeIsOutOfScope() {
         SyncItem item = item(Change.Kind.MODIFY, user(), false, null, false);
-        Planner.plan(item, DEFAULTS);
+        Planner.plan(item, DEFAULTS, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.OUT_OF_SCOPE, item.outcome());
         SyncItem deletedUnknown = item(Change.Kind.DELETE, null, false, null, false);
-        Planner.plan(deletedUnknown, DEFAULTS);
+        Planner.plan(deletedUnknown, DEFAULTS, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.OUT_OF_SCOPE, deletedUnknown.outcome());
     }
 }

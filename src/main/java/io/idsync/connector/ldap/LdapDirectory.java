@@ -25,6 +25,7 @@ import com.unboundid.ldap.sdk.SimpleBindRequest;
 import com.unboundid.ldap.sdk.unboundidds.controls.IgnoreNoUserModificationRequestControl;
 import io.idsync.connector.Destination;
 import io.idsync.connector.DestinationEntry;
+import io.idsync.connector.EntryNames;
 import io.idsync.connector.PermanentFailure;
 import io.idsync.connector.Plan;
 import io.idsync.connector.TransientFailure;
@@ -170,17 +171,32 @@ public final class LdapDirectory implements Destination, AutoCloseable {
     }
 
     @Override
-    public String apply(Plan plan) {
-        switch (plan.action()) {
-            case CREATE -> add(plan);
-            case MODIFY -> {
-                return modify(plan);
+    public EntryNames names() {
+        return LdapNames.INSTANCE;
+    }
+
+    /** A group's {@code member} values are DNs: the linked member's name. */
+    @Override
+    public String memberValue(String id, String name) {
+        return name;
+    }
+
+    /** A create answers the entryUUID it wrote (a directory that assigns its own is read at the next correlation). */
+    @Override
+    public Written apply(Plan plan) {
+        return switch (plan.action()) {
+            case CREATE -> {
+                add(plan);
+                yield new Written(plan.ref(), plan.attributes().entrySet().stream().filter(a -> a.getKey().equalsIgnoreCase("entryUUID"))
+                        .flatMap(a -> a.getValue().stream()).findFirst().orElse(null));
             }
-            case DELETE -> delete(plan.ref());
-            case NONE -> {
+            case MODIFY -> new Written(modify(plan), null);
+            case DELETE -> {
+                delete(plan.ref());
+                yield new Written(plan.ref(), null);
             }
-        }
-        return plan.ref();
+            case NONE -> new Written(plan.ref(), null);
+        };
     }
 
     private void add(Plan plan) {

@@ -50,8 +50,8 @@ public final class PingOneGroupDestination implements Destination {
     }
 
     @Override
-    public String apply(Plan plan) {
-        return switch (plan.action()) {
+    public Written apply(Plan plan) {
+        String written = switch (plan.action()) {
             case CREATE -> {
                 ObjectNode body = JsonNodeFactory.instance.objectNode();
                 body.put("name", first(plan.attributes().get("name")));
@@ -73,6 +73,7 @@ public final class PingOneGroupDestination implements Destination {
             }
             case NONE -> plan.ref();
         };
+        return new Written(written, written);
     }
 
     private void modify(Plan plan) {

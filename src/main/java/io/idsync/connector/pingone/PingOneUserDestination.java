@@ -55,8 +55,8 @@ public final class PingOneUserDestination implements Destination {
     }
 
     @Override
-    public String apply(Plan plan) {
-        return switch (plan.action()) {
+    public Written apply(Plan plan) {
+        String id = switch (plan.action()) {
             case CREATE -> create(plan);
             case MODIFY -> modify(plan.ref(), plan.changes());
             case DELETE -> {
@@ -65,6 +65,7 @@ public final class PingOneUserDestination implements Destination {
             }
             case NONE -> plan.ref();
         };
+        return new Written(id, id);
     }
 
     private String create(Plan plan) {
@@ -95,7 +96,7 @@ public final class PingOneUserDestination implements Destination {
             }
             List<Plan.AttributeChange> changes = new ArrayList<>();
             plan.attributes().forEach((path, values) -> changes.add(new Plan.AttributeChange(path, Plan.AttributeChange.Kind.REPLACE, values)));
-            return modify(existing.get(0).ref(), changes);
+            return modify(existing.get(0).name(), changes);
         }
         if ("false".equalsIgnoreCase(enabled)) {
             setEnabled(id, false);

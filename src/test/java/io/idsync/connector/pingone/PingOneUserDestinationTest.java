@@ -52,20 +52,20 @@ class PingOneUserDestinationTest {
 
     @Test
     void aCreateLandsInTheConfiguredPopulationWithItsAccountStatus() {
-        String id = destination.apply(new Plan(Plan.Action.CREATE, null, null, jsmith("false"), List.of()));
+        String id = destination.apply(new Plan(Plan.Action.CREATE, null, null, jsmith("false"), List.of())).id();
         JsonNode user = client.get("/users/" + id).body();
         assertEquals("jsmith", user.path("username").asText());
         assertEquals("Janet", user.path("name").path("given").asText());
         assertEquals(sandbox.environment("demo-env").populationIdsByName().get("Corp"), user.path("population").path("id").asText());
         assertFalse(user.path("enabled").asBoolean(), "a disabled account is created disabled (PUT /enabled)");
         DestinationEntry found = destination.find(Map.of("username", "jsmith"), 2).get(0);
-        assertEquals(id, found.ref());
+        assertEquals(id, found.name());
         assertEquals(List.of("Smith"), found.values("name.family"));
     }
 
     @Test
     void aModifySendsOnlyTheChangedPathsAndEnabledThroughItsEndpoint() {
-        String id = destination.apply(new Plan(Plan.Action.CREATE, null, null, jsmith("true"), List.of()));
+        String id = destination.apply(new Plan(Plan.Action.CREATE, null, null, jsmith("true"), List.of())).id();
         sandbox.clearRequests();
         destination.apply(new Plan(Plan.Action.MODIFY, id, null, Map.of(), List.of(
                 new Plan.AttributeChange("name.given", Plan.AttributeChange.Kind.REPLACE, List.of("Jan")),
@@ -81,10 +81,10 @@ class PingOneUserDestinationTest {
 
     @Test
     void anExistingUsernameIsUpdatedNeverDuplicated() {
-        String existing = destination.apply(new Plan(Plan.Action.CREATE, null, null, jsmith("true"), List.of()));
+        String existing = destination.apply(new Plan(Plan.Action.CREATE, null, null, jsmith("true"), List.of())).id();
         Map<String, List<String>> again = jsmith("true");
         again.put("name.given", List.of("Janet B."));
-        String id = destination.apply(new Plan(Plan.Action.CREATE, null, null, again, List.of()));
+        String id = destination.apply(new Plan(Plan.Action.CREATE, null, null, again, List.of())).id();
         assertEquals(existing, id);
         assertEquals("Janet B.", client.get("/users/" + id).body().path("name").path("given").asText());
         assertEquals(1, destination.find(Map.of("username", "jsmith"), 5).size());
@@ -92,7 +92,7 @@ class PingOneUserDestinationTest {
 
     @Test
     void aDeleteOfAUserAlreadyGoneSucceeds() {
-        String id = destination.apply(new Plan(Plan.Action.CREATE, null, null, jsmith("true"), List.of()));
+        String id = destination.apply(new Plan(Plan.Action.CREATE, null, null, jsmith("true"), List.of())).id();
         destination.apply(Plan.delete(id));
         destination.apply(Plan.delete(id));
         assertTrue(destination.read(id).isEmpty());
