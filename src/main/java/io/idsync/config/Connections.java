@@ -15,7 +15,7 @@ import java.util.Map;
  * names, and shared by every pipe that names it (one LDAP pool, one PingOne token per connection). Knows no
  * kind's keys: each kind checks and reads its own.
  */
-final class Connections implements AutoCloseable {
+public final class Connections implements AutoCloseable {
 
     static final String PREFIX = "idsync.connections.";
 

@@ -58,41 +58,63 @@ public class PipeWiring {
     @Produces
     @Singleton
     Pipes pipes(Config config, @Any Instance<ConnectorKind> kinds, StateStore state, CamelContext camel) {
-        try {
-            return build(config, kinds, state, camel);
-        } catch (Settings.Invalid e) {
-            throw new ConfigurationException("idsync cannot start: " + e.getMessage());
+        Built built = build(idsync(config), config.getPropertyNames(), kinds, state,
+                camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions());
+        connections = built.connections();
+        return built.pipes();
+    }
+
+    /** The pipes built, and the connections they share (closed at shutdown). */
+    public record Built(Pipes pipes, Connections connections) implements AutoCloseable {
+        @Override
+        public void close() {
+            connections.close();
         }
     }
 
-    private Pipes build(Config config, Iterable<ConnectorKind> kinds, StateStore state, CamelContext camel) {
-        Settings idsync = idsync(config);
-        List<PipeSettings> declared = PipeSettings.declared(config.getPropertyNames(), idsync);
-        connections = new Connections(kinds, idsync);
-        java.util.Set<String> problems = new java.util.LinkedHashSet<>(PipeRoutes.problems(
-                camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions(), declared));
-        List<PipeSettings> enabled = declared.stream().filter(PipeSettings::enabled).toList();
-        for (PipeSettings pipe : enabled) {
-            List<String> own = pipe.problems(declared); // only a pipe that names its connections has them checked
-            problems.addAll(own);
-            if (own.isEmpty()) {
-                problems.addAll(connections.problems(pipe));
+    /**
+     * Checks everything, then builds the enabled pipes: what start-up does, also for a route-level test that
+     * wires a pipe from its shipped settings alone.
+     *
+     * @param propertyNames every configuration key known (pipes are found by their keys)
+     * @param routes        the route definitions loaded (pipe files are checked against the pipes)
+     * @throws ConfigurationException naming every problem found
+     */
+    public static Built build(Settings idsync, Iterable<String> propertyNames, Iterable<ConnectorKind> kinds, StateStore state,
+                              java.util.Collection<org.apache.camel.model.RouteDefinition> routes) {
+        Connections connections = new Connections(kinds, idsync);
+        try {
+            List<PipeSettings> declared = PipeSettings.declared(propertyNames, idsync);
+            java.util.Set<String> problems = new java.util.LinkedHashSet<>(PipeRoutes.problems(routes, declared));
+            List<PipeSettings> enabled = declared.stream().filter(PipeSettings::enabled).toList();
+            for (PipeSettings pipe : enabled) {
+                List<String> own = pipe.problems(declared); // only a pipe that names its connections has them checked
+                problems.addAll(own);
+                if (own.isEmpty()) {
+                    problems.addAll(connections.problems(pipe));
+                }
             }
+            if (!problems.isEmpty()) {
+                throw new ConfigurationException("idsync cannot start, its configuration is incomplete:\n  - " + String.join("\n  - ", problems)
+                        + "\nSet these in config/application.properties or in the environment.");
+            }
+            Pipes pipes = new Pipes();
+            for (PipeSettings settings : enabled) {
+                PipeMapping mapping = MappingFile.load(settings.mapping());
+                Connector.Source source = connections.source(settings);
+                pipes.register(new Pipe(settings.name(), settings.entryType(), source.changes(), source.reader(),
+                        connections.destination(settings), mapping, state,
+                        new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount()))
+                        .membersFrom(settings.membersFrom().orElse(null)));
+            }
+            return new Built(pipes, connections);
+        } catch (Settings.Invalid e) {
+            connections.close();
+            throw new ConfigurationException("idsync cannot start: " + e.getMessage());
+        } catch (RuntimeException e) {
+            connections.close();
+            throw e;
         }
-        if (!problems.isEmpty()) {
-            throw new ConfigurationException("idsync cannot start, its configuration is incomplete:\n  - " + String.join("\n  - ", problems)
-                    + "\nSet these in config/application.properties or in the environment.");
-        }
-        Pipes pipes = new Pipes();
-        for (PipeSettings settings : enabled) {
-            PipeMapping mapping = MappingFile.load(settings.mapping());
-            Connector.Source source = connections.source(settings);
-            pipes.register(new Pipe(settings.name(), settings.entryType(), source.changes(), source.reader(),
-                    connections.destination(settings), mapping, state,
-                    new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount()))
-                    .membersFrom(settings.membersFrom().orElse(null)));
-        }
-        return pipes;
     }
 
     @Produces

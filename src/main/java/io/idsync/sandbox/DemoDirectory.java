@@ -24,6 +24,8 @@ public final class DemoDirectory implements AutoCloseable {
     public static final String BASE_DN = "dc=example,dc=com";
     public static final String PEOPLE_DN = "ou=People," + BASE_DN;
     public static final String GROUPS_DN = "ou=Groups," + BASE_DN;
+    /** A second suffix, empty but for ou=People and ou=Groups: where the directory → directory pipes replicate to. */
+    public static final String REPLICA_DN = "o=replica";
 
     /** @param port 0 picks a free port; {@code changelogSize} bounds {@code cn=changelog} */
     public record Settings(int port, String bindDn, String bindPassword, int changelogSize) {
@@ -36,7 +38,7 @@ public final class DemoDirectory implements AutoCloseable {
 
     public DemoDirectory(Settings settings) {
         try {
-            InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE_DN);
+            InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE_DN, REPLICA_DN);
             config.addAdditionalBindCredentials(settings.bindDn(), settings.bindPassword());
             config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("default", InetAddress.getLoopbackAddress(), settings.port(), null));
             config.setMaxChangeLogEntries(settings.changelogSize());
@@ -69,6 +71,9 @@ public final class DemoDirectory implements AutoCloseable {
                 connection.add("dn: " + BASE_DN, "objectClass: top", "objectClass: domain", "dc: example");
                 connection.add("dn: " + PEOPLE_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: People");
                 connection.add("dn: " + GROUPS_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: Groups");
+                connection.add("dn: " + REPLICA_DN, "objectClass: top", "objectClass: organization", "o: replica");
+                connection.add("dn: ou=People," + REPLICA_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: People");
+                connection.add("dn: ou=Groups," + REPLICA_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: Groups");
             }
             return this;
         } catch (LDAPException | LDIFException e) {

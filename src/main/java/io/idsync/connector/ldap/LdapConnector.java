@@ -19,6 +19,8 @@ import java.util.List;
  * source-base-dn, source-filter  ...or the entries under this base (default: the connection's base-dn) that match
  *                                this filter (default (objectClass=person) for users, (|(objectClass=groupOfNames)
  *                                (objectClass=groupOfUniqueNames)(objectClass=group)) for groups)
+ * destination-base-dn            as a destination: where correlation searches look (default: the connection's base-dn),
+ *                                e.g. another suffix of the same server
  * </pre>
  */
 final class LdapConnector implements Connector {
@@ -70,12 +72,13 @@ final class LdapConnector implements Connector {
 
     @Override
     public List<String> destinationProblems(EntryType type, Settings pipe) {
-        return List.of();
+        return pipe.optional("destination-base-dn").filter(dn -> !DN.isValidDN(dn))
+                .map(dn -> List.of(pipe.prefix() + "destination-base-dn '" + dn + "' is not a DN")).orElse(List.of());
     }
 
     @Override
     public Destination destination(EntryType type, Settings pipe) {
-        return directory;
+        return pipe.optional("destination-base-dn").map(directory::under).orElse(directory);
     }
 
     private static String filter(EntryType type, Settings pipe) {

@@ -54,10 +54,23 @@ public final class LdapDirectory implements Destination, AutoCloseable {
     private static final String[] READ_ATTRIBUTES = {"*", "+"};
 
     private final LdapSettings settings;
+    /** the directory whose pool this one uses: itself, or the one it was derived from by {@link #under} */
+    private final LdapDirectory shared;
     private volatile LDAPConnectionPool pool;
 
     public LdapDirectory(LdapSettings settings) {
         this.settings = settings;
+        this.shared = this;
+    }
+
+    private LdapDirectory(LdapSettings settings, LdapDirectory shared) {
+        this.settings = settings;
+        this.shared = shared;
+    }
+
+    /** The same directory and pool, its searches under another base (a pipe's {@code destination-base-dn}). */
+    public LdapDirectory under(String baseDn) {
+        return new LdapDirectory(settings.withBaseDn(baseDn), shared);
     }
 
     public LdapSettings settings() {
@@ -66,6 +79,9 @@ public final class LdapDirectory implements Destination, AutoCloseable {
 
     /** The pool, opened on first use so a directory that is down at start-up only delays the pipe. */
     LDAPConnectionPool pool() {
+        if (shared != this) {
+            return shared.pool();
+        }
         LDAPConnectionPool current = pool;
         if (current != null) {
             return current;
@@ -283,6 +299,9 @@ public final class LdapDirectory implements Destination, AutoCloseable {
 
     @Override
     public void close() {
+        if (shared != this) {
+            return; // the pool is the other directory's to close
+        }
         LDAPConnectionPool current = pool;
         if (current != null) {
             current.close();

@@ -12,6 +12,10 @@ import java.time.Duration;
 public record LdapSettings(String name, String url, String bindDn, String bindPassword, String baseDn, int poolSize,
                            Duration connectTimeout, Duration responseTimeout) {
 
+    public LdapSettings withBaseDn(String otherBaseDn) {
+        return new LdapSettings(name, url, bindDn, bindPassword, otherBaseDn, poolSize, connectTimeout, responseTimeout);
+    }
+
     @Override
     public String toString() {
         return "LdapSettings[name=" + name + ", url=" + url + ", bindDn=" + bindDn + ", baseDn=" + baseDn + "]";

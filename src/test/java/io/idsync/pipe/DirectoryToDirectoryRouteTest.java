@@ -1,0 +1,183 @@
+package io.idsync.pipe;
+
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import io.idsync.config.PipeWiring;
+import io.idsync.connector.Settings;
+import io.idsync.connector.ldap.LdapKind;
+import io.idsync.connector.pingone.PingOneKind;
+import io.idsync.sandbox.DemoDirectory;
+import io.idsync.state.StateStore;
+import io.idsync.testsupport.PipeFixture;
+import io.idsync.testsupport.RoadFixture;
+import io.idsync.testsupport.RoadRouteTest;
+import io.idsync.testsupport.Slapd;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.model.Model;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * The directory → directory pipes exactly as a deployment ships them (config/routes/directory-*-to-directory.yaml,
+ * config/mappings/, the settings in config/application.properties), wired by the same code as at start-up, with
+ * only the connections pointed elsewhere: the source is a real OpenLDAP {@code slapd} (no changelog:
+ * modifyTimestamp), the destination the demo directory's suffix o=replica. Skipped, with the reason, where
+ * Debian's {@code slapd} is not installed.
+ */
+class DirectoryToDirectoryRouteTest extends RoadRouteTest {
+
+    private static final String USERS = "directory-to-directory";
+    private static final String GROUPS = "directory-groups-to-directory";
+    private static final String REPLICA_PEOPLE = "ou=People," + DemoDirectory.REPLICA_DN;
+
+    private Slapd slapd;
+    private DemoDirectory destination;
+    private PipeWiring.Built built;
+    private final Pipes pipes = new Pipes();
+    private final StateStore state = PipeFixture.memoryStateStore();
+    private final ExecutorService workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
+            new ThreadPoolExecutor.CallerRunsPolicy());
+    private final Road road = new Road(pipes, new Retry(2, 10));
+
+    @Override
+    protected RoadFixture fixture() {
+        return new RoadFixture() {
+            @Override
+            public Road road() {
+                return road;
+            }
+
+            @Override
+            public ExecutorService workers() {
+                return workers;
+            }
+        };
+    }
+
+    @Override
+    protected void doPreSetup() throws Exception {
+        Assumptions.assumeTrue(Slapd.available(), "slapd is not installed (Debian package slapd; .ci/run installs it)");
+        slapd = Slapd.start().withPeople();
+        destination = new DemoDirectory(DemoDirectory.Settings.defaults(0)).start();
+    }
+
+    @AfterEach
+    void closeSystems() throws Exception {
+        if (built != null) {
+            built.close();
+        }
+        workers.shutdownNow();
+        if (destination != null) {
+            destination.close();
+        }
+        if (slapd != null) {
+            slapd.close();
+        }
+    }
+
+    /** The shipped settings (prod profile), the two pipes on, their connections pointed at slapd and the demo directory. */
+    private void start() throws Exception {
+        Properties shipped = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of("config/application.properties"))) {
+            shipped.load(reader);
+        }
+        Map<String, String> properties = new HashMap<>();
+        shipped.stringPropertyNames().stream().filter(key -> key.startsWith("idsync.pipes.directory-") && key.contains("-to-directory."))
+                .forEach(key -> properties.put(key, shipped.getProperty(key)));
+        for (String pipe : List.of(USERS, GROUPS)) {
+            properties.put("idsync.pipes." + pipe + ".enabled", "true");
+            properties.put("idsync.pipes." + pipe + ".source", "openldap");
+        }
+        connection(properties, "openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX);
+        connection(properties, "directory", destination.url(), "cn=Directory Manager", "demo-password", DemoDirectory.BASE_DN);
+
+        loadRoutes("file:config/routes/directory-to-directory.yaml", "file:config/routes/directory-groups-to-directory.yaml");
+        built = PipeWiring.build(new Settings("idsync.", key -> Optional.ofNullable(properties.get(key))), properties.keySet(),
+                List.of(new LdapKind(), new PingOneKind()), state,
+                context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions());
+        built.pipes().all().forEach(pipes::register);
+        for (String pipe : List.of(USERS, GROUPS)) {
+            AdviceWith.adviceWith(context, pipe + "-poll", a -> a.replaceFromWith("direct:poll-" + pipe));
+            AdviceWith.adviceWith(context, pipe + "-reconcile", a -> a.replaceFromWith("direct:reconcile-" + pipe));
+        }
+        context.start();
+    }
+
+    private static void connection(Map<String, String> properties, String name, String url, String bindDn, String password, String baseDn) {
+        String prefix = "idsync.connections." + name + ".";
+        properties.put(prefix + "type", "ldap");
+        properties.put(prefix + "url", url);
+        properties.put(prefix + "bind-dn", bindDn);
+        properties.put(prefix + "bind-password", password);
+        properties.put(prefix + "base-dn", baseDn);
+    }
+
+    private void poll(String pipe) {
+        template.sendBody("direct:poll-" + pipe, null);
+    }
+
+    @Test
+    void openLdapUsersAndGroupsAreReplicatedWithMembersAsDestinationDns() throws Exception {
+        start();
+        poll(USERS);
+        poll(GROUPS);
+        try (LDAPConnection replica = destination.connection(); LDAPConnection source = slapd.connection()) {
+            for (String uid : List.of("ann", "ben", "cat")) {
+                assertEquals(source.getEntry("uid=" + uid + "," + Slapd.PEOPLE, "entryUUID").getAttributeValue("entryUUID"),
+                        replica.getEntry("uid=" + uid + "," + REPLICA_PEOPLE, "entryUUID").getAttributeValue("entryUUID"), uid + ": same entryUUID");
+            }
+            String group = "cn=Provisioning Users,ou=Groups," + DemoDirectory.REPLICA_DN;
+            assertEquals(Set.of("uid=ann," + REPLICA_PEOPLE, "uid=ben," + REPLICA_PEOPLE), members(replica, group),
+                    "members written as the replicas' DNs, not as ids");
+
+            // modifyTimestamp carries modifies and renames; the next group poll follows the member leaving
+            source.modify("uid=ann," + Slapd.PEOPLE, new Modification(ModificationType.REPLACE, "mail", "ann@new.example.com"));
+            source.modifyDN("uid=cat," + Slapd.PEOPLE, "uid=kat", true);
+            source.modify(Slapd.PROVISIONING_GROUP, new Modification(ModificationType.DELETE, "member", "uid=ben," + Slapd.PEOPLE));
+            poll(USERS);
+            poll(GROUPS);
+            assertEquals("ann@new.example.com", replica.getEntry("uid=ann," + REPLICA_PEOPLE).getAttributeValue("mail"));
+            assertNull(replica.getEntry("uid=cat," + REPLICA_PEOPLE));
+            assertNotNull(replica.getEntry("uid=kat," + REPLICA_PEOPLE), "renamed at the destination (modDN)");
+            assertEquals(Set.of("uid=ann," + REPLICA_PEOPLE), members(replica, group));
+
+            // no changelog: a delete is found by the reconciliation
+            source.delete("uid=ben," + Slapd.PEOPLE);
+            poll(USERS);
+            assertNotNull(replica.getEntry("uid=ben," + REPLICA_PEOPLE), "a delete leaves no modifyTimestamp to follow");
+            template.sendBody("direct:reconcile-" + USERS, null);
+            assertNull(replica.getEntry("uid=ben," + REPLICA_PEOPLE), "the reconciliation found it gone");
+            assertEquals(1L, pipes.get(USERS).counters().get("deleted"));
+        }
+    }
+
+    private static Set<String> members(LDAPConnection ldap, String group) throws Exception {
+        Set<String> members = new TreeSet<>();
+        String[] values = ldap.getEntry(group, "member").getAttributeValues("member");
+        for (String dn : values == null ? new String[0] : values) {
+            members.add(dn);
+        }
+        return members;
+    }
+}
