@@ -33,7 +33,7 @@ public record Plan(Action action, String ref, String newRef, Map<String, List<St
 
     public String describe() {
         return switch (action) {
-            case CREATE -> "create " + ref;
+            case CREATE -> ref == null ? "create a new entry" : "create " + ref;
             case DELETE -> "delete " + ref;
             case NONE -> "no change needed for " + ref;
             case MODIFY -> "modify " + ref + (newRef != null ? " (rename to " + newRef + ")" : "")

@@ -28,6 +28,12 @@ public interface SandboxConfig {
      */
     Map<String, String> workerApps();
 
+    /**
+     * More environments (seed 004's P1-User-Destination, say), each with populations Employees (the default) and
+     * Contractors and the same worker apps, empty otherwise.
+     */
+    java.util.Optional<java.util.List<String>> extraEnvironments();
+
     @WithDefault("900")
     int employees();
 

@@ -1,6 +1,5 @@
 package io.idsync.sandbox;
 
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,6 +58,13 @@ public class SandboxLauncher {
         SandboxEnvironment environment = DemoSeed.seed(pingOne, first.getKey(), first.getValue(), sandbox.employees(), sandbox.contractors());
         workers.forEachRemaining(worker -> environment.addApplication(worker.getKey(), "idsync " + worker.getKey(), worker.getValue(),
                 SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_BASIC));
+        for (String name : sandbox.extraEnvironments().orElse(java.util.List.of())) {
+            SandboxEnvironment extra = pingOne.createEnvironment(name);
+            extra.createPopulation("Employees", true);
+            extra.createPopulation("Contractors", false);
+            sandbox.workerApps().forEach((clientId, secret) -> extra.addApplication(clientId, "idsync " + clientId, secret,
+                    SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_BASIC));
+        }
         try (com.unboundid.ldap.sdk.LDAPConnection ldap = directory.connection()) {
             DemoSeed.seedCorp(ldap, sandbox.corpUsers(), sandbox.corpProvisioned());
         } catch (com.unboundid.ldap.sdk.LDAPException | com.unboundid.ldif.LDIFException e) {
@@ -70,7 +76,11 @@ public class SandboxLauncher {
                 pingOne.baseUrl(), DemoSeed.ENVIRONMENT, sandbox.employees(), sandbox.contractors(), DemoSeed.ADMIN_CLIENT_ID);
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * After Camel has stopped (Quarkus's shutdown event comes before), so no poll still in flight finds the systems
+     * gone and retries until its timeout.
+     */
+    void afterCamel(@Observes org.apache.camel.spi.CamelEvent.CamelContextStoppedEvent event) {
         if (pingOne != null) {
             pingOne.close();
         }

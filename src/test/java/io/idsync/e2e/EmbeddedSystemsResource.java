@@ -25,6 +25,8 @@ public class EmbeddedSystemsResource implements QuarkusTestResourceLifecycleMana
             overrides.put("idsync.connections." + connection + ".auth-url", "http://localhost:" + pingOne + "/demo-env/as/token");
         }
         overrides.put("idsync.connections.directory.url", "ldap://localhost:" + directory);
+        overrides.put("idsync.connections.p1destination.api-url", "http://localhost:" + pingOne + "/v1");
+        overrides.put("idsync.connections.p1destination.auth-url", "http://localhost:" + pingOne + "/p1-destination/as/token");
         return overrides;
     }
 

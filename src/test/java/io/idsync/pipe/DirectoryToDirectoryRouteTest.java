@@ -3,36 +3,19 @@ package io.idsync.pipe;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
-import io.idsync.config.PipeWiring;
-import io.idsync.connector.Settings;
-import io.idsync.connector.ldap.LdapKind;
-import io.idsync.connector.pingone.PingOneKind;
 import io.idsync.sandbox.DemoDirectory;
-import io.idsync.state.StateStore;
-import io.idsync.testsupport.PipeFixture;
 import io.idsync.testsupport.RoadFixture;
 import io.idsync.testsupport.RoadRouteTest;
 import io.idsync.testsupport.Slapd;
-import org.apache.camel.builder.AdviceWith;
-import org.apache.camel.model.Model;
+import io.idsync.testsupport.WiredPipes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -53,26 +36,11 @@ class DirectoryToDirectoryRouteTest extends RoadRouteTest {
 
     private Slapd slapd;
     private DemoDirectory destination;
-    private PipeWiring.Built built;
-    private final Pipes pipes = new Pipes();
-    private final StateStore state = PipeFixture.memoryStateStore();
-    private final ExecutorService workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
-            new ThreadPoolExecutor.CallerRunsPolicy());
-    private final Road road = new Road(pipes, new Retry(2, 10));
+    private final WiredPipes systems = new WiredPipes();
 
     @Override
     protected RoadFixture fixture() {
-        return new RoadFixture() {
-            @Override
-            public Road road() {
-                return road;
-            }
-
-            @Override
-            public ExecutorService workers() {
-                return workers;
-            }
-        };
+        return systems;
     }
 
     @Override
@@ -84,10 +52,7 @@ class DirectoryToDirectoryRouteTest extends RoadRouteTest {
 
     @AfterEach
     void closeSystems() throws Exception {
-        if (built != null) {
-            built.close();
-        }
-        workers.shutdownNow();
+        systems.close();
         if (destination != null) {
             destination.close();
         }
@@ -96,41 +61,19 @@ class DirectoryToDirectoryRouteTest extends RoadRouteTest {
         }
     }
 
-    /** The shipped settings (prod profile), the two pipes on, their connections pointed at slapd and the demo directory. */
+    /** The shipped settings, the two pipes on, their source pointed at slapd and the directory connection at the demo directory. */
     private void start() throws Exception {
-        Properties shipped = new Properties();
-        try (Reader reader = Files.newBufferedReader(Path.of("config/application.properties"))) {
-            shipped.load(reader);
-        }
-        Map<String, String> properties = new HashMap<>();
-        shipped.stringPropertyNames().stream().filter(key -> key.startsWith("idsync.pipes.directory-") && key.contains("-to-directory."))
-                .forEach(key -> properties.put(key, shipped.getProperty(key)));
+        Map<String, String> properties = WiredPipes.shipped("config/application.properties", USERS, GROUPS);
         for (String pipe : List.of(USERS, GROUPS)) {
-            properties.put("idsync.pipes." + pipe + ".enabled", "true");
             properties.put("idsync.pipes." + pipe + ".source", "openldap");
         }
-        connection(properties, "openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX);
-        connection(properties, "directory", destination.url(), "cn=Directory Manager", "demo-password", DemoDirectory.BASE_DN);
-
+        WiredPipes.connection(properties, "openldap", Map.of("type", "ldap", "url", slapd.url(), "bind-dn", Slapd.ROOT_DN,
+                "bind-password", Slapd.ROOT_PASSWORD, "base-dn", Slapd.SUFFIX));
+        WiredPipes.connection(properties, "directory", Map.of("type", "ldap", "url", destination.url(), "bind-dn", "cn=Directory Manager",
+                "bind-password", "demo-password", "base-dn", DemoDirectory.BASE_DN));
         loadRoutes("file:config/routes/directory-to-directory.yaml", "file:config/routes/directory-groups-to-directory.yaml");
-        built = PipeWiring.build(new Settings("idsync.", key -> Optional.ofNullable(properties.get(key))), properties.keySet(),
-                List.of(new LdapKind(), new PingOneKind()), state,
-                context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions());
-        built.pipes().all().forEach(pipes::register);
-        for (String pipe : List.of(USERS, GROUPS)) {
-            AdviceWith.adviceWith(context, pipe + "-poll", a -> a.replaceFromWith("direct:poll-" + pipe));
-            AdviceWith.adviceWith(context, pipe + "-reconcile", a -> a.replaceFromWith("direct:reconcile-" + pipe));
-        }
+        systems.wire(context, properties);
         context.start();
-    }
-
-    private static void connection(Map<String, String> properties, String name, String url, String bindDn, String password, String baseDn) {
-        String prefix = "idsync.connections." + name + ".";
-        properties.put(prefix + "type", "ldap");
-        properties.put(prefix + "url", url);
-        properties.put(prefix + "bind-dn", bindDn);
-        properties.put(prefix + "bind-password", password);
-        properties.put(prefix + "base-dn", baseDn);
     }
 
     private void poll(String pipe) {
@@ -168,7 +111,7 @@ class DirectoryToDirectoryRouteTest extends RoadRouteTest {
             assertNotNull(replica.getEntry("uid=ben," + REPLICA_PEOPLE), "a delete leaves no modifyTimestamp to follow");
             template.sendBody("direct:reconcile-" + USERS, null);
             assertNull(replica.getEntry("uid=ben," + REPLICA_PEOPLE), "the reconciliation found it gone");
-            assertEquals(1L, pipes.get(USERS).counters().get("deleted"));
+            assertEquals(1L, systems.pipes.get(USERS).counters().get("deleted"));
         }
     }
 

@@ -21,8 +21,13 @@ public final class SandboxAdmin {
     private final PingOneClient client;
 
     public SandboxAdmin(String baseUrl, String clientId, String secret) {
-        this.client = new PingOneClient(new PingOneSettings("admin", baseUrl + "/v1", baseUrl + "/" + DemoSeed.ENVIRONMENT + "/as/token",
-                DemoSeed.ENVIRONMENT, clientId, secret, PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 100,
+        this(baseUrl, DemoSeed.ENVIRONMENT, clientId, secret);
+    }
+
+    /** As a worker app of another environment of the sandbox. */
+    public SandboxAdmin(String baseUrl, String environment, String clientId, String secret) {
+        this.client = new PingOneClient(new PingOneSettings("admin", baseUrl + "/v1", baseUrl + "/" + environment + "/as/token",
+                environment, clientId, secret, PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 100,
                 Duration.ofSeconds(5), Duration.ofSeconds(10), 3));
     }
 
@@ -71,6 +76,13 @@ public final class SandboxAdmin {
 
     public void movePopulation(String id, String population) {
         client.send("PUT", "/users/" + id + "/population", JSON.createObjectNode().put("id", populationId(population)), null);
+    }
+
+    /** The user with this username, or null. */
+    public JsonNode user(String username) {
+        JsonNode users = client.get("/users?filter=" + PingOneClient.encode("username eq " + PingOneClient.filterValue(username))).body()
+                .path("_embedded").path("users");
+        return users.size() == 0 ? null : users.get(0);
     }
 
     public void deleteUser(String id) {

@@ -1,0 +1,120 @@
+package io.idsync.pipe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.idsync.sandbox.DemoSeed;
+import io.idsync.sandbox.PingOneSandbox;
+import io.idsync.sandbox.SandboxEnvironment;
+import io.idsync.testsupport.RoadFixture;
+import io.idsync.testsupport.RoadRouteTest;
+import io.idsync.testsupport.SandboxAdmin;
+import io.idsync.testsupport.WiredPipes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code routes/pingone-to-pingone.yaml} and its mapping as shipped, wired from settings alone: two environments
+ * of one PingOne sandbox (demo-env, and p1-destination as seed 004's P1-User-Destination), two connections, the
+ * Contractors population of one kept in step in the other through the Management API.
+ */
+class PingOneToPingOneRouteTest extends RoadRouteTest {
+
+    private static final String PIPE = "pingone-to-pingone";
+    private static final String WORKER = "idsync-p2p-test";
+    private static final String SECRET = "p2p-test-secret";
+    private static final String DESTINATION = "p1-destination";
+
+    private PingOneSandbox pingOne;
+    private SandboxAdmin source;
+    private SandboxAdmin destination;
+    private final WiredPipes systems = new WiredPipes();
+
+    @Override
+    protected RoadFixture fixture() {
+        return systems;
+    }
+
+    @Override
+    protected void doPreSetup() throws Exception {
+        pingOne = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 1000, Duration.ZERO)).start();
+        DemoSeed.seed(pingOne, WORKER, SECRET, 5, 8);
+        SandboxEnvironment other = pingOne.createEnvironment(DESTINATION);
+        other.createPopulation("Employees", true);
+        other.createPopulation("Contractors", false);
+        other.addApplication(WORKER, "idsync", SECRET, SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_BASIC);
+        source = SandboxAdmin.demoAdmin(pingOne.baseUrl());
+        destination = new SandboxAdmin(pingOne.baseUrl(), DESTINATION, WORKER, SECRET);
+    }
+
+    @AfterEach
+    void closeSystems() {
+        systems.close();
+        pingOne.close();
+    }
+
+    private void start() throws Exception {
+        Map<String, String> properties = WiredPipes.shipped("classpath:application.properties", PIPE);
+        properties.put("idsync.pipes." + PIPE + ".source", "source");
+        properties.put("idsync.pipes." + PIPE + ".destination", "p1");
+        properties.put("idsync.pipes." + PIPE + ".population-to-synchronize", "Contractors");
+        properties.put("idsync.pipes." + PIPE + ".provisioning-population", "Contractors");
+        WiredPipes.connection(properties, "source", connection(DemoSeed.ENVIRONMENT));
+        WiredPipes.connection(properties, "p1", connection(DESTINATION));
+        loadRoutes("classpath:routes/" + PIPE + ".yaml");
+        systems.wire(context, properties);
+        context.start();
+    }
+
+    private Map<String, String> connection(String environment) {
+        return Map.of("type", "pingone", "api-url", pingOne.baseUrl() + "/v1", "auth-url", pingOne.baseUrl() + "/" + environment + "/as/token",
+                "environment-id", environment, "client-id", WORKER, "client-secret", SECRET, "polling-offset", "0s");
+    }
+
+    private void poll() {
+        template.sendBody("direct:poll-" + PIPE, null);
+    }
+
+    @Test
+    void usersOfAPopulationAreCreatedUpdatedDisabledAndDeletedInTheOtherEnvironment() throws Exception {
+        start();
+        poll();
+        String contractors = destination.populationId("Contractors");
+        JsonNode first = destination.user(username(source, "c000001."));
+        assertNotNull(first, "the initial load created the contractors");
+        assertEquals(contractors, first.path("population").path("id").asText());
+        assertNull(destination.user(username(source, "e000001.")), "employees are not in scope");
+        assertEquals(8L, systems.pipes.get(PIPE).counters().get("created"));
+
+        String id = source.createUser("p2p.new", "New", "Contractor", "Contractors");
+        poll();
+        assertEquals("Contractor", destination.user("p2p.new").path("name").path("family").asText());
+
+        pingOne.clearRequests();
+        source.patchUser(id, SandboxAdmin.JSON.createObjectNode().put("title", "Lead"));
+        poll();
+        assertEquals("Lead", destination.user("p2p.new").path("title").asText());
+        assertTrue(pingOne.requests().stream().anyMatch(r -> r.method().equals("PATCH") && r.path().contains("/environments/" + DESTINATION + "/users/")),
+                "only what differs, as a PATCH: " + pingOne.requests());
+
+        source.setEnabled(id, false);
+        poll();
+        assertFalse(destination.user("p2p.new").path("enabled").asBoolean(true), "disabled in the other environment");
+
+        source.deleteUser(id);
+        poll();
+        assertNull(destination.user("p2p.new"), "deleted in the other environment");
+    }
+
+    private static String username(SandboxAdmin admin, String prefix) {
+        return admin.client().get("/users?filter=" + io.idsync.connector.pingone.PingOneClient.encode("username sw \"" + prefix + "\""))
+                .body().path("_embedded").path("users").path(0).path("username").asText();
+    }
+}
