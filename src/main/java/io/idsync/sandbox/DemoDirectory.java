@@ -24,6 +24,8 @@ public final class DemoDirectory implements AutoCloseable {
     public static final String BASE_DN = "dc=example,dc=com";
     public static final String PEOPLE_DN = "ou=People," + BASE_DN;
     public static final String GROUPS_DN = "ou=Groups," + BASE_DN;
+    /** Where the groups of PingOne go (pipe pingone-groups-to-directory), apart from the directory's own. */
+    public static final String PINGONE_GROUPS_DN = "ou=PingOne Groups," + BASE_DN;
     /** A second suffix, empty but for ou=People and ou=Groups: where the directory → directory pipes replicate to. */
     public static final String REPLICA_DN = "o=replica";
 
@@ -71,6 +73,7 @@ public final class DemoDirectory implements AutoCloseable {
                 connection.add("dn: " + BASE_DN, "objectClass: top", "objectClass: domain", "dc: example");
                 connection.add("dn: " + PEOPLE_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: People");
                 connection.add("dn: " + GROUPS_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: Groups");
+                connection.add("dn: " + PINGONE_GROUPS_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: PingOne Groups");
                 connection.add("dn: " + REPLICA_DN, "objectClass: top", "objectClass: organization", "o: replica");
                 connection.add("dn: ou=People," + REPLICA_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: People");
                 connection.add("dn: ou=Groups," + REPLICA_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: Groups");

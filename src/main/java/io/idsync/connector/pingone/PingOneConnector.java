@@ -13,6 +13,7 @@ import java.util.List;
  * <pre>
  * population-to-synchronize  as a source: population names or ids, comma-separated (default: every population)
  * actor-id-to-ignore         as a source: client ids whose changes are skipped (the other direction's worker app)
+ * groups-to-synchronize      as a group source: group names or ids, comma-separated (default: every group)
  * provisioning-population    as a user destination: where new users are created (default: the default population)
  * </pre>
  */
@@ -26,12 +27,15 @@ final class PingOneConnector implements Connector {
 
     @Override
     public List<String> sourceProblems(EntryType type, Settings pipe) {
-        return type == EntryType.USER ? List.of()
-                : List.of(pipe.prefix() + "source names a pingone connection, which is a source of users only so far");
+        return List.of();
     }
 
     @Override
     public Source source(EntryType type, Settings pipe) {
+        if (type == EntryType.GROUP) {
+            PingOneGroupSource groups = new PingOneGroupSource(client, pipe.list("groups-to-synchronize"), pipe.list("actor-id-to-ignore"));
+            return new Source(groups, groups);
+        }
         PingOneUserSource users = new PingOneUserSource(client, pipe.list("population-to-synchronize"), pipe.list("actor-id-to-ignore"));
         return new Source(users, users);
     }

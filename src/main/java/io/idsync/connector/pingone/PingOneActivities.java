@@ -1,0 +1,133 @@
+package io.idsync.connector.pingone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.idsync.connector.Change;
+import io.idsync.connector.ChangeBatch;
+import io.idsync.connector.EntryType;
+import io.idsync.connector.PermanentFailure;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A PingOne environment's audit activities as a change feed, the way PingDataSync's {@code ping-one-customer}
+ * source reads them: polled in {@code recordedAt} windows that end {@code polling-offset} behind now
+ * (activities become visible a few seconds late). The user and the group sources share it.
+ * <p>
+ * The checkpoint token is {@code <recordedAt>|<activity ids at that instant>}: the next window starts at that
+ * instant inclusive and skips those ids, so an activity at a window edge is seen exactly once.
+ */
+final class PingOneActivities {
+
+    private static final Duration MAX_WINDOW = Duration.ofDays(14).minusMinutes(1);
+    private static final int MAX_BATCH = 20_000;
+
+    private final PingOneClient client;
+
+    PingOneActivities(PingOneClient client) {
+        this.client = client;
+    }
+
+    String currentToken() {
+        return windowEnd().toString() + "|";
+    }
+
+    ChangeBatch changesSince(String token) {
+        int bar = token.indexOf('|');
+        if (bar < 0) {
+            throw new PermanentFailure("checkpoint '" + token + "' is not a PingOne activities position");
+        }
+        Instant from = Instant.parse(token.substring(0, bar));
+        Set<String> seenAtFrom = new LinkedHashSet<>(List.of(token.substring(bar + 1).split(",")));
+        seenAtFrom.remove("");
+        Instant to = windowEnd();
+        if (!to.isAfter(from)) {
+            return new ChangeBatch(List.of(), token);
+        }
+        if (Duration.between(from, to).compareTo(MAX_WINDOW) > 0) {
+            to = from.plus(MAX_WINDOW); // catching up after a long stop: PingOne serves at most 14 days per query
+        }
+        List<JsonNode> newestFirst = fetchWindow(from, to);
+        while (newestFirst.size() > MAX_BATCH && Duration.between(from, to).toMillis() > 1) {
+            // keep a batch bounded: halve the window until it fits
+            to = from.plusMillis(Duration.between(from, to).toMillis() / 2);
+            newestFirst = fetchWindow(from, to);
+        }
+        List<Change> changes = new ArrayList<>(newestFirst.size());
+        Set<String> idsAtEnd = new LinkedHashSet<>();
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            JsonNode activity = newestFirst.get(i);
+            String activityId = activity.path("id").asText();
+            Instant at = Instant.parse(activity.path("recordedAt").asText());
+            if (at.equals(to)) {
+                idsAtEnd.add(activityId);
+            }
+            if (at.equals(from) && seenAtFrom.contains(activityId)) {
+                continue;
+            }
+            changes.addAll(toChanges(activity, at));
+        }
+        return new ChangeBatch(changes, to + "|" + String.join(",", idsAtEnd));
+    }
+
+    /** Whether the change is of this type and made by someone other than the actors to ignore. */
+    static boolean madeBySomeoneElse(Change change, EntryType type, List<String> actorIdsToIgnore) {
+        if (change.entryType() != type || change.sourceId() == null) {
+            return false;
+        }
+        return change.actors().isEmpty() || !actorIdsToIgnore.containsAll(change.actors());
+    }
+
+    private List<JsonNode> fetchWindow(Instant from, Instant to) {
+        String filter = "recordedAt ge \"" + from + "\" and recordedAt le \"" + to + "\"";
+        List<JsonNode> activities = new ArrayList<>();
+        Iterator<JsonNode> it = client.pages("/activities?limit=1000&filter=" + PingOneClient.encode(filter), "activities");
+        while (it.hasNext()) {
+            activities.add(it.next());
+            if (activities.size() > MAX_BATCH * 2) {
+                break; // enough to know the window must shrink
+            }
+        }
+        return activities;
+    }
+
+    /**
+     * The changes one activity stands for. A membership activity ({@code MEMBER_OF_GROUP}, href
+     * {@code .../users/{userId}/memberOfGroups/{groupId}}) changes both the user's memberships and the group's members.
+     */
+    static List<Change> toChanges(JsonNode activity, Instant at) {
+        String type = activity.path("action").path("type").asText("");
+        JsonNode resource = activity.path("resources").path(0);
+        String resourceType = resource.path("type").asText("");
+        String resourceId = resource.path("id").asText(null);
+        Set<String> actor = Set.of(activity.path("actors").path("client").path("id").asText(""));
+        if (resourceType.equals("MEMBER_OF_GROUP")) {
+            String href = resource.path("href").asText("");
+            int users = href.indexOf("/users/");
+            List<Change> changes = new ArrayList<>(2);
+            if (users >= 0) {
+                changes.add(new Change(href.substring(users + 7).split("/")[0], EntryType.USER, Change.Kind.MODIFY, at, actor, null));
+            }
+            changes.add(new Change(resourceId, EntryType.GROUP, Change.Kind.MODIFY, at, actor, null));
+            return changes;
+        }
+        Change.Kind kind = type.endsWith(".CREATED") ? Change.Kind.CREATE
+                : type.endsWith(".DELETED") ? Change.Kind.DELETE : Change.Kind.MODIFY;
+        EntryType entryType = switch (resourceType) {
+            case "USER" -> EntryType.USER;
+            case "GROUP" -> EntryType.GROUP;
+            default -> null; // populations, applications...: no pipe's entries
+        };
+        return List.of(new Change(resourceId, entryType, kind, at, actor, null));
+    }
+
+    private Instant windowEnd() {
+        return Instant.now().minus(client.settings().pollingOffset()).truncatedTo(ChronoUnit.MILLIS);
+    }
+}
