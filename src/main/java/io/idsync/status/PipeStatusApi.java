@@ -1,6 +1,7 @@
 package io.idsync.status;
 
 import io.idsync.pipe.Pipe;
+import io.idsync.pipe.PipeBusy;
 import io.idsync.pipe.Pipes;
 import io.idsync.pipe.Road;
 import io.idsync.state.StateStore;
@@ -32,13 +33,14 @@ public class PipeStatusApi {
     }
 
     public Map<String, Object> one(Exchange exchange) {
-        return status(exchange, Road.requestedPipe(pipes, exchange), true);
+        return status(exchange, PipeOperationsApi.requestedPipe(pipes, exchange), true);
     }
 
     /** The answer to a request that failed: its status code and {@code {"error": ...}}. */
     public Map<String, Object> problem(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        int status = cause instanceof Road.ApiProblem problem ? problem.status() : 503;
+        // an unknown pipe 404, a pipe busy or held 409, a system that does not answer 503
+        int status = cause instanceof PipeOperationsApi.ApiProblem problem ? problem.status() : cause instanceof PipeBusy ? 409 : 503;
         exchange.getIn().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);

@@ -22,6 +22,7 @@ import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
 import io.idsync.connector.ChangeSource;
 import io.idsync.connector.EntryType;
+import io.idsync.connector.Paging;
 import io.idsync.connector.PermanentFailure;
 import io.idsync.connector.SourceEntry;
 import io.idsync.connector.SourceReader;
@@ -37,7 +38,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 
@@ -420,70 +420,33 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
                 addAll(members, entry.getAttributeValues("uniqueMember"));
             }
         }
-        return new Iterator<>() {
-            private SourceEntry next;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && !members.isEmpty()) {
-                    String dn = members.poll();
-                    if (!seen.add(normalize(dn))) {
-                        continue;
-                    }
-                    SearchResultEntry entry = get(dn, "*", settings.idAttribute(), settings.disabledAttribute());
-                    if (entry != null && typeOf(entry) == EntryType.USER) {
-                        next = entry(entry);
-                    }
-                }
-                return next != null;
+        // member DNs only (a string each), the entries read one by one as the reader advances
+        return Paging.map(members.iterator(), dn -> {
+            if (!seen.add(normalize(dn))) {
+                return null;
             }
-
-            @Override
-            public SourceEntry next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                SourceEntry current = next;
-                next = null;
-                return current;
-            }
-        };
+            SearchResultEntry entry = get(dn, "*", settings.idAttribute(), settings.disabledAttribute());
+            return entry != null && typeOf(entry) == EntryType.USER ? entry(entry) : null;
+        });
     }
 
     /** Entries under the base that match the filter, a page of {@value #PAGE} at a time (simple paged results). */
     private Iterator<SourceEntry> scanFilter() {
-        return new Iterator<>() {
-            private Iterator<SearchResultEntry> page = Collections.emptyIterator();
-            private ASN1OctetString cookie;
-            private boolean done;
-
-            @Override
-            public boolean hasNext() {
-                while (!page.hasNext() && !done) {
-                    try {
-                        SearchRequest request = new SearchRequest(settings.searchBase(), SearchScope.SUB, settings.filter(), "*",
-                                settings.idAttribute(), settings.disabledAttribute());
-                        request.addControl(new SimplePagedResultsControl(PAGE, cookie));
-                        SearchResult result = directory.pool().search(request);
-                        page = result.getSearchEntries().iterator();
-                        SimplePagedResultsControl response = SimplePagedResultsControl.get(result);
-                        cookie = response == null ? null : response.getCookie();
-                        done = cookie == null || cookie.getValueLength() == 0;
-                    } catch (LDAPException e) {
-                        throw new TransientFailure("LDAP paged search of " + settings.searchBase() + " for " + settings.filter() + " failed: " + e.getMessage());
-                    }
-                }
-                return page.hasNext();
+        Iterator<SearchResultEntry> entries = Paging.pages((ASN1OctetString) null, cookie -> {
+            try {
+                SearchRequest request = new SearchRequest(settings.searchBase(), SearchScope.SUB, settings.filter(), "*",
+                        settings.idAttribute(), settings.disabledAttribute());
+                request.addControl(new SimplePagedResultsControl(PAGE, cookie));
+                SearchResult result = directory.pool().search(request);
+                SimplePagedResultsControl response = SimplePagedResultsControl.get(result);
+                ASN1OctetString next = response == null ? null : response.getCookie();
+                return next == null || next.getValueLength() == 0 ? Paging.Page.last(result.getSearchEntries())
+                        : Paging.Page.then(result.getSearchEntries(), next);
+            } catch (LDAPException e) {
+                throw new TransientFailure("LDAP paged search of " + settings.searchBase() + " for " + settings.filter() + " failed: " + e.getMessage());
             }
-
-            @Override
-            public SourceEntry next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return entry(page.next());
-            }
-        };
+        });
+        return Paging.map(entries, this::entry);
     }
 
     /** The configured group and every group nested in it, refreshed every 30 s and when a group changes. */

@@ -2,6 +2,7 @@ package io.idsync.connector.pingone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.idsync.connector.Paging;
 import io.idsync.connector.TransientFailure;
 import org.jboss.logging.Logger;
 
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -163,33 +163,17 @@ public final class PingOneClient {
 
     /** Follows {@code _links.next.href} page after page, yielding the items under {@code _embedded.<collection>}. */
     public Iterator<JsonNode> pages(String firstPath, String collection) {
-        return new Iterator<>() {
-            private String next = firstPath;
-            private Iterator<JsonNode> page = java.util.Collections.emptyIterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!page.hasNext() && next != null) {
-                    JsonNode body = get(next).body();
-                    JsonNode items = body.path("_embedded").path(collection);
-                    if (!items.isArray()) {
-                        throw new TransientFailure("PingOne GET " + pathOf(next) + " answered a page without _embedded." + collection);
-                    }
-                    page = items.elements();
-                    JsonNode href = body.path("_links").path("next").path("href");
-                    next = href.isTextual() ? href.asText() : null;
-                }
-                return page.hasNext();
+        return Paging.pages(firstPath, url -> {
+            JsonNode body = get(url).body();
+            JsonNode items = body.path("_embedded").path(collection);
+            if (!items.isArray()) {
+                throw new TransientFailure("PingOne GET " + pathOf(url) + " answered a page without _embedded." + collection);
             }
-
-            @Override
-            public JsonNode next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return page.next();
-            }
-        };
+            List<JsonNode> page = new ArrayList<>(items.size());
+            items.forEach(page::add);
+            JsonNode href = body.path("_links").path("next").path("href");
+            return href.isTextual() ? Paging.Page.then(page, href.asText()) : Paging.Page.last(page);
+        });
     }
 
     public static String encode(String value) {

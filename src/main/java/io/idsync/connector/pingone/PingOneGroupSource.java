@@ -7,6 +7,7 @@ import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
 import io.idsync.connector.ChangeSource;
 import io.idsync.connector.EntryType;
+import io.idsync.connector.Paging;
 import io.idsync.connector.PermanentFailure;
 import io.idsync.connector.SourceEntry;
 import io.idsync.connector.SourceReader;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
@@ -79,21 +79,7 @@ public final class PingOneGroupSource implements ChangeSource, SourceReader {
     /** Every group, a page at a time, with its members (one more request per group). */
     @Override
     public Iterator<SourceEntry> scan() {
-        Iterator<JsonNode> groups = client.pages("/groups?limit=" + client.settings().pageSize(), "groups");
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return groups.hasNext();
-            }
-
-            @Override
-            public SourceEntry next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return entry(groups.next());
-            }
-        };
+        return Paging.map(client.pages("/groups?limit=" + client.settings().pageSize(), "groups"), this::entry);
     }
 
     private SourceEntry entry(JsonNode group) {

@@ -6,6 +6,7 @@ import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
 import io.idsync.connector.ChangeSource;
 import io.idsync.connector.EntryType;
+import io.idsync.connector.Paging;
 import io.idsync.connector.PermanentFailure;
 import io.idsync.connector.SourceEntry;
 import io.idsync.connector.SourceReader;
@@ -15,11 +16,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 
@@ -100,26 +99,7 @@ public final class PingOneUserSource implements ChangeSource, SourceReader {
                 firstPages.add("/users?" + limit + "&filter=" + PingOneClient.encode("population.id eq " + PingOneClient.filterValue(populationId)));
             }
         }
-        Iterator<String> pageStarts = firstPages.iterator();
-        return new Iterator<>() {
-            private Iterator<JsonNode> users = Collections.emptyIterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!users.hasNext() && pageStarts.hasNext()) {
-                    users = client.pages(pageStarts.next(), "users");
-                }
-                return users.hasNext();
-            }
-
-            @Override
-            public SourceEntry next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return entry(users.next());
-            }
-        };
+        return Paging.map(Paging.flatMap(firstPages.iterator(), start -> client.pages(start, "users")), PingOneUserSource::entry);
     }
 
     /**

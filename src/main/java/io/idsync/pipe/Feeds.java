@@ -1,0 +1,104 @@
+package io.idsync.pipe;
+
+import io.idsync.connector.Change;
+import io.idsync.connector.ChangeBatch;
+import io.idsync.connector.Paging;
+import io.idsync.connector.SourceEntry;
+import io.idsync.state.StateStore;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The three feeds of the road, each a stream of items: the change feed after a checkpoint (with the member
+ * refreshes a group pipe owes), a full scan of the source (initial load, resync), and the pipe's links (the
+ * reconciliation). Scans and links come a page at a time, so memory stays flat.
+ */
+final class Feeds {
+
+    /** Entries a scan reads ahead to look their links up together; bounds the scan's memory too. */
+    static final int PAGE = 500;
+
+    private final Retry retry;
+
+    Feeds(Retry retry) {
+        this.retry = retry;
+    }
+
+    /**
+     * The changes after {@code checkpoint}, coalesced per entry (one read of the current entry covers every
+     * change to it in the batch); a group pipe's member refreshes are among them. Notes the next token and the
+     * refreshes on the run.
+     */
+    Iterator<SyncItem> changes(Pipe pipe, String checkpoint, Run run) {
+        ChangeBatch batch = pipe.changes().changesSince(checkpoint);
+        List<Change> changes = new ArrayList<>(batch.changes());
+        if (pipe.membersFrom() != null) {
+            // users the members-from pipe newly provisioned: their groups are synchronized again
+            List<StateStore.MemberRefresh> refreshes = pipe.state().memberRefreshes(pipe.name(), PAGE);
+            for (StateStore.MemberRefresh refresh : refreshes) {
+                changes.addAll(pipe.changes().changesForMember(refresh.memberId()));
+            }
+            run.memberRefreshes = refreshes.stream().map(StateStore.MemberRefresh::id).toList();
+        }
+        pipe.counters().seen(changes.size());
+        run.nextToken = batch.nextToken();
+        return coalesce(changes).stream().map(SyncItem::new).iterator();
+    }
+
+    /**
+     * The source's scan as items, a page at a time: each page's links are looked up in one query. A pipe that has
+     * never recorded an entry (its first load) has no links to look up, and skips those queries.
+     */
+    Iterator<SyncItem> scan(Pipe pipe) {
+        // asked once, before the scan records anything: an entry the source lists twice is found the second
+        // time by correlation, as it would be by its link
+        boolean linksExist = retry.call("read whether any link exists", () -> pipe.state().hasEntries(pipe.name()));
+        Iterator<List<SourceEntry>> pages = Paging.chunks(pipe.reader().scan(), PAGE);
+        return Paging.flatMap(pages, entries -> {
+            List<SyncItem> items = entries.stream().map(entry -> new SyncItem(Change.scanned(entry, pipe.entryType()))).toList();
+            Map<String, StateStore.EntryState> links = !linksExist ? Map.of() : retry.call("read the links of a page",
+                    () -> pipe.state().entries(pipe.name(), items.stream().map(i -> i.change.sourceId()).toList()));
+            for (SyncItem item : items) {
+                item.link = links.get(item.change.sourceId());
+                item.linkLoaded = true;
+            }
+            return items.iterator();
+        });
+    }
+
+    /** The linked entries, a page at a time from the state store, as SCAN changes read afresh from the source. */
+    Iterator<SyncItem> linked(Pipe pipe) {
+        Iterator<String> ids = Paging.pages("", after -> {
+            List<String> page = retry.call("read the links", () -> pipe.state().linkedIds(pipe.name(), after, PAGE));
+            return page.size() < PAGE ? Paging.Page.last(page) : Paging.Page.then(page, page.get(page.size() - 1));
+        });
+        return Paging.map(ids, id -> new SyncItem(new Change(id, pipe.entryType(), Change.Kind.SCAN, Instant.now(), Set.of(), null)));
+    }
+
+    /** One change per entry, in the order of each entry's last change; kinds and actors merged. */
+    static Collection<Change> coalesce(List<Change> changes) {
+        Map<String, Change> byEntry = new LinkedHashMap<>();
+        for (Change change : changes) {
+            String key = change.entryType() + "/" + change.sourceId();
+            Change earlier = byEntry.remove(key);
+            if (earlier == null) {
+                byEntry.put(key, change);
+                continue;
+            }
+            Change.Kind kind = change.kind() == Change.Kind.DELETE ? Change.Kind.DELETE
+                    : earlier.kind() == Change.Kind.CREATE || change.kind() == Change.Kind.CREATE ? Change.Kind.CREATE : Change.Kind.MODIFY;
+            Set<String> actors = new LinkedHashSet<>(earlier.actors());
+            actors.addAll(change.actors());
+            byEntry.put(key, new Change(change.sourceId(), change.entryType(), kind, change.at(), actors, null));
+        }
+        return new ArrayList<>(byEntry.values());
+    }
+}
