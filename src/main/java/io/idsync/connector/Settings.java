@@ -39,6 +39,12 @@ public final class Settings {
         return new Settings(otherPrefix, lookup);
     }
 
+    /** The last part of the prefix: {@code corp} for {@code idsync.connections.corp.}, the connection's or pipe's name. */
+    public String name() {
+        String trimmed = prefix.substring(0, prefix.length() - 1);
+        return trimmed.substring(trimmed.lastIndexOf('.') + 1);
+    }
+
     /** e.g. {@code idsync.connections.corp.} */
     public String prefix() {
         return prefix;

@@ -109,8 +109,10 @@ public final class ResyncBenchmark {
             PingOneSettings settings = new PingOneSettings("pingone", base + "/v1", base + "/" + DemoSeed.ENVIRONMENT + "/as/token",
                     DemoSeed.ENVIRONMENT, "bench-worker", "bench-secret", PingOneSettings.TokenAuthMethod.BASIC,
                     Duration.ZERO, 0, 1000, Duration.ofSeconds(5), Duration.ofSeconds(30), 6);
-            PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings), List.of(population), List.of());
-            Pipe pipe = new Pipe("pingone-to-directory", io.idsync.connector.EntryType.USER, source, source, directory,
+            PingOneClient client = new PingOneClient(settings);
+            PingOneUserSource source = new PingOneUserSource(client, List.of(population));
+            Pipe pipe = new Pipe("pingone-to-directory", io.idsync.connector.EntryType.USER,
+                    new io.idsync.connector.pingone.PingOneActivities(client, io.idsync.connector.EntryType.USER, List.of()), source, directory,
                     MappingFile.load(mapping), state);
             pipes.register(pipe);
 

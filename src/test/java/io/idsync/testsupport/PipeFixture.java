@@ -2,6 +2,7 @@ package io.idsync.testsupport;
 
 import io.idsync.connector.ldap.LdapDirectory;
 import io.idsync.connector.ldap.LdapSettings;
+import io.idsync.connector.pingone.PingOneActivities;
 import io.idsync.connector.pingone.PingOneClient;
 import io.idsync.connector.pingone.PingOneSettings;
 import io.idsync.connector.pingone.PingOneUserSource;
@@ -68,10 +69,12 @@ public final class PipeFixture implements AutoCloseable, RoadFixture {
         }
         PingOneSettings settings = new PingOneSettings("pingone", pingOne.baseUrl() + "/v1", pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token",
                 DemoSeed.ENVIRONMENT, WORKER, WORKER_SECRET, PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 50, Duration.ofSeconds(5), Duration.ofSeconds(10), 3);
-        PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings), List.of("Employees"), List.of("idsync-reverse-worker"));
+        PingOneClient client = new PingOneClient(settings);
+        PingOneActivities changes = new PingOneActivities(client, io.idsync.connector.EntryType.USER, List.of("idsync-reverse-worker"));
+        PingOneUserSource source = new PingOneUserSource(client, List.of("Employees"));
         ldap = new LdapDirectory(new LdapSettings("directory", directory.url(), "cn=Directory Manager", "demo-password",
                 DemoDirectory.BASE_DN, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)));
-        Pipe pipe = new Pipe(PIPE, io.idsync.connector.EntryType.USER, source, source, ldap, MappingFile.load("mappings/pingone-to-directory.yaml"), state);
+        Pipe pipe = new Pipe(PIPE, io.idsync.connector.EntryType.USER, changes, source, ldap, MappingFile.load("mappings/pingone-to-directory.yaml"), state);
         pipes.register(pipe);
         return pipe;
     }

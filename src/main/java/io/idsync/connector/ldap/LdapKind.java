@@ -38,7 +38,7 @@ public class LdapKind implements ConnectorKind {
     @Override
     public List<String> problems(Settings connection) {
         List<String> problems = new ArrayList<>();
-        String who = "connection '" + name(connection) + "'";
+        String who = "connection '" + connection.name() + "'";
         String url = connection.require("url", who, problems);
         connection.require("bind-dn", who, problems);
         connection.require("bind-password", who, problems);
@@ -56,7 +56,7 @@ public class LdapKind implements ConnectorKind {
             problems.add(connection.prefix() + "change-detection is '" + detection + "'; use one of " + String.join(", ", CHANGE_DETECTION));
         }
         try {
-            settings(name(connection), connection);
+            settings(connection.name(), connection);
         } catch (Settings.Invalid e) {
             problems.add(e.getMessage());
         }
@@ -72,11 +72,5 @@ public class LdapKind implements ConnectorKind {
     private static LdapSettings settings(String name, Settings c) {
         return new LdapSettings(name, c.text("url", null), c.text("bind-dn", null), c.text("bind-password", null), c.text("base-dn", null),
                 c.integer("pool-size", 8), c.duration("connect-timeout", "10s"), c.duration("response-timeout", "30s"));
-    }
-
-    /** {@code idsync.connections.corp.} → {@code corp} */
-    private static String name(Settings connection) {
-        String prefix = connection.prefix().substring(0, connection.prefix().length() - 1);
-        return prefix.substring(prefix.lastIndexOf('.') + 1);
     }
 }

@@ -3,6 +3,7 @@ package io.idsync.connector.pingone;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
+import io.idsync.connector.ChangeSource;
 import io.idsync.connector.EntryType;
 import io.idsync.connector.PermanentFailure;
 
@@ -18,27 +19,36 @@ import java.util.Set;
 /**
  * A PingOne environment's audit activities as a change feed, the way PingDataSync's {@code ping-one-customer}
  * source reads them: polled in {@code recordedAt} windows that end {@code polling-offset} behind now
- * (activities become visible a few seconds late). The user and the group sources share it.
+ * (activities become visible a few seconds late). A pipe of users and a pipe of groups each have one: the
+ * pipe's entry type and the actors it ignores (PingDataSync's {@code actor-id-to-ignore}, against echoes) decide
+ * which changes are its.
  * <p>
  * The checkpoint token is {@code <recordedAt>|<activity ids at that instant>}: the next window starts at that
  * instant inclusive and skips those ids, so an activity at a window edge is seen exactly once.
  */
-final class PingOneActivities {
+public final class PingOneActivities implements ChangeSource {
 
     private static final Duration MAX_WINDOW = Duration.ofDays(14).minusMinutes(1);
     private static final int MAX_BATCH = 20_000;
 
     private final PingOneClient client;
+    private final EntryType entryType;
+    private final List<String> actorIdsToIgnore;
 
-    PingOneActivities(PingOneClient client) {
+    /** @param actorIdsToIgnore client ids whose changes the pipe skips (the opposite pipe's worker app) */
+    public PingOneActivities(PingOneClient client, EntryType entryType, List<String> actorIdsToIgnore) {
         this.client = client;
+        this.entryType = entryType;
+        this.actorIdsToIgnore = List.copyOf(actorIdsToIgnore);
     }
 
-    String currentToken() {
+    @Override
+    public String currentToken() {
         return windowEnd().toString() + "|";
     }
 
-    ChangeBatch changesSince(String token) {
+    @Override
+    public ChangeBatch changesSince(String token) {
         int bar = token.indexOf('|');
         if (bar < 0) {
             throw new PermanentFailure("checkpoint '" + token + "' is not a PingOne activities position");
@@ -76,12 +86,26 @@ final class PingOneActivities {
         return new ChangeBatch(changes, to + "|" + String.join(",", idsAtEnd));
     }
 
-    /** Whether the change is of this type and made by someone other than the actors to ignore. */
-    static boolean madeBySomeoneElse(Change change, EntryType type, List<String> actorIdsToIgnore) {
-        if (change.entryType() != type || change.sourceId() == null) {
+    /** A change of the pipe's entry type, made by someone other than the actors it ignores. */
+    @Override
+    public boolean inScope(Change change) {
+        if (change.entryType() != entryType || change.sourceId() == null) {
             return false;
         }
         return change.actors().isEmpty() || !actorIdsToIgnore.containsAll(change.actors());
+    }
+
+    /** For a group pipe: the groups a newly provisioned user is a direct member of, each as a change. */
+    @Override
+    public List<Change> changesForMember(String memberId) {
+        if (entryType != EntryType.GROUP) {
+            return List.of();
+        }
+        List<Change> changes = new ArrayList<>();
+        client.pages("/users/" + PingOneClient.encode(memberId) + "/memberOfGroups?limit=1000", "groupMemberships")
+                .forEachRemaining(membership -> changes.add(new Change(membership.path("id").asText(), EntryType.GROUP, Change.Kind.MODIFY,
+                        Instant.now(), Set.of(), null)));
+        return changes;
     }
 
     private List<JsonNode> fetchWindow(Instant from, Instant to) {

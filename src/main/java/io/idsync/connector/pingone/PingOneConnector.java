@@ -32,12 +32,9 @@ final class PingOneConnector implements Connector {
 
     @Override
     public Source source(EntryType type, Settings pipe) {
-        if (type == EntryType.GROUP) {
-            PingOneGroupSource groups = new PingOneGroupSource(client, pipe.list("groups-to-synchronize"), pipe.list("actor-id-to-ignore"));
-            return new Source(groups, groups);
-        }
-        PingOneUserSource users = new PingOneUserSource(client, pipe.list("population-to-synchronize"), pipe.list("actor-id-to-ignore"));
-        return new Source(users, users);
+        PingOneActivities changes = new PingOneActivities(client, type, pipe.list("actor-id-to-ignore"));
+        return new Source(changes, type == EntryType.GROUP ? new PingOneGroupSource(client, pipe.list("groups-to-synchronize"))
+                : new PingOneUserSource(client, pipe.list("population-to-synchronize")));
     }
 
     @Override

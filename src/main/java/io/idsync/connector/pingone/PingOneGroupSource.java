@@ -3,65 +3,30 @@ package io.idsync.connector.pingone;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.idsync.connector.Change;
-import io.idsync.connector.ChangeBatch;
-import io.idsync.connector.ChangeSource;
-import io.idsync.connector.EntryType;
 import io.idsync.connector.Paging;
 import io.idsync.connector.PermanentFailure;
 import io.idsync.connector.SourceEntry;
 import io.idsync.connector.SourceReader;
 
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * PingOne groups as a sync source. Changes come from the same activities feed as users': a group created,
- * updated or deleted, and a member added or removed ({@code MEMBER_OF_GROUP}), which changes the group. A group
+ * PingOne groups as the reader of a sync source. Changes come from the same activities as users'
+ * ({@link PingOneActivities}): a group created, updated or deleted, and a member added or removed. A group
  * is read as PingOne answers it plus {@value SourceEntry#MEMBER_IDS}: the ids of its direct members, which a
  * group pipe turns into the destination's member values through its {@code members-from} pipe. Scope is the
  * pipe's {@code groups-to-synchronize} (names or ids; empty: every group).
  */
-public final class PingOneGroupSource implements ChangeSource, SourceReader {
+public final class PingOneGroupSource implements SourceReader {
 
     private final PingOneClient client;
-    private final PingOneActivities activities;
     private final List<String> groupsToSynchronize;
-    private final List<String> actorIdsToIgnore;
 
-    public PingOneGroupSource(PingOneClient client, List<String> groupsToSynchronize, List<String> actorIdsToIgnore) {
+    public PingOneGroupSource(PingOneClient client, List<String> groupsToSynchronize) {
         this.client = client;
-        this.activities = new PingOneActivities(client);
         this.groupsToSynchronize = List.copyOf(groupsToSynchronize);
-        this.actorIdsToIgnore = List.copyOf(actorIdsToIgnore);
-    }
-
-    @Override
-    public String currentToken() {
-        return activities.currentToken();
-    }
-
-    @Override
-    public ChangeBatch changesSince(String token) {
-        return activities.changesSince(token);
-    }
-
-    @Override
-    public boolean inScope(Change change) {
-        return PingOneActivities.madeBySomeoneElse(change, EntryType.GROUP, actorIdsToIgnore);
-    }
-
-    /** The groups a newly provisioned user is a direct member of, each as a change. */
-    @Override
-    public List<Change> changesForMember(String memberId) {
-        List<Change> changes = new ArrayList<>();
-        client.pages("/users/" + PingOneClient.encode(memberId) + "/memberOfGroups?limit=1000", "groupMemberships")
-                .forEachRemaining(membership -> changes.add(new Change(membership.path("id").asText(), EntryType.GROUP, Change.Kind.MODIFY,
-                        Instant.now(), java.util.Set.of(), null)));
-        return changes;
     }
 
     @Override

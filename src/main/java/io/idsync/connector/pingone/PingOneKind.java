@@ -38,7 +38,7 @@ public class PingOneKind implements ConnectorKind {
     @Override
     public List<String> problems(Settings connection) {
         List<String> problems = new ArrayList<>();
-        String who = "connection '" + name(connection) + "'";
+        String who = "connection '" + connection.name() + "'";
         connection.require("environment-id", who, problems);
         connection.require("client-id", who, problems);
         connection.require("client-secret", who, problems);
@@ -55,7 +55,7 @@ public class PingOneKind implements ConnectorKind {
         }
         try {
             if (problems.isEmpty()) {
-                settings(name(connection), connection);
+                settings(connection.name(), connection);
             }
         } catch (Settings.Invalid e) {
             problems.add(e.getMessage());
@@ -93,10 +93,5 @@ public class PingOneKind implements ConnectorKind {
         } catch (IllegalArgumentException e) {
             return false;
         }
-    }
-
-    private static String name(Settings connection) {
-        String prefix = connection.prefix().substring(0, connection.prefix().length() - 1);
-        return prefix.substring(prefix.lastIndexOf('.') + 1);
     }
 }

@@ -2,10 +2,6 @@ package io.idsync.connector.pingone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.idsync.connector.Change;
-import io.idsync.connector.ChangeBatch;
-import io.idsync.connector.ChangeSource;
-import io.idsync.connector.EntryType;
 import io.idsync.connector.Paging;
 import io.idsync.connector.PermanentFailure;
 import io.idsync.connector.SourceEntry;
@@ -23,11 +19,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * PingOne users as a sync source, the way PingDataSync's {@code ping-one-customer} source works: changes come
- * from the audit activities feed ({@link PingOneActivities}); each changed user is then read in full. Scope is
- * the pipe's {@code population-to-synchronize} list (names or ids).
+ * PingOne users as the reader of a sync source, the way PingDataSync's {@code ping-one-customer} source works:
+ * changes come from the audit activities ({@link PingOneActivities}), and each changed user is then read here in
+ * full. Scope is the pipe's {@code population-to-synchronize} list (names or ids).
  */
-public final class PingOneUserSource implements ChangeSource, SourceReader {
+public final class PingOneUserSource implements SourceReader {
 
     /** Intermediate attributes: exist only in memory, for the attribute map (PingDataSync's names). */
     public static final String DISABLED_FROM_PINGONE = "ds-pwp-account-disabled-from-pingone";
@@ -36,41 +32,17 @@ public final class PingOneUserSource implements ChangeSource, SourceReader {
     private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final PingOneClient client;
-    private final PingOneActivities activities;
     private final List<String> populationsToSynchronize;
-    private final List<String> actorIdsToIgnore;
     private volatile Set<String> populationIds;
 
-    /**
-     * @param populationsToSynchronize the pipe's population names or ids; empty means every population
-     * @param actorIdsToIgnore         client ids whose changes the pipe skips (the opposite pipe's worker app)
-     */
-    public PingOneUserSource(PingOneClient client, List<String> populationsToSynchronize, List<String> actorIdsToIgnore) {
+    /** @param populationsToSynchronize the pipe's population names or ids; empty means every population */
+    public PingOneUserSource(PingOneClient client, List<String> populationsToSynchronize) {
         this.client = client;
-        this.activities = new PingOneActivities(client);
         this.populationsToSynchronize = List.copyOf(populationsToSynchronize);
-        this.actorIdsToIgnore = List.copyOf(actorIdsToIgnore);
     }
 
     private PingOneSettings settings() {
         return client.settings();
-    }
-
-    // --- change detection: the environment's activities ----------------------------------------------
-
-    @Override
-    public String currentToken() {
-        return activities.currentToken();
-    }
-
-    @Override
-    public ChangeBatch changesSince(String token) {
-        return activities.changesSince(token);
-    }
-
-    @Override
-    public boolean inScope(Change change) {
-        return PingOneActivities.madeBySomeoneElse(change, EntryType.USER, actorIdsToIgnore);
     }
 
     // --- reading -------------------------------------------------------------------------------------
