@@ -147,6 +147,26 @@ class DirectoryToPingOneRouteTest extends RoadRouteTest {
         assertEquals(modified, pipes.get(GROUPS).counters().snapshot().get("modified"), "nothing left to do: no group is modified again");
     }
 
+    /** PingOne's PUT replaces the whole group: a rename keeps what PingOne holds and idsync does not manage. */
+    @Test
+    void aRenamedGroupKeepsWhatIdsyncDoesNotManage() throws Exception {
+        String id = group("Engineering").path("id").asText();
+        admin.client().send("PUT", "/groups/" + id, SandboxAdmin.JSON.createObjectNode().put("name", "Engineering")
+                .put("description", "set in PingOne").put("externalId", "ext-42").put("userFilter", "title eq \"Engineer\"")
+                .set("customData", SandboxAdmin.JSON.createObjectNode().put("costCenter", "1234")), null);
+        start();
+        poll(GROUPS);
+        try (LDAPConnection connection = directory.connection()) {
+            connection.modifyDN("cn=Engineering," + DemoDirectory.GROUPS_DN, "cn=Platform", true);
+        }
+        poll(GROUPS);
+        JsonNode renamed = admin.client().get("/groups/" + id).body();
+        assertEquals("Platform", renamed.path("name").asText(), "renamed by the PUT");
+        assertEquals("ext-42", renamed.path("externalId").asText());
+        assertEquals("title eq \"Engineer\"", renamed.path("userFilter").asText());
+        assertEquals("1234", renamed.path("customData").path("costCenter").asText());
+    }
+
     @Test
     void updateSequenceNumbersCarryChangesAndAReconciliationFindsDeletes() throws Exception {
         start();

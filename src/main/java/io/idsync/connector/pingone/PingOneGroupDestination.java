@@ -18,13 +18,16 @@ import java.util.Set;
 
 /**
  * PingOne groups as a destination. Attributes: {@code name}, {@code description} and {@code members} (the
- * PingOne ids of the group's direct members). A rename is a PUT of the group; memberships are made to match
+ * PingOne ids of the group's direct members). A rename is a PUT of the group, which keeps what idsync does
+ * not manage (externalId, userFilter, customData); memberships are made to match
  * the wanted members exactly ({@code POST/DELETE /users/{id}/memberOfGroups}), the datastore's memberships
  * overwriting PingOne's. A wanted member PingOne no longer has is left out.
  */
 public final class PingOneGroupDestination implements Destination {
 
     static final String MEMBERS = "members";
+    /** What a PUT of a group may carry (the others are read-only): PingOne's Group schema. */
+    private static final List<String> WRITABLE = List.of("name", "description", "population", "userFilter", "externalId", "customData");
 
     private final PingOneClient client;
 
@@ -90,18 +93,37 @@ public final class PingOneGroupDestination implements Destination {
             groupChanged |= !change.attribute().equals(MEMBERS);
         }
         if (groupChanged) {
-            // PUT replaces the group: name and description together (a rename)
-            ObjectNode body = JsonNodeFactory.instance.objectNode();
-            body.put("name", first(wanted.get("name")));
-            String description = first(wanted.get("description"));
-            if (description != null) {
-                body.put("description", description);
-            }
-            client.send("PUT", "/groups/" + PingOneClient.encode(plan.ref()), body, null);
+            client.send("PUT", "/groups/" + PingOneClient.encode(plan.ref()), replacement(plan.ref(), wanted), null);
         }
         if (plan.changes().stream().anyMatch(c -> c.attribute().equals(MEMBERS))) {
             setMembers(plan.ref(), new LinkedHashSet<>(current.values(MEMBERS)), new LinkedHashSet<>(wanted.getOrDefault(MEMBERS, List.of())));
         }
+    }
+
+    /**
+     * The body of a PUT, which replaces the whole group: the group as PingOne holds it now, every field a PUT may
+     * carry kept (externalId, userFilter, customData, population: set in PingOne, not by idsync), with the name and
+     * description idsync manages.
+     */
+    private ObjectNode replacement(String id, Map<String, List<String>> wanted) {
+        JsonNode current = client.getOrNull("/groups/" + PingOneClient.encode(id));
+        if (current == null) {
+            throw new io.idsync.connector.TransientFailure("PingOne group " + id + " disappeared while it was being updated");
+        }
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        for (String field : WRITABLE) {
+            if (current.hasNonNull(field)) {
+                body.set(field, current.get(field).deepCopy());
+            }
+        }
+        body.put("name", first(wanted.get("name")));
+        String description = first(wanted.get("description"));
+        if (description == null) {
+            body.remove("description");
+        } else {
+            body.put("description", description);
+        }
+        return body;
     }
 
     /** Adds and removes direct memberships so that exactly {@code wanted} (user ids) are members. */
