@@ -12,6 +12,7 @@ import io.idsync.sandbox.SandboxLauncher;
 import io.idsync.testsupport.SandboxAdmin;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,7 @@ class DirectoryToPingOneTest {
 
     @BeforeEach
     void initialProvisioningIsDone() {
+        ApiUsers.asOperator();
         admin = SandboxAdmin.demoAdmin(systems.pingOne().baseUrl());
         await().atMost(WAIT).until(() -> corpUsers().size() >= 30);
     }
@@ -164,7 +166,7 @@ class DirectoryToPingOneTest {
             members = ldap.getEntry(GROUP, "member").getAttributeValues("member");
             ldap.modify(GROUP, new Modification(ModificationType.DELETE, "member")); // the group loses every member at once
         }
-        await().atMost(WAIT).until(() -> io.restassured.RestAssured.get("/api/pipes/directory-to-pingone").then().extract()
+        await().atMost(WAIT).until(() -> RestAssured.get("/api/pipes/directory-to-pingone").then().extract()
                 .path("deletionGuard") != null);
         long disabled = corpUsers().stream().filter(u -> !u.path("enabled").asBoolean(true)).count();
         long linked = corpUsers().size();
@@ -174,7 +176,7 @@ class DirectoryToPingOneTest {
         try (LDAPConnection ldap = systems.directory().connection()) {
             ldap.modify(GROUP, new Modification(ModificationType.ADD, "member", members));
         }
-        io.restassured.RestAssured.given().post("/api/pipes/directory-to-pingone/confirm-deletions").then().statusCode(200)
+        RestAssured.given().post("/api/pipes/directory-to-pingone/confirm-deletions").then().statusCode(200)
                 .body("confirmed", org.hamcrest.Matchers.equalTo(true));
         await().atMost(WAIT).until(() -> corpUsers().stream().filter(u -> u.path("username").asText().matches("corp00[0-2][0-9]|corp0030"))
                 .allMatch(u -> u.path("enabled").asBoolean()));
@@ -182,7 +184,7 @@ class DirectoryToPingOneTest {
 
     @Test
     void aReconciliationOnRequestReadsEveryLinkedUserAgain() {
-        io.restassured.RestAssured.given().post("/api/pipes/directory-to-pingone/reconcile").then().statusCode(200)
+        RestAssured.given().post("/api/pipes/directory-to-pingone/reconcile").then().statusCode(200)
                 .body("kind", org.hamcrest.Matchers.equalTo("reconciliation"))
                 .body("entries", org.hamcrest.Matchers.greaterThanOrEqualTo(30))
                 .body("outcomes.failed", org.hamcrest.Matchers.equalTo(0));
@@ -221,7 +223,7 @@ class DirectoryToPingOneTest {
             await().atMost(WAIT).until(() -> user("latecomer") != null);
             await().atMost(WAIT).until(() -> members(groupId).contains("latecomer"));
         }
-        io.restassured.RestAssured.get("/api/pipes/directory-groups-to-pingone").then().statusCode(200)
+        RestAssured.get("/api/pipes/directory-groups-to-pingone").then().statusCode(200)
                 .body("membersFrom", org.hamcrest.Matchers.equalTo("directory-to-pingone"))
                 .body("memberRefreshesWaiting", org.hamcrest.Matchers.greaterThanOrEqualTo(0));
     }
@@ -305,12 +307,12 @@ class DirectoryToPingOneTest {
     }
 
     private long checkpointNumber(String pipe) {
-        String checkpoint = io.restassured.RestAssured.get("/api/pipes/" + pipe).then().extract().path("checkpoint");
+        String checkpoint = RestAssured.get("/api/pipes/" + pipe).then().extract().path("checkpoint");
         return checkpoint == null ? -1 : Long.parseLong(checkpoint);
     }
 
     private boolean pipeCheckpointAfter(String pipe, java.time.Instant at) {
-        String checkpoint = io.restassured.RestAssured.get("/api/pipes/" + pipe).then().extract().path("checkpoint");
+        String checkpoint = RestAssured.get("/api/pipes/" + pipe).then().extract().path("checkpoint");
         return checkpoint != null && java.time.Instant.parse(checkpoint.substring(0, checkpoint.indexOf('|'))).isAfter(at);
     }
 

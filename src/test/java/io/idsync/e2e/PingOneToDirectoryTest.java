@@ -49,6 +49,7 @@ class PingOneToDirectoryTest {
 
     @BeforeEach
     void admin() {
+        ApiUsers.asOperator();
         admin = SandboxAdmin.demoAdmin(systems.pingOne().baseUrl());
         awaitInitialLoad();
     }
