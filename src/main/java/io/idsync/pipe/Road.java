@@ -55,7 +55,7 @@ public final class Road {
 
     /**
      * The changes after the pipe's checkpoint. A pipe without a checkpoint does its initial load instead: it notes
-     * the feed's position first, then scans every in-scope entry. A poll due while another run holds the pipe, or
+     * the feed's position first (once: a restarted load keeps the first attempt's), then scans every in-scope entry. A poll due while another run holds the pipe, or
      * while the deletion guard does, reads nothing and moves no checkpoint.
      */
     public void poll(Exchange exchange) {
@@ -73,7 +73,8 @@ public final class Road {
         if (checkpoint.isEmpty()) {
             pipe.activity = "initial load";
             Run run = Run.of(pipe, new RunReport(pipe.name(), "initial load", false), false);
-            run.nextToken = pipe.changes().currentToken();
+            // a load a crash interrupted keeps its first attempt's position: nothing changed in between is missed
+            run.nextToken = retry.call("note where the feed stands", () -> pipe.state().initialLoadStart(pipe.name(), pipe.changes()::currentToken));
             exchange.setProperty(Run.PROPERTY, run);
             LOG.infof("%s: no checkpoint yet, initial load of every in-scope entry; the change feed follows from %s", pipe.name(), run.nextToken);
             exchange.getIn().setBody(feeds.scan(pipe));

@@ -56,12 +56,31 @@ public class StateStore {
         return queryOne("SELECT token FROM pipe_checkpoint WHERE pipe = ?", rs -> rs.getString(1), pipe);
     }
 
-    /** Saves the checkpoint and the counters together. */
+    /**
+     * Where the feed stood when the pipe's initial load first started, saving {@code now} as that position if no
+     * attempt has: a restarted load keeps the first attempt's position, so the changes made while it ran (and
+     * while it was down) are replayed from the feed once it finishes.
+     */
+    public String initialLoadStart(String pipe, java.util.function.Supplier<String> now) {
+        Optional<String> started = queryOne("SELECT token FROM pipe_initial_load WHERE pipe = ?", rs -> rs.getString(1), pipe);
+        if (started.isPresent()) {
+            return started.get();
+        }
+        String token = now.get();
+        update("INSERT INTO pipe_initial_load (pipe, token, started_at) VALUES (?, ?, ?)", pipe, token, Timestamp.from(Instant.now()));
+        return token;
+    }
+
+    /** Saves the checkpoint and the counters together; an initial load's start position goes with its first checkpoint. */
     public void saveCheckpoint(String pipe, String token, Map<String, Long> counters) {
         flush();
         inTransaction(c -> {
             upsert(c, "pipe_checkpoint", new String[]{"pipe"}, new String[]{"token", "updated_at"},
                     pipe, token, Timestamp.from(Instant.now()));
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM pipe_initial_load WHERE pipe = ?")) {
+                bind(ps, pipe);
+                ps.executeUpdate();
+            }
             for (Map.Entry<String, Long> counter : counters.entrySet()) {
                 upsert(c, "pipe_counter", new String[]{"pipe", "counter_name"}, new String[]{"counter_value"}, pipe, counter.getKey(), counter.getValue());
             }

@@ -219,6 +219,7 @@ class PingOneToDirectoryRouteTest extends RoadRouteTest {
         }));
         poll();
         assertTrue(systems.state.checkpoint(PipeFixture.PIPE).isEmpty(), "no checkpoint while the initial load is unfinished");
+        String firstStart = systems.state.initialLoadStart(PipeFixture.PIPE, () -> "not noted");
         int written = people();
         assertTrue(written > 25 && written <= EMPLOYEES, "some users reached the directory before the crash: " + written);
 
@@ -236,7 +237,9 @@ class PingOneToDirectoryRouteTest extends RoadRouteTest {
         poll();
 
         assertEquals(EMPLOYEES, people(), "every user exactly once: nothing lost, nothing duplicated");
-        assertTrue(systems.state.checkpoint(PipeFixture.PIPE).isPresent());
+        assertEquals(firstStart, systems.state.checkpoint(PipeFixture.PIPE).orElseThrow(),
+                "the restarted load kept the first attempt's feed position: what changed in between is replayed");
+        assertNotEquals("not noted", firstStart);
         assertEquals(EMPLOYEES, systems.state.count(PipeFixture.PIPE, StateStore.Status.SYNCED));
     }
 
