@@ -75,10 +75,8 @@ record PipeSettings(String name, Settings settings) {
 
     /** What is wrong with the pipe's own keys, one sentence each; its connections are checked by {@link Connections}. */
     List<String> problems(List<PipeSettings> all) {
-        List<String> problems = new ArrayList<>();
         String who = "pipe '" + name + "'";
-        settings.require("source", who, problems);
-        settings.require("destination", who, problems);
+        List<String> problems = new ArrayList<>(settings.missing("source", "destination"));
         try {
             entryType();
             deletionGuardPercent();

@@ -60,12 +60,25 @@ public final class Settings {
     }
 
     /** The value, or null with a sentence added to {@code problems} naming the key and its environment variable. */
-    public String require(String key, String who, List<String> problems) {
+    private String require(String key, String who, List<String> problems) {
         Optional<String> value = optional(key);
         if (value.isEmpty()) {
             problems.add(who + " needs " + prefix + key + " (environment variable " + environmentVariable(key) + ")");
         }
         return value.orElse(null);
+    }
+
+    /**
+     * A sentence for each of these keys that is unset, naming the key and its environment variable, said of the
+     * connection or pipe these settings belong to.
+     */
+    public List<String> missing(String... keys) {
+        String who = (prefix.startsWith("idsync.pipes.") ? "pipe '" : "connection '") + name() + "'";
+        List<String> problems = new java.util.ArrayList<>();
+        for (String key : keys) {
+            require(key, who, problems);
+        }
+        return problems;
     }
 
     public int integer(String key, int fallback) {

@@ -6,7 +6,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import java.util.Map;
 
 /**
- * A process that saves checkpoint after checkpoint in a file-backed state store and prints each one once its
+ * A process that saves checkpoint after checkpoint, as fast as it can, in a file-backed state store and prints each one once its
  * commit returned, until it is killed: what {@link StateStoreDurabilityTest} kills with {@code kill -9}.
  * Arguments: the JDBC URL.
  */
@@ -28,7 +28,6 @@ public final class CommitLoop {
             state.saveCheckpoint("durable", Long.toString(n), Map.of("created", n));
             System.out.println(n);
             System.out.flush();
-            Thread.sleep(2);
             if (pooled.isClosed()) {
                 throw new IllegalStateException("the held connection closed");
             }

@@ -37,12 +37,8 @@ public class LdapKind implements ConnectorKind {
 
     @Override
     public List<String> problems(Settings connection) {
-        List<String> problems = new ArrayList<>();
-        String who = "connection '" + connection.name() + "'";
-        String url = connection.require("url", who, problems);
-        connection.require("bind-dn", who, problems);
-        connection.require("bind-password", who, problems);
-        connection.require("base-dn", who, problems);
+        List<String> problems = new ArrayList<>(connection.missing("url", "bind-dn", "bind-password", "base-dn"));
+        String url = connection.optional("url").orElse(null);
         if (url != null) {
             try {
                 new LDAPURL(url);

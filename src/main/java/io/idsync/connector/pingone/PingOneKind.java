@@ -37,11 +37,7 @@ public class PingOneKind implements ConnectorKind {
 
     @Override
     public List<String> problems(Settings connection) {
-        List<String> problems = new ArrayList<>();
-        String who = "connection '" + connection.name() + "'";
-        connection.require("environment-id", who, problems);
-        connection.require("client-id", who, problems);
-        connection.require("client-secret", who, problems);
+        List<String> problems = new ArrayList<>(connection.missing("environment-id", "client-id", "client-secret"));
         String method = connection.text("token-auth-method", "basic").toLowerCase(Locale.ROOT);
         if (!List.of("basic", "post").contains(method)) {
             problems.add(connection.prefix() + "token-auth-method is '" + method + "'; use basic or post");
