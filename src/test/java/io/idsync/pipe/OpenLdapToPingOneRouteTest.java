@@ -79,8 +79,8 @@ class OpenLdapToPingOneRouteTest extends RoadRouteTest {
         context.start();
         poll();
         assertEquals(Set.of("ann", "ben"), systems.corpUsernames(), "the group's members, by uid; cat is not one");
-        assertTrue(systems.pipes.get(ProvisioningFixture.USERS).state().checkpoint(ProvisioningFixture.USERS).orElseThrow().startsWith("ts:"),
-                "slapd has no changelog: modifyTimestamp is followed");
+        assertTrue(systems.pipes.get(ProvisioningFixture.USERS).state().checkpoint(ProvisioningFixture.USERS).orElseThrow().startsWith("csn:"),
+                "slapd has no changelog: its entryCSN is followed");
 
         try (LDAPConnection admin = slapd.connection()) {
             admin.modify(GROUP, new Modification(ModificationType.ADD, "member", "uid=cat," + PEOPLE));

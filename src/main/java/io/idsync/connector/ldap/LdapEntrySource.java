@@ -91,6 +91,11 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
     }
 
     private static final Sequence MODIFY_TIMESTAMP = new Sequence("ts:", "modifyTimestamp", Comparator.naturalOrder());
+    /**
+     * OpenLDAP's change sequence number, stamped on every write with microseconds and a counter, so no two writes
+     * share one: a burst of any size in one second is followed a batch at a time, and the token names one entry.
+     */
+    private static final Sequence CSN = new Sequence("csn:", "entryCSN", Comparator.naturalOrder());
     private static final Sequence USN = new Sequence("usn:", "uSNChanged", Comparator.comparing(Long::valueOf));
 
     @Override
@@ -120,7 +125,18 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             if (!how.equals("auto") && !how.equals("modify-timestamp")) {
                 throw new PermanentFailure("change-detection '" + settings.changeDetection() + "' is not one of auto, changelog, usn, modify-timestamp");
             }
-            // follow modifyTimestamp from now (second resolution; the edge is de-duplicated)
+            // OpenLDAP stamps every entry with an entryCSN: follow it from the suffix's newest (contextCSN) or from now
+            SearchResultEntry suffix = directory.pool().getEntry(directory.settings().baseDn(), "contextCSN", "entryCSN");
+            if (suffix != null && suffix.getAttributeValue("entryCSN") != null) {
+                String contextCsn = suffix.getAttributeValue("contextCSN");
+                return CSN.prefix() + (contextCsn != null ? contextCsn
+                        : new java.text.SimpleDateFormat("yyyyMMddHHmmss.SSS'000Z#000000#000#000000'", java.util.Locale.ROOT) {
+                            {
+                                setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
+                            }
+                        }.format(new java.util.Date())) + "|";
+            }
+            // elsewhere, follow modifyTimestamp from now (second resolution; the edge is de-duplicated)
             return MODIFY_TIMESTAMP.prefix() + com.unboundid.util.StaticUtils.encodeGeneralizedTime(new java.util.Date()).replaceAll("\\.\\d+Z$", "Z") + "|";
         } catch (LDAPException e) {
             throw new TransientFailure("LDAP read of the root DSE of " + directory.settings().url() + " failed: " + e.getMessage());
@@ -129,7 +145,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
 
     @Override
     public ChangeBatch changesSince(String token) {
-        for (Sequence sequence : List.of(MODIFY_TIMESTAMP, USN)) {
+        for (Sequence sequence : List.of(CSN, MODIFY_TIMESTAMP, USN)) {
             if (token.startsWith(sequence.prefix())) {
                 return changesBySequence(sequence, token.substring(sequence.prefix().length()));
             }
@@ -202,23 +218,45 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         String since = token.substring(0, bar);
         Set<String> seenAtEdge = new LinkedHashSet<>(List.of(token.substring(bar + 1).split(",")));
         seenAtEdge.remove("");
+        // where every write has its own stamp (entryCSN), a batch takes the oldest BATCH of them and the next poll
+        // goes on from there; with modifyTimestamp, whose seconds many writes share, it takes them all
+        boolean bounded = sequence == CSN;
+        Comparator<SearchResultEntry> byStamp = Comparator.comparing(e -> e.getAttributeValue(sequence.attribute()), sequence.order());
+        java.util.PriorityQueue<SearchResultEntry> newestLast = new java.util.PriorityQueue<>(byStamp.reversed());
         List<SearchResultEntry> modified = new ArrayList<>();
+        com.unboundid.ldap.sdk.LDAPConnection connection = null;
         try {
+            // a paged search continues on the connection it started on: a server answers another one's cookie as invalid
+            connection = directory.pool().getConnection();
             ASN1OctetString cookie = null;
             do {
                 SearchRequest request = new SearchRequest(directory.settings().baseDn(), SearchScope.SUB,
                         Filter.createGreaterOrEqualFilter(sequence.attribute(), since), settings.idAttribute(), "objectClass", sequence.attribute());
                 request.addControl(new SimplePagedResultsControl(PAGE, cookie));
-                SearchResult result = directory.pool().search(request);
-                modified.addAll(result.getSearchEntries());
+                SearchResult result = connection.search(request);
+                for (SearchResultEntry entry : result.getSearchEntries()) {
+                    if (!bounded) {
+                        modified.add(entry);
+                    } else {
+                        newestLast.add(entry);
+                        if (newestLast.size() > BATCH) {
+                            newestLast.poll(); // the newest goes: memory stays at BATCH entries whatever the burst
+                        }
+                    }
+                }
                 SimplePagedResultsControl paged = SimplePagedResultsControl.get(result);
                 cookie = paged == null || paged.getCookie().getValueLength() == 0 ? null : paged.getCookie();
             } while (cookie != null);
+            directory.pool().releaseConnection(connection);
         } catch (LDAPException e) {
+            if (connection != null) {
+                directory.pool().releaseDefunctConnection(connection);
+            }
             throw new TransientFailure("LDAP search of " + directory.settings().baseDn() + " for entries with " + sequence.attribute()
                     + " from " + since + " failed: " + e.getMessage());
         }
-        modified.sort(Comparator.comparing(e -> e.getAttributeValue(sequence.attribute()), sequence.order()));
+        modified.addAll(newestLast);
+        modified.sort(byStamp);
         Instant now = Instant.now();
         List<Change> changes = new ArrayList<>();
         String last = since;

@@ -154,6 +154,20 @@ class LdapEntrySourceTest {
         assertEquals(List.of(entryUuid("cn=alice," + CORP)), source.changesSince(next.nextToken()).changes().stream().map(Change::sourceId).toList());
     }
 
+    /** A server without changelog, USNs or entryCSN: modifyTimestamp, whose seconds the token's edge ids split. */
+    @Test
+    void modifyTimestampGivesTheChangesWhereThereIsNothingBetter() throws Exception {
+        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, CORP, "(objectClass=user)", "entryUUID",
+                "ds-pwp-account-disabled").withChangeDetection("modify-timestamp"));
+        String token = source.currentToken();
+        assertTrue(token.startsWith("ts:"), token);
+        admin.modify("cn=bob," + CORP, new Modification(ModificationType.REPLACE, "title", "Lead"));
+        String bob = admin.getEntry("cn=bob," + CORP, "entryUUID").getAttributeValue("entryUUID");
+        ChangeBatch batch = source.changesSince(token);
+        assertTrue(batch.changes().stream().anyMatch(c -> c.sourceId().equals(bob)), "bob's modify: " + batch.changes());
+        assertTrue(source.changesSince(batch.nextToken()).changes().isEmpty(), "and only once");
+    }
+
     @Test
     void usersCarryMemberOfAndAMembershipChangeIsTheGroups() throws Exception {
         assertEquals(List.of(GROUP), List.of(admin.getEntry("cn=alice," + CORP).getAttributeValues("memberOf")));

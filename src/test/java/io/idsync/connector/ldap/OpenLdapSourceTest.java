@@ -72,7 +72,7 @@ class OpenLdapSourceTest {
     @Test
     void changesAreFollowedByModifyTimestampWithoutAChangelog() throws Exception {
         String token = source.currentToken();
-        assertTrue(token.startsWith("ts:"), "slapd has no cn=changelog: " + token);
+        assertTrue(token.startsWith("csn:"), "slapd has no cn=changelog: its entryCSN is followed: " + token);
         try (LDAPConnection admin = slapd.connection()) {
             admin.add("dn: uid=dan," + PEOPLE, "objectClass: inetOrgPerson", "uid: dan", "cn: dan", "sn: dan");
             admin.modify(GROUP, new Modification(ModificationType.ADD, "member", "uid=dan," + PEOPLE));

@@ -1,0 +1,84 @@
+package io.idsync.connector.ldap;
+
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import io.idsync.connector.Change;
+import io.idsync.connector.ChangeBatch;
+import io.idsync.testsupport.Slapd;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A burst of writes on a real OpenLDAP slapd (no changelog): thousands of entries added, then modified, faster
+ * than a second can tell apart. Change detection follows them to the end, each exactly once per burst, in
+ * batches of bounded size, with a checkpoint token that stays small whatever the burst.
+ */
+class OpenLdapBulkChangesTest {
+
+    private static final int USERS = 3000;
+
+    private Slapd slapd;
+    private LdapDirectory ldap;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (ldap != null) {
+            ldap.close();
+        }
+        if (slapd != null) {
+            slapd.close();
+        }
+    }
+
+    @Test
+    void aBurstOfThousandsIsFollowedToTheEndEachChangeOnceWithASmallCheckpoint() throws Exception {
+        Assumptions.assumeTrue(Slapd.available(), "slapd is not installed (Debian package slapd; .ci/run installs it)");
+        slapd = Slapd.start().withPeople();
+        ldap = new LdapDirectory(new LdapSettings("openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
+                Duration.ofSeconds(2), Duration.ofSeconds(10)));
+        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, Slapd.PEOPLE, "(uid=bulk*)", "entryUUID",
+                "ds-pwp-account-disabled").withChangeDetection("modify-timestamp"));
+        String token = source.currentToken();
+        try (LDAPConnection admin = slapd.connection()) {
+            for (int i = 0; i < USERS; i++) {
+                admin.add("dn: uid=bulk" + i + "," + Slapd.PEOPLE, "objectClass: inetOrgPerson", "uid: bulk" + i, "cn: Bulk " + i, "sn: Bulk");
+            }
+        }
+        token = followToTheEnd(source, token, "the adds");
+        try (LDAPConnection admin = slapd.connection()) {
+            for (int i = 0; i < USERS; i++) {
+                admin.modify("uid=bulk" + i + "," + Slapd.PEOPLE, new Modification(ModificationType.REPLACE, "title", "bulk"));
+            }
+        }
+        followToTheEnd(source, token, "the modifies");
+    }
+
+    /** Polls until the feed is dry; every bulk entry must come exactly once. Answers the last token. */
+    private static String followToTheEnd(LdapEntrySource source, String token, String what) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int poll = 0; poll < 100; poll++) {
+            ChangeBatch batch = source.changesSince(token);
+            assertTrue(batch.nextToken().length() < 200, what + ": the checkpoint token stays small: " + batch.nextToken().length() + " chars");
+            assertTrue(batch.changes().size() <= 1000, what + ": a batch is bounded: " + batch.changes().size());
+            for (Change change : batch.changes()) {
+                seen.merge(change.sourceId(), 1, Integer::sum);
+            }
+            token = batch.nextToken();
+            if (batch.changes().isEmpty()) {
+                break;
+            }
+        }
+        assertEquals(USERS, seen.size(), what + ": every entry followed");
+        assertTrue(seen.values().stream().allMatch(n -> n == 1), what + ": each exactly once");
+        return token;
+    }
+}
