@@ -218,9 +218,9 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         String since = token.substring(0, bar);
         Set<String> seenAtEdge = new LinkedHashSet<>(List.of(token.substring(bar + 1).split(",")));
         seenAtEdge.remove("");
-        // where every write has its own stamp (entryCSN), a batch takes the oldest BATCH of them and the next poll
-        // goes on from there; with modifyTimestamp, whose seconds many writes share, it takes them all
-        boolean bounded = sequence == CSN;
+        // where every write has its own stamp (entryCSN, uSNChanged), a batch takes the oldest BATCH of them and the
+        // next poll goes on from there; with modifyTimestamp, whose seconds many writes share, it takes them all
+        boolean bounded = sequence != MODIFY_TIMESTAMP;
         Comparator<SearchResultEntry> byStamp = Comparator.comparing(e -> e.getAttributeValue(sequence.attribute()), sequence.order());
         java.util.PriorityQueue<SearchResultEntry> newestLast = new java.util.PriorityQueue<>(byStamp.reversed());
         List<SearchResultEntry> modified = new ArrayList<>();
