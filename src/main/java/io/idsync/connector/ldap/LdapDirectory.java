@@ -96,31 +96,53 @@ public final class LdapDirectory implements Destination, AutoCloseable {
 
     private LDAPConnectionPool open() {
         try {
-            LDAPURL url = new LDAPURL(settings.url());
-            LDAPConnectionOptions options = new LDAPConnectionOptions();
-            options.setConnectTimeoutMillis((int) settings.connectTimeout().toMillis());
-            options.setResponseTimeoutMillis(settings.responseTimeout().toMillis());
-            // one request at a time per pooled connection: no reader thread hand-off per response
-            options.setUseSynchronousMode(true);
-            LDAPConnection connection = url.getScheme().equalsIgnoreCase("ldaps")
-                    ? new LDAPConnection((SSLSocketFactory) SSLSocketFactory.getDefault(), options, url.getHost(), url.getPort())
-                    : new LDAPConnection(options, url.getHost(), url.getPort());
-            try {
-                connection.bind(new SimpleBindRequest(settings.bindDn(), settings.bindPassword()));
-            } catch (LDAPException e) {
-                connection.close();
-                throw e;
-            }
-            LDAPConnectionPool created = new LDAPConnectionPool(connection, 1, settings.poolSize());
+            LDAPConnectionPool created = new LDAPConnectionPool(connect(true), 1, settings.poolSize());
             created.setRetryFailedOperationsDueToInvalidConnections(true);
             created.setConnectionPoolName("idsync-" + settings.name());
             return created;
         } catch (LDAPException e) {
-            // whatever the reason (down, wrong password), no entry is at fault: stop the batch, keep the checkpoint
-            throw new TransientFailure("LDAP connect to " + settings.url() + " as " + settings.bindDn() + " failed: "
-                    + e.getResultCode().intValue() + " (" + e.getResultCode().getName() + ")"
-                    + (e.getDiagnosticMessage() != null ? " " + e.getDiagnosticMessage() : ""));
+            throw connectFailure(e);
         }
+    }
+
+    /**
+     * A connection of its own, bound as the pool's, for a long paged search: the server keeps a paged search's
+     * state on the connection that started it, and the pool would hand the next page another one.
+     *
+     * @throws TransientFailure when the directory cannot be reached or refuses the bind
+     */
+    LDAPConnection connectAlone() {
+        try {
+            return connect(false);
+        } catch (LDAPException e) {
+            throw connectFailure(e);
+        }
+    }
+
+    /** @param synchronous one request at a time, as a pooled connection serves them: no reader thread hand-off per response */
+    private LDAPConnection connect(boolean synchronous) throws LDAPException {
+        LDAPURL url = new LDAPURL(settings.url());
+        LDAPConnectionOptions options = new LDAPConnectionOptions();
+        options.setConnectTimeoutMillis((int) settings.connectTimeout().toMillis());
+        options.setResponseTimeoutMillis(settings.responseTimeout().toMillis());
+        options.setUseSynchronousMode(synchronous);
+        LDAPConnection connection = url.getScheme().equalsIgnoreCase("ldaps")
+                ? new LDAPConnection((SSLSocketFactory) SSLSocketFactory.getDefault(), options, url.getHost(), url.getPort())
+                : new LDAPConnection(options, url.getHost(), url.getPort());
+        try {
+            connection.bind(new SimpleBindRequest(settings.bindDn(), settings.bindPassword()));
+        } catch (LDAPException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
+    }
+
+    /** Whatever the reason (down, wrong password), no entry is at fault: stop the batch, keep the checkpoint. */
+    private TransientFailure connectFailure(LDAPException e) {
+        return new TransientFailure("LDAP connect to " + settings.url() + " as " + settings.bindDn() + " failed: "
+                + e.getResultCode().intValue() + " (" + e.getResultCode().getName() + ")"
+                + (e.getDiagnosticMessage() != null ? " " + e.getDiagnosticMessage() : ""));
     }
 
     @Override

@@ -468,24 +468,53 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         });
     }
 
-    /** Entries under the base that match the filter, a page of {@value #PAGE} at a time (simple paged results). */
+    /**
+     * Entries under the base that match the filter, a page of {@value #PAGE} at a time (simple paged results), on a
+     * connection of the scan's own.
+     */
     private Iterator<SourceEntry> scanFilter() {
+        ScanConnection held = new ScanConnection();
         Iterator<SearchResultEntry> entries = Paging.pages((ASN1OctetString) null, cookie -> {
             try {
+                if (held.connection == null) {
+                    held.connection = directory.connectAlone();
+                }
                 SearchRequest request = new SearchRequest(settings.searchBase(), SearchScope.SUB, settings.filter(), "*",
                         settings.idAttribute(), settings.disabledAttribute());
                 request.addControl(new SimplePagedResultsControl(PAGE, cookie));
-                SearchResult result = directory.pool().search(request);
+                SearchResult result = held.connection.search(request);
                 SimplePagedResultsControl response = SimplePagedResultsControl.get(result);
                 ASN1OctetString next = response == null ? null : response.getCookie();
-                return next == null || next.getValueLength() == 0 ? Paging.Page.last(result.getSearchEntries())
-                        : Paging.Page.then(result.getSearchEntries(), next);
+                if (next == null || next.getValueLength() == 0) {
+                    held.run();
+                    return Paging.Page.last(result.getSearchEntries());
+                }
+                return Paging.Page.then(result.getSearchEntries(), next);
             } catch (LDAPException e) {
+                held.run();
                 throw new TransientFailure("LDAP paged search of " + settings.searchBase() + " for " + settings.filter() + " failed: " + e.getMessage());
             }
         });
-        return Paging.map(entries, this::entry);
+        Iterator<SourceEntry> scan = Paging.map(entries, this::entry);
+        SCANS.register(scan, held); // a scan given up half-way (the batch stopped) closes its connection when it is collected
+        return scan;
     }
+
+    /** The connection one paged scan runs on, from its first page to its last. */
+    private static final class ScanConnection implements Runnable {
+        volatile com.unboundid.ldap.sdk.LDAPConnection connection;
+
+        @Override
+        public void run() {
+            com.unboundid.ldap.sdk.LDAPConnection current = connection;
+            connection = null;
+            if (current != null) {
+                current.close();
+            }
+        }
+    }
+
+    private static final java.lang.ref.Cleaner SCANS = java.lang.ref.Cleaner.create();
 
     /** The configured group and every group nested in it, refreshed every 30 s and when a group changes. */
     Set<String> scopeGroups() {

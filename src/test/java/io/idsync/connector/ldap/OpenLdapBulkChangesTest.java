@@ -54,6 +54,10 @@ class OpenLdapBulkChangesTest {
             }
         }
         token = followToTheEnd(source, token, "the adds");
+        // a full scan pages through them all (6 pages of 500), its paged search on one connection throughout
+        java.util.Set<String> scanned = new java.util.HashSet<>();
+        source.scan().forEachRemaining(entry -> scanned.add(entry.id()));
+        assertEquals(USERS, scanned.size(), "a scan of the source location finds every entry once");
         try (LDAPConnection admin = slapd.connection()) {
             for (int i = 0; i < USERS; i++) {
                 admin.modify("uid=bulk" + i + "," + Slapd.PEOPLE, new Modification(ModificationType.REPLACE, "title", "bulk"));
