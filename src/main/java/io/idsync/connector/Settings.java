@@ -23,6 +23,16 @@ public final class Settings {
         }
     }
 
+    /** The problem a reading of settings finds ({@link Invalid}: a value there but unusable), or none. */
+    public static List<String> invalidIn(Runnable reading) {
+        try {
+            reading.run();
+            return List.of();
+        } catch (Invalid e) {
+            return List.of(e.getMessage());
+        }
+    }
+
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
 
     private final String prefix;

@@ -4,10 +4,9 @@ import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
 import io.idsync.sandbox.DemoDirectory;
-import io.idsync.testsupport.RoadFixture;
-import io.idsync.testsupport.RoadRouteTest;
 import io.idsync.testsupport.Slapd;
 import io.idsync.testsupport.WiredPipes;
+import io.idsync.testsupport.WiredRouteTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -28,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * modifyTimestamp), the destination the demo directory's suffix o=replica. Skipped, with the reason, where
  * Debian's {@code slapd} is not installed.
  */
-class DirectoryToDirectoryRouteTest extends RoadRouteTest {
+class DirectoryToDirectoryRouteTest extends WiredRouteTest {
 
     private static final String USERS = "directory-to-directory";
     private static final String GROUPS = "directory-groups-to-directory";
@@ -36,12 +35,6 @@ class DirectoryToDirectoryRouteTest extends RoadRouteTest {
 
     private Slapd slapd;
     private DemoDirectory destination;
-    private final WiredPipes systems = new WiredPipes();
-
-    @Override
-    protected RoadFixture fixture() {
-        return systems;
-    }
 
     @Override
     protected void doPreSetup() throws Exception {
@@ -52,7 +45,6 @@ class DirectoryToDirectoryRouteTest extends RoadRouteTest {
 
     @AfterEach
     void closeSystems() throws Exception {
-        systems.close();
         if (destination != null) {
             destination.close();
         }

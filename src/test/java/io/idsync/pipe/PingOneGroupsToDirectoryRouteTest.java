@@ -7,10 +7,9 @@ import io.idsync.connector.pingone.PingOneClient;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.sandbox.PingOneSandbox;
-import io.idsync.testsupport.RoadFixture;
-import io.idsync.testsupport.RoadRouteTest;
 import io.idsync.testsupport.SandboxAdmin;
 import io.idsync.testsupport.WiredPipes;
+import io.idsync.testsupport.WiredRouteTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * settings alone with the users pipe it takes its members from ({@code pingone-to-directory}): PingOne's groups
  * become groupOfNames entries under ou=PingOne Groups whose members are the synchronized users' DNs.
  */
-class PingOneGroupsToDirectoryRouteTest extends RoadRouteTest {
+class PingOneGroupsToDirectoryRouteTest extends WiredRouteTest {
 
     private static final String USERS = "pingone-to-directory";
     private static final String GROUPS = "pingone-groups-to-directory";
@@ -38,12 +37,6 @@ class PingOneGroupsToDirectoryRouteTest extends RoadRouteTest {
     private PingOneSandbox pingOne;
     private DemoDirectory directory;
     private SandboxAdmin admin;
-    private final WiredPipes systems = new WiredPipes();
-
-    @Override
-    protected RoadFixture fixture() {
-        return systems;
-    }
 
     @Override
     protected void doPreSetup() throws Exception {
@@ -55,7 +48,6 @@ class PingOneGroupsToDirectoryRouteTest extends RoadRouteTest {
 
     @AfterEach
     void closeSystems() {
-        systems.close();
         pingOne.close();
         directory.close();
     }

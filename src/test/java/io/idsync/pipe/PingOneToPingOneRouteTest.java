@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.sandbox.PingOneSandbox;
 import io.idsync.sandbox.SandboxEnvironment;
-import io.idsync.testsupport.RoadFixture;
-import io.idsync.testsupport.RoadRouteTest;
 import io.idsync.testsupport.SandboxAdmin;
 import io.idsync.testsupport.WiredPipes;
+import io.idsync.testsupport.WiredRouteTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of one PingOne sandbox (demo-env, and p1-destination as seed 004's P1-User-Destination), two connections, the
  * Contractors population of one kept in step in the other through the Management API.
  */
-class PingOneToPingOneRouteTest extends RoadRouteTest {
+class PingOneToPingOneRouteTest extends WiredRouteTest {
 
     private static final String PIPE = "pingone-to-pingone";
     private static final String WORKER = "idsync-p2p-test";
@@ -35,12 +34,6 @@ class PingOneToPingOneRouteTest extends RoadRouteTest {
     private PingOneSandbox pingOne;
     private SandboxAdmin source;
     private SandboxAdmin destination;
-    private final WiredPipes systems = new WiredPipes();
-
-    @Override
-    protected RoadFixture fixture() {
-        return systems;
-    }
 
     @Override
     protected void doPreSetup() throws Exception {
@@ -56,7 +49,6 @@ class PingOneToPingOneRouteTest extends RoadRouteTest {
 
     @AfterEach
     void closeSystems() {
-        systems.close();
         pingOne.close();
     }
 

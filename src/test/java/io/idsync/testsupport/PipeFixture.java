@@ -8,9 +8,6 @@ import io.idsync.connector.pingone.PingOneSettings;
 import io.idsync.connector.pingone.PingOneUserSource;
 import io.idsync.mapping.MappingFile;
 import io.idsync.pipe.Pipe;
-import io.idsync.pipe.Pipes;
-import io.idsync.pipe.Retry;
-import io.idsync.pipe.Road;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.sandbox.PingOneSandbox;
@@ -23,10 +20,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Everything the pingone-to-directory pipe needs, without Quarkus: a PingOne sandbox and a demo directory on
@@ -34,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * the shipped mapping file. {@link #restart()} builds a new pipe over the same systems and state, as a
  * process restart would.
  */
-public final class PipeFixture implements AutoCloseable, RoadFixture {
+public final class PipeFixture extends RoadFixture {
 
     public static final String PIPE = "pingone-to-directory";
     public static final String WORKER = "idsync-route-test";
@@ -43,10 +36,6 @@ public final class PipeFixture implements AutoCloseable, RoadFixture {
     public final PingOneSandbox pingOne;
     public final DemoDirectory directory;
     public final SandboxEnvironment environment;
-    public final StateStore state;
-    public final Pipes pipes = new Pipes();
-    public final Road road;
-    public final ExecutorService workers;
     public final SandboxAdmin admin;
     private LdapDirectory ldap;
 
@@ -55,9 +44,6 @@ public final class PipeFixture implements AutoCloseable, RoadFixture {
         // a fixed port, so that a directory stopped by a test comes back where the pipe looks for it
         directory = new DemoDirectory(DemoDirectory.Settings.defaults(freePort())).start();
         environment = DemoSeed.seed(pingOne, WORKER, WORKER_SECRET, employees, contractors);
-        state = memoryStateStore();
-        workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), new ThreadPoolExecutor.CallerRunsPolicy());
-        road = new Road(pipes, new Retry(2, 10));
         admin = SandboxAdmin.demoAdmin(pingOne.baseUrl());
         restart();
     }
@@ -97,22 +83,14 @@ public final class PipeFixture implements AutoCloseable, RoadFixture {
         return pipes.get(PIPE);
     }
 
-    @Override
-    public Road road() {
-        return road;
-    }
 
-    @Override
-    public ExecutorService workers() {
-        return workers;
-    }
 
     @Override
     public void close() {
         if (ldap != null) {
             ldap.close();
         }
-        workers.shutdownNow();
+        super.close();
         pingOne.close();
         directory.close();
     }

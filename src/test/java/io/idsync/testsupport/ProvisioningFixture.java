@@ -3,12 +3,8 @@ package io.idsync.testsupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.idsync.connector.pingone.PingOneClient;
 import io.idsync.connector.pingone.PingOneSettings;
-import io.idsync.pipe.Pipes;
-import io.idsync.pipe.Retry;
-import io.idsync.pipe.Road;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.sandbox.PingOneSandbox;
-import io.idsync.state.StateStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.AdviceWith;
 
@@ -17,10 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the provisioning pipes of {@code routes/directory-to-pingone.yaml} need around them in a route-level
@@ -28,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * store, the road and its workers, and the shipped routes with their quartz triggers replaced by
  * {@code direct:poll-<pipe>} and {@code direct:reconcile-<pipe>}.
  */
-public final class ProvisioningFixture implements AutoCloseable, RoadFixture {
+public final class ProvisioningFixture extends RoadFixture {
 
     public static final String USERS = "directory-to-pingone";
     public static final String GROUPS = "directory-groups-to-pingone";
@@ -36,11 +28,6 @@ public final class ProvisioningFixture implements AutoCloseable, RoadFixture {
     private static final String SECRET = "provisioning-test-secret";
 
     public final PingOneSandbox pingOne;
-    public final StateStore state = PipeFixture.memoryStateStore();
-    public final Pipes pipes = new Pipes();
-    public final Road road = new Road(pipes, new Retry(2, 10));
-    public final ExecutorService workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
-            new ThreadPoolExecutor.CallerRunsPolicy());
     public final SandboxAdmin admin;
 
     public ProvisioningFixture() throws java.io.IOException {
@@ -86,19 +73,11 @@ public final class ProvisioningFixture implements AutoCloseable, RoadFixture {
         return usernames;
     }
 
-    @Override
-    public Road road() {
-        return road;
-    }
 
-    @Override
-    public ExecutorService workers() {
-        return workers;
-    }
 
     @Override
     public void close() {
-        workers.shutdownNow();
+        super.close();
         pingOne.close();
     }
 }

@@ -5,9 +5,6 @@ import io.idsync.connector.Settings;
 import io.idsync.connector.ldap.LdapKind;
 import io.idsync.connector.pingone.PingOneKind;
 import io.idsync.pipe.Pipes;
-import io.idsync.pipe.Retry;
-import io.idsync.pipe.Road;
-import io.idsync.state.StateStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.model.Model;
@@ -24,23 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Pipes wired from settings alone, by start-up's own code ({@link PipeWiring#build}), around a route test's
  * context: a pair proven to need no Java. The settings are the shipped ones ({@link #shipped}) with the
  * connections pointed at the test's systems; the state is an in-memory H2.
  */
-public final class WiredPipes implements RoadFixture, AutoCloseable {
+public final class WiredPipes extends RoadFixture {
 
-    public final Pipes pipes = new Pipes();
-    public final StateStore state = PipeFixture.memoryStateStore();
-    private final ExecutorService workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
-            new ThreadPoolExecutor.CallerRunsPolicy());
-    private final Road road = new Road(pipes, new Retry(2, 10));
     private PipeWiring.Built built;
 
     /** The keys of a shipped properties file (a classpath resource, or a path) that belong to these pipes, profile-free. */
@@ -93,21 +81,13 @@ public final class WiredPipes implements RoadFixture, AutoCloseable {
         });
     }
 
-    @Override
-    public Road road() {
-        return road;
-    }
 
-    @Override
-    public ExecutorService workers() {
-        return workers;
-    }
 
     @Override
     public void close() {
         if (built != null) {
             built.close();
         }
-        workers.shutdownNow();
+        super.close();
     }
 }

@@ -51,11 +51,7 @@ public class LdapKind implements ConnectorKind {
         if (!CHANGE_DETECTION.contains(detection)) {
             problems.add(connection.prefix() + "change-detection is '" + detection + "'; use one of " + String.join(", ", CHANGE_DETECTION));
         }
-        try {
-            settings(connection.name(), connection);
-        } catch (Settings.Invalid e) {
-            problems.add(e.getMessage());
-        }
+        problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
         return problems;
     }
 

@@ -49,12 +49,8 @@ public class PingOneKind implements ConnectorKind {
                 }
             });
         }
-        try {
-            if (problems.isEmpty()) {
-                settings(connection.name(), connection);
-            }
-        } catch (Settings.Invalid e) {
-            problems.add(e.getMessage());
+        if (problems.isEmpty()) {
+            problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
         }
         return problems;
     }
