@@ -105,7 +105,8 @@ public class PipeWiring {
                 pipes.register(new Pipe(settings.name(), settings.entryType(), source.changes(), source.reader(),
                         connections.destination(settings), mapping, state,
                         new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount()))
-                        .membersFrom(settings.membersFrom().orElse(null)));
+                        .membersFrom(settings.membersFrom().orElse(null))
+                        .writesTo(settings.destination().orElseThrow()));
             }
             return new Built(pipes, connections);
         } catch (Settings.Invalid e) {

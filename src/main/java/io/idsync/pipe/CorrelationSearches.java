@@ -138,7 +138,11 @@ final class CorrelationSearches {
         return waiting.size();
     }
 
-    /** Client-side equality, as the directory's case-ignoring matching rules compare these values. */
+    /**
+     * Client-side equality: a value the directory's matching rules call equal (spaces folded, {@code *} as a
+     * wildcard) is not the same identity unless it is the same characters, ignoring case only, as user names
+     * are unique regardless of case in PingOne and in directories alike.
+     */
     static boolean matches(DestinationEntry candidate, Map<String, String> criteria) {
         for (Map.Entry<String, String> criterion : criteria.entrySet()) {
             if (criterion.getKey().equalsIgnoreCase("dn")) {
@@ -147,8 +151,8 @@ final class CorrelationSearches {
                 }
                 continue;
             }
-            String wanted = criterion.getValue().trim();
-            if (candidate.values(criterion.getKey()).stream().noneMatch(v -> v.trim().equalsIgnoreCase(wanted))) {
+            String wanted = criterion.getValue();
+            if (candidate.values(criterion.getKey()).stream().noneMatch(v -> v.equalsIgnoreCase(wanted))) {
                 return false;
             }
         }

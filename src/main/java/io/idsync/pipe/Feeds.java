@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * The three feeds of the road, each a stream of items: the change feed after a checkpoint (with the member
- * refreshes a group pipe owes), a full scan of the source (initial load, resync), and the pipe's links (the
+ * refreshes a group pipe owes and the retries that are due), a full scan of the source (initial load, resync), and the pipe's links (the
  * reconciliation). Scans and links come a page at a time, so memory stays flat.
  */
 final class Feeds {
@@ -48,6 +48,12 @@ final class Feeds {
             }
             run.memberRefreshes = refreshes.stream().map(StateStore.MemberRefresh::id).toList();
         }
+        // entries asked for again (another pipe owned their destination entry): read afresh, as a scan reads them
+        List<StateStore.RetryDue> retries = pipe.state().retriesDue(pipe.name(), PAGE);
+        for (StateStore.RetryDue retry : retries) {
+            changes.add(new Change(retry.sourceId(), pipe.entryType(), Change.Kind.SCAN, Instant.now(), Set.of(), null));
+        }
+        run.retries = retries;
         pipe.counters().seen(changes.size());
         run.nextToken = batch.nextToken();
         return coalesce(changes).stream().map(SyncItem::new).iterator();

@@ -30,6 +30,8 @@ public final class Pipe {
     private final CorrelationSearches correlationSearches;
     /** a group pipe: the user pipe whose linked users are its groups' members (null: members are not synchronized) */
     private volatile String membersFrom;
+    /** the destination connection and entry type: pipes with the same one share the entries, each owning its own */
+    private volatile String writesTo;
 
     volatile Instant lastPoll;
     volatile Instant lastSync;
@@ -68,6 +70,16 @@ public final class Pipe {
 
     public String membersFrom() {
         return membersFrom;
+    }
+
+    /** Names where the pipe writes (its destination connection and entry type); pipes writing to the same place check ownership. */
+    public Pipe writesTo(String destination) {
+        this.writesTo = destination + "/" + entryType;
+        return this;
+    }
+
+    public String writesTo() {
+        return writesTo == null ? name + "/" + entryType : writesTo;
     }
 
     /** The destination's correlation searches, shared by the pipe's workers. */

@@ -34,6 +34,11 @@ public final class Pipes {
         return pipes.values().stream().filter(pipe -> userPipe.equals(pipe.membersFrom())).toList();
     }
 
+    /** The names of the pipes writing where {@code pipe} writes, itself included: an entry one of them links is that one's. */
+    public java.util.List<String> writingWith(Pipe pipe) {
+        return pipes.values().stream().filter(other -> other.writesTo().equals(pipe.writesTo())).map(Pipe::name).toList();
+    }
+
     public Collection<Pipe> all() {
         return pipes.values();
     }

@@ -102,6 +102,9 @@ public final class Road {
         if (!run.memberRefreshes.isEmpty()) {
             pipe.state().memberRefreshesDone(pipe.name(), run.memberRefreshes);
         }
+        if (!run.retries.isEmpty()) {
+            pipe.state().retriesDone(pipe.name(), run.retries);
+        }
         pipe.deletionGuard().runFinished();
         pipe.lastError = null;
         if (run.report != null) {
@@ -196,7 +199,11 @@ public final class Road {
         }
     }
 
-    /** The link from an earlier run first, then the correlation rules in order; several matches fail the change. */
+    /**
+     * The link from an earlier run first (resolving an intent a crash left), then the correlation rules in order;
+     * several matches fail the change. An entry found by correlation that another pipe writing to the same place,
+     * or another source entry, is linked to is not this entry's: it fails, naming its owner, and is tried again later.
+     */
     public void correlate(Exchange exchange) {
         SyncItem item = item(exchange);
         if (item.decided()) {
@@ -207,14 +214,6 @@ public final class Road {
             item.link = retry.call("read the link of " + item.change.sourceId(),
                     () -> pipe.state().entry(pipe.name(), item.change.sourceId())).orElse(null);
         }
-        if (item.link != null && item.link.destinationRef() != null) {
-            String ref = item.link.destinationRef();
-            item.destination = retry.call("read " + ref, () -> pipe.destination().read(ref)).orElse(null);
-            if (item.destination != null) {
-                return;
-            }
-        }
-        // every applicable rule in one search (shared with other workers'), then the rules in their order over the candidates
         List<CorrelationRule> rules = new ArrayList<>();
         List<Map<String, String>> alternatives = new ArrayList<>();
         for (CorrelationRule rule : pipe.mapping().correlation()) {
@@ -223,20 +222,29 @@ public final class Road {
                 alternatives.add(criteria);
             });
         }
-        if (alternatives.isEmpty()) {
+        item.criteria = alternatives;
+        if (item.link != null && item.link.intent() != null) {
+            resolveIntent(pipe, item);
+        }
+        if (item.destination == null && item.link != null && item.link.destinationRef() != null) {
+            String ref = item.link.destinationRef();
+            item.destination = retry.call("read " + ref, () -> pipe.destination().read(ref)).orElse(null);
+        }
+        if (item.destination != null || alternatives.isEmpty()) {
             return;
         }
+        // every applicable rule in one search (shared with other workers'), then the rules in their order over the candidates
         int limit = 2 * alternatives.size() + 1;
         List<DestinationEntry> candidates = retry.call("correlate " + item.change.sourceId(),
                 () -> pipe.correlationSearches().findAny(alternatives, limit));
         boolean truncated = candidates.size() >= limit;
         for (int i = 0; i < rules.size(); i++) {
             Map<String, String> criteria = alternatives.get(i);
-            List<DestinationEntry> matches = truncated
+            List<DestinationEntry> matches = (truncated
                     ? retry.call("correlate " + item.change.sourceId(), () -> pipe.destination().find(criteria, 2))
-                    : candidates.stream().filter(candidate -> CorrelationSearches.matches(candidate, criteria)).toList();
+                    : candidates).stream().filter(candidate -> CorrelationSearches.matches(candidate, criteria)).toList();
             if (matches.size() == 1) {
-                item.destination = matches.get(0);
+                claim(pipe, item, matches.get(0));
                 return;
             }
             if (matches.size() > 1) {
@@ -244,6 +252,75 @@ public final class Road {
                         + String.join("; ", matches.stream().map(DestinationEntry::name).toList()) + "); nothing was written");
             }
         }
+    }
+
+    /** Takes a destination entry found by correlation, unless another pipe or source entry holds it. */
+    private void claim(Pipe pipe, SyncItem item, DestinationEntry found) {
+        String id = item.change.sourceId();
+        Optional<StateStore.Owner> owner = retry.call("read who owns " + found.name(),
+                () -> pipe.state().owner(pipes.writingWith(pipe), pipe.name(), id, found.id(), found.name()));
+        if (owner.isEmpty()) {
+            item.destination = found;
+            return;
+        }
+        StateStore.Owner holder = owner.get();
+        item.retryLater = true;
+        item.decide(Outcome.FAILED, "the destination entry " + found.name() + " belongs to "
+                + (holder.pipe().equals(pipe.name()) ? "this pipe's source entry " + holder.sourceId()
+                : "pipe '" + holder.pipe() + "' (its source entry " + holder.sourceId() + ")")
+                + "; nothing was written, tried again until it is let go");
+    }
+
+    /**
+     * The link carries an intent: a crash came between a create, delete or rename and its outcome. What the
+     * destination holds now tells which happened; the link becomes what is true, and the road goes on from there
+     * (a delete that happened leaves the entry unlinked, so a source back in scope is created again).
+     */
+    private void resolveIntent(Pipe pipe, SyncItem item) {
+        StateStore.EntryState link = item.link;
+        StateStore.Intent intent = link.intent();
+        item.intentResolved = true;
+        DestinationEntry found = switch (intent.action()) {
+            case CREATE -> created(pipe, item, intent);
+            case DELETE -> read(pipe, link.destinationRef());
+            case RENAME -> {
+                DestinationEntry renamed = read(pipe, intent.ref());
+                yield renamed != null ? renamed : read(pipe, link.destinationRef());
+            }
+        };
+        if (found == null) {
+            // created nothing, deleted what it meant to, or a renamed entry gone: nothing is linked (correlation may still find one)
+            item.link = new StateStore.EntryState(link.sourceId(), null, null, StateStore.Status.REMOVED, null, link.updatedAt());
+            return;
+        }
+        item.destination = found;
+        item.link = new StateStore.EntryState(link.sourceId(), found.name(), found.id() != null ? found.id() : link.destinationId(),
+                StateStore.Status.SYNCED, null, link.updatedAt());
+    }
+
+    /**
+     * What an interrupted create wrote: the entry under the name it gave, or (a destination that names entries
+     * itself) the one its correlation criteria find. An entry under that name that the criteria do not match is not
+     * the create's (the create failed: the name was taken).
+     */
+    private DestinationEntry created(Pipe pipe, SyncItem item, StateStore.Intent intent) {
+        List<Map<String, String>> criteria = intent.criteria() == null ? item.criteria : Intents.criteria(intent.criteria());
+        DestinationEntry named = read(pipe, intent.ref());
+        if (named != null) {
+            return criteria.isEmpty() || criteria.stream().anyMatch(c -> CorrelationSearches.matches(named, c)) ? named : null;
+        }
+        for (Map<String, String> alternative : criteria) {
+            List<DestinationEntry> matches = retry.call("find what " + item.change.sourceId() + " created", () -> pipe.destination().find(alternative, 2))
+                    .stream().filter(candidate -> CorrelationSearches.matches(candidate, alternative)).toList();
+            if (matches.size() == 1) {
+                return matches.get(0);
+            }
+        }
+        return null;
+    }
+
+    private DestinationEntry read(Pipe pipe, String ref) {
+        return ref == null ? null : retry.call("read " + ref, () -> pipe.destination().read(ref)).orElse(null);
     }
 
     /** Plans the operation; a removal (delete, or disable at scope exit or delete) counts against the deletion guard. */
@@ -258,7 +335,7 @@ public final class Road {
         }
     }
 
-    /** Applies the plan, unless this is a dry run. */
+    /** Applies the plan, unless this is a dry run; a create, delete or rename notes its intent first. */
     public void deliver(Exchange exchange) {
         SyncItem item = item(exchange);
         if (item.plan == null || item.plan.action() == Plan.Action.NONE || item.outcome == Outcome.FAILED
@@ -266,6 +343,11 @@ public final class Road {
             return;
         }
         Pipe pipe = pipe(exchange);
+        StateStore.Intent intent = Intents.of(item.plan, item.criteria);
+        if (intent != null) {
+            // committed before the write: whatever a crash cuts off after this, the replay can tell
+            retry.run("note the intent to " + item.plan.describe(), () -> pipe.state().recordIntent(pipe.name(), item.change.sourceId(), intent));
+        }
         item.delivered = retry.call(item.plan.describe(), () -> pipe.destination().apply(item.plan));
     }
 
@@ -294,15 +376,23 @@ public final class Road {
                 String ref = item.delivered != null ? item.delivered.name() : item.plan.newRef() != null ? item.plan.newRef() : item.plan.ref();
                 String destinationId = item.destination != null ? item.destination.id()
                         : item.delivered != null && item.delivered.id() != null ? item.delivered.id() : ref;
-                boolean unchanged = item.outcome == Outcome.NO_CHANGE && item.link != null && item.link.status() == StateStore.Status.SYNCED
-                        && ref.equals(item.link.destinationRef());
+                boolean unchanged = item.outcome == Outcome.NO_CHANGE && !item.intentResolved && item.link != null
+                        && item.link.status() == StateStore.Status.SYNCED && ref.equals(item.link.destinationRef());
                 if (!unchanged) {
                     state.recordSynced(pipe.name(), id, ref, destinationId);
                 }
             }
             case DELETED -> state.recordRemoved(pipe.name(), id);
-            case FAILED -> state.recordFailed(pipe.name(), id, item.reason);
+            case FAILED -> {
+                state.recordFailed(pipe.name(), id, item.reason);
+                if (item.retryLater) {
+                    state.requestRetry(pipe.name(), id, item.reason);
+                }
+            }
             case OUT_OF_SCOPE, NOT_SYNCHRONIZED -> {
+                if (item.intentResolved) {
+                    state.recordRemoved(pipe.name(), id); // the intent is settled: nothing of it is at the destination
+                }
             }
         }
         boolean linked = item.outcome == Outcome.CREATED || item.outcome == Outcome.MODIFIED || item.outcome == Outcome.NO_CHANGE;

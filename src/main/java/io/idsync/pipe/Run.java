@@ -24,6 +24,8 @@ final class Run {
     String nextToken;
     /** The member refreshes this batch applies: done at its checkpoint. */
     List<Long> memberRefreshes = List.of();
+    /** The retries this batch went through: done at its checkpoint. */
+    List<io.idsync.state.StateStore.RetryDue> retries = List.of();
 
     private Run(RunReport report, boolean dryRun, int removalLimit, long linked) {
         this.report = report;

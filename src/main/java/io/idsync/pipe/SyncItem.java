@@ -26,6 +26,12 @@ public final class SyncItem {
     io.idsync.connector.Destination.Written delivered;
     Outcome outcome;
     String reason;
+    /** the correlation criteria the mapped entry gave (a create notes them in its intent) */
+    java.util.List<java.util.Map<String, String>> criteria = java.util.List.of();
+    /** the link carried an intent a crash left: the outcome is written even when nothing changed */
+    boolean intentResolved;
+    /** another pipe (or another source entry) holds the destination entry: asked again later */
+    boolean retryLater;
 
     SyncItem(Change change) {
         this.change = change;

@@ -22,18 +22,47 @@ import java.util.Optional;
  * <p>
  * Entry outcomes are written behind: they are buffered (the newest per entry wins, and reads see the
  * buffer) and written in JDBC batches of {@value #WRITE_BATCH}, always before a checkpoint is saved. A
- * crash can lose buffered outcomes, never a change: the batch replays, and correlation finds the entries
- * that were already written.
+ * crash can lose buffered outcomes, never a change: the batch replays. What the lost window wrote is told
+ * by the {@link Intent}s, committed before each create, delete and rename: the replay finds what idsync
+ * created and knows what it deleted.
  */
 public class StateStore {
 
+    /** An entry's last outcome; PENDING: none yet, only an {@link Intent}. */
     public enum Status {
-        SYNCED, FAILED, REMOVED
+        SYNCED, FAILED, REMOVED, PENDING
     }
 
-    /** What the pipe knows of one source entry. */
-    public record EntryState(String sourceId, String destinationRef, String destinationId, Status status, String reason, Instant updatedAt) {
+    /**
+     * What the pipe is about to do to an entry's destination entry, made durable before it does it: after a crash
+     * the replay reads it to tell what the lost window did (see {@link #recordIntent}).
+     *
+     * @param ref      the entry's name afterwards (a create's or a rename's); null where the destination names it
+     * @param criteria a create's correlation criteria (a JSON array of objects), to find what it created by
+     */
+    public record Intent(Action action, String ref, String criteria) {
+        public enum Action {
+            CREATE, DELETE, RENAME
+        }
     }
+
+    /** What the pipe knows of one source entry: its link, its last outcome, and an intent not yet resolved. */
+    public record EntryState(String sourceId, String destinationRef, String destinationId, Status status, String reason, Instant updatedAt,
+                             Intent intent) {
+        public EntryState(String sourceId, String destinationRef, String destinationId, Status status, String reason, Instant updatedAt) {
+            this(sourceId, destinationRef, destinationId, status, reason, updatedAt, null);
+        }
+    }
+
+    /** The pipe and source entry whose link is a given destination entry. */
+    public record Owner(String pipe, String sourceId) {
+    }
+
+    /** An entry due to go down the road again, and the attempt it is. */
+    public record RetryDue(String sourceId, int attempts) {
+    }
+
+    private static final String COLUMNS = "source_id, destination_ref, destination_id, status, reason, updated_at, pending_action, pending_ref, pending_criteria";
 
     static final int WRITE_BATCH = 500;
 
@@ -114,7 +143,7 @@ public class StateStore {
         if (buffered != null) {
             return Optional.of(buffered.state());
         }
-        return queryOne("SELECT source_id, destination_ref, destination_id, status, reason, updated_at FROM entry_state WHERE pipe = ? AND source_id = ?",
+        return queryOne("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id = ?",
                 StateStore::entryState, pipe, sourceId);
     }
 
@@ -125,11 +154,11 @@ public class StateStore {
                 || queryOne("SELECT 1 FROM entry_state WHERE pipe = ? FETCH FIRST 1 ROWS ONLY", rs -> rs.getInt(1), pipe).isPresent();
     }
 
-    /** Up to {@code limit} linked source ids after {@code afterId}, in id order: a reconciliation pages through them. */
+    /** Up to {@code limit} linked source ids (and ids with an intent a crash left unresolved) after {@code afterId}, in id order: a reconciliation pages through them. */
     public List<String> linkedIds(String pipe, String afterId, int limit) {
         flush();
         List<String> ids = new ArrayList<>(limit);
-        query("SELECT source_id FROM entry_state WHERE pipe = ? AND destination_ref IS NOT NULL AND source_id > ? ORDER BY source_id",
+        query("SELECT source_id FROM entry_state WHERE pipe = ? AND (destination_ref IS NOT NULL OR pending_action IS NOT NULL) AND source_id > ? ORDER BY source_id",
                 rs -> {
                     if (ids.size() < limit) {
                         ids.add(rs.getString(1));
@@ -146,8 +175,7 @@ public class StateStore {
         }
         // one connection and one prepared statement for the page: far cheaper in H2 than an IN list
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT source_id, destination_ref, destination_id, status, reason, updated_at"
-                     + " FROM entry_state WHERE pipe = ? AND source_id = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id = ?")) {
             for (String id : sourceIds) {
                 bind(ps, pipe, id);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -174,7 +202,7 @@ public class StateStore {
 
     /** Records a failure; the link, if any, is kept so the next attempt finds the same entry. */
     public void recordFailed(String pipe, String sourceId, String reason) {
-        String trimmed = reason == null ? "unknown" : reason.length() > 3900 ? reason.substring(0, 3900) + "..." : reason;
+        String trimmed = reason == null ? "unknown" : trim(reason);
         EntryState previous = entry(pipe, sourceId).orElse(null);
         buffer(pipe, new EntryState(sourceId, previous == null ? null : previous.destinationRef(),
                 previous == null ? null : previous.destinationId(), Status.FAILED, trimmed, Instant.now()));
@@ -183,6 +211,95 @@ public class StateStore {
     /** The destination entry is gone: the link is dropped, the row remembers that it was removed. */
     public void recordRemoved(String pipe, String sourceId) {
         buffer(pipe, new EntryState(sourceId, null, null, Status.REMOVED, null, Instant.now()));
+    }
+
+    /**
+     * Notes what the pipe is about to do to the entry's destination entry, and returns once that is committed:
+     * the write it announces may then happen, and a crash after it is told apart on replay. Workers' intents
+     * share commits (a worker waiting for the commit in progress finds its intent in the next). The outcome
+     * recorded after the write replaces it.
+     */
+    public void recordIntent(String pipe, String sourceId, Intent intent) {
+        EntryState previous = entry(pipe, sourceId).orElse(null);
+        buffer(pipe, previous == null ? new EntryState(sourceId, null, null, Status.PENDING, null, Instant.now(), intent)
+                : new EntryState(sourceId, previous.destinationRef(), previous.destinationId(), previous.status(), previous.reason(), Instant.now(), intent));
+        flush();
+    }
+
+    /**
+     * Who, among {@code pipes}, is linked to the destination entry with this id (or name), other than
+     * {@code self}'s {@code sourceId}: the entry's owner, or empty when it is nobody's.
+     */
+    public Optional<Owner> owner(java.util.Collection<String> pipes, String self, String sourceId, String destinationId, String destinationRef) {
+        java.util.function.Predicate<EntryState> isLink = s -> s.destinationRef() != null
+                && ((destinationId != null && destinationId.equals(s.destinationId())) || (destinationRef != null && destinationRef.equalsIgnoreCase(s.destinationRef())));
+        java.util.function.Predicate<Owner> other = o -> !(o.pipe().equals(self) && o.sourceId().equals(sourceId));
+        for (Pending p : pending.values()) {
+            Owner owner = new Owner(p.pipe(), p.state().sourceId());
+            if (pipes.contains(p.pipe()) && other.test(owner) && isLink.test(p.state())) {
+                return Optional.of(owner);
+            }
+        }
+        if (pipes.isEmpty()) {
+            return Optional.empty();
+        }
+        String in = String.join(", ", java.util.Collections.nCopies(pipes.size(), "?"));
+        List<Object> values = new ArrayList<>(pipes);
+        values.add(destinationId == null ? "" : destinationId);
+        values.add(destinationRef == null ? "" : destinationRef);
+        List<Owner> linked = new ArrayList<>();
+        query("SELECT pipe, source_id FROM entry_state WHERE pipe IN (" + in + ") AND destination_ref IS NOT NULL AND (destination_id = ? OR destination_ref = ?)",
+                rs -> linked.add(new Owner(rs.getString(1), rs.getString(2))), values.toArray());
+        // a newer outcome still in the buffer may have let the entry go
+        return linked.stream().filter(other)
+                .filter(o -> {
+                    Pending buffered = pending.get(key(o.pipe(), o.sourceId()));
+                    return buffered == null || isLink.test(buffered.state());
+                }).findFirst();
+    }
+
+    // --- retries -------------------------------------------------------------------------------------
+
+    /**
+     * Asks for the entry to go down the pipe's road again at a poll after a backoff that doubles with each
+     * attempt (from 1 s, at most 5 min): an entry another pipe owns, until that pipe lets it go.
+     */
+    public void requestRetry(String pipe, String sourceId, String reason) {
+        inTransaction(c -> {
+            int attempts = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT attempts FROM entry_retry WHERE pipe = ? AND source_id = ?")) {
+                bind(ps, pipe, sourceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        attempts = rs.getInt(1);
+                    }
+                }
+            }
+            long delayMillis = Math.min(300_000L, 1000L << Math.min(attempts, 9));
+            upsert(c, "entry_retry", new String[]{"pipe", "source_id"}, new String[]{"attempts", "next_attempt", "reason"},
+                    pipe, sourceId, attempts + 1, Timestamp.from(Instant.now().plusMillis(delayMillis)), trim(reason));
+        });
+    }
+
+    /** The pipe's retries that are due, oldest first, at most {@code limit}. */
+    public List<RetryDue> retriesDue(String pipe, int limit) {
+        List<RetryDue> due = new ArrayList<>();
+        query("SELECT source_id, attempts FROM entry_retry WHERE pipe = ? AND next_attempt <= ? ORDER BY next_attempt FETCH FIRST " + limit + " ROWS ONLY",
+                rs -> due.add(new RetryDue(rs.getString(1), rs.getInt(2))), pipe, Timestamp.from(Instant.now()));
+        return due;
+    }
+
+    /** These retries went down the road and their outcomes are saved; one asked for again meanwhile (a later attempt) stays. */
+    public void retriesDone(String pipe, List<RetryDue> done) {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM entry_retry WHERE pipe = ? AND source_id = ? AND attempts = ?")) {
+                for (RetryDue retry : done) {
+                    bind(ps, pipe, retry.sourceId(), retry.attempts());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
     }
 
     public long count(String pipe, Status status) {
@@ -194,7 +311,7 @@ public class StateStore {
     public List<EntryState> failures(String pipe, int limit) {
         flush();
         List<EntryState> failures = new ArrayList<>();
-        query("SELECT source_id, destination_ref, destination_id, status, reason, updated_at FROM entry_state WHERE pipe = ? AND status = ? ORDER BY updated_at DESC",
+        query("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND status = ? ORDER BY updated_at DESC",
                 rs -> {
                     if (failures.size() < limit) {
                         failures.add(entryState(rs));
@@ -259,21 +376,18 @@ public class StateStore {
             List<Pending> batch = new ArrayList<>(written.values());
             inTransaction(c -> {
                 if (mergeSyntax) {
-                    try (PreparedStatement ps = c.prepareStatement("MERGE INTO entry_state (pipe, source_id, destination_ref, destination_id, status, reason, updated_at)"
-                            + " KEY (pipe, source_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    try (PreparedStatement ps = c.prepareStatement("MERGE INTO entry_state (pipe, " + COLUMNS + ")"
+                            + " KEY (pipe, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                         for (Pending p : batch) {
-                            EntryState s = p.state();
-                            bind(ps, p.pipe(), s.sourceId(), s.destinationRef(), s.destinationId(), s.status().name(), s.reason(), Timestamp.from(s.updatedAt()));
+                            bind(ps, row(p));
                             ps.addBatch();
                         }
                         ps.executeBatch();
                     }
                 } else {
                     for (Pending p : batch) {
-                        EntryState s = p.state();
-                        upsert(c, "entry_state", new String[]{"pipe", "source_id"},
-                                new String[]{"destination_ref", "destination_id", "status", "reason", "updated_at"},
-                                p.pipe(), s.sourceId(), s.destinationRef(), s.destinationId(), s.status().name(), s.reason(), Timestamp.from(s.updatedAt()));
+                        upsert(c, "entry_state", new String[]{"pipe", "source_id"}, new String[]{"destination_ref", "destination_id", "status",
+                                "reason", "updated_at", "pending_action", "pending_ref", "pending_criteria"}, row(p));
                     }
                 }
             });
@@ -283,13 +397,25 @@ public class StateStore {
         }
     }
 
+    private static String trim(String reason) {
+        return reason == null || reason.length() <= 3900 ? reason : reason.substring(0, 3900) + "...";
+    }
+
+    private static Object[] row(Pending p) {
+        EntryState s = p.state();
+        Intent intent = s.intent();
+        return new Object[]{p.pipe(), s.sourceId(), s.destinationRef(), s.destinationId(), s.status().name(), s.reason(), Timestamp.from(s.updatedAt()),
+                intent == null ? null : intent.action().name(), intent == null ? null : intent.ref(), intent == null ? null : intent.criteria()};
+    }
+
     private static String key(String pipe, String sourceId) {
         return pipe + '\u0000' + sourceId;
     }
 
     private static EntryState entryState(ResultSet rs) throws SQLException {
+        Intent intent = rs.getString(7) == null ? null : new Intent(Intent.Action.valueOf(rs.getString(7)), rs.getString(8), rs.getString(9));
         return new EntryState(rs.getString(1), rs.getString(2), rs.getString(3), Status.valueOf(rs.getString(4)), rs.getString(5),
-                rs.getTimestamp(6).toInstant());
+                rs.getTimestamp(6).toInstant(), intent);
     }
 
     // --- JDBC plumbing -------------------------------------------------------------------------------

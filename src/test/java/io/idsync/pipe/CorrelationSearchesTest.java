@@ -88,6 +88,16 @@ class CorrelationSearchesTest {
     }
 
     @Test
+    void aValueTheDirectoryCallsEqualIsNotTheSameIdentityUnlessItIsTheSameCharacters() {
+        // the directory's uid equality folds spaces: (uid=user0 ) finds user0, whose user name is another one's
+        List<DestinationEntry> found = ldap.find(Map.of("uid", "user0 "), 5);
+        assertEquals(1, found.size());
+        assertEquals(List.of(), found.stream().filter(entry -> CorrelationSearches.matches(entry, Map.of("uid", "user0 "))).toList());
+        assertEquals(1, found.stream().filter(entry -> CorrelationSearches.matches(entry, Map.of("uid", "USER0"))).count(),
+                "case alone does not make two user names: PingOne's and directories' are unique regardless of case");
+    }
+
+    @Test
     void aBatchTheDestinationRefusesIsAskedAgainEntryByEntry() throws Exception {
         AskedDestination destination = new AskedDestination(ldap);
         destination.refuseAbove = 2; // as a server refuses a filter over its administrative limit

@@ -37,7 +37,7 @@ public final class PipeFixture extends RoadFixture {
     public final DemoDirectory directory;
     public final SandboxEnvironment environment;
     public final SandboxAdmin admin;
-    private LdapDirectory ldap;
+    private final java.util.Map<String, LdapDirectory> ldap = new java.util.HashMap<>();
 
     public PipeFixture(int employees, int contractors) throws IOException {
         pingOne = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 1000, Duration.ZERO)).start();
@@ -50,17 +50,24 @@ public final class PipeFixture extends RoadFixture {
 
     /** A new pipe (new connectors, counters read back from the state store) over the same systems. */
     public Pipe restart() {
-        if (ldap != null) {
-            ldap.close();
+        return restart(PIPE, "Employees", "mappings/pingone-to-directory.yaml");
+    }
+
+    /** As {@link #restart()}, for pipe {@code name} synchronizing {@code population} with this mapping file (a path or a classpath resource). */
+    public Pipe restart(String name, String population, String mapping) {
+        LdapDirectory previous = ldap.remove(name);
+        if (previous != null) {
+            previous.close();
         }
         PingOneSettings settings = new PingOneSettings("pingone", pingOne.baseUrl() + "/v1", pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token",
                 DemoSeed.ENVIRONMENT, WORKER, WORKER_SECRET, PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 50, Duration.ofSeconds(5), Duration.ofSeconds(10), 3);
         PingOneClient client = new PingOneClient(settings);
         PingOneActivities changes = new PingOneActivities(client, io.idsync.connector.EntryType.USER, List.of("idsync-reverse-worker"));
-        PingOneUserSource source = new PingOneUserSource(client, List.of("Employees"));
-        ldap = new LdapDirectory(new LdapSettings("directory", directory.url(), "cn=Directory Manager", "demo-password",
+        PingOneUserSource source = new PingOneUserSource(client, List.of(population));
+        LdapDirectory destination = new LdapDirectory(new LdapSettings("directory", directory.url(), "cn=Directory Manager", "demo-password",
                 DemoDirectory.BASE_DN, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)));
-        Pipe pipe = new Pipe(PIPE, io.idsync.connector.EntryType.USER, changes, source, ldap, MappingFile.load("mappings/pingone-to-directory.yaml"), state);
+        ldap.put(name, destination);
+        Pipe pipe = new Pipe(name, io.idsync.connector.EntryType.USER, changes, source, destination, MappingFile.load(mapping), state).writesTo("directory");
         pipes.register(pipe);
         return pipe;
     }
@@ -87,9 +94,7 @@ public final class PipeFixture extends RoadFixture {
 
     @Override
     public void close() {
-        if (ldap != null) {
-            ldap.close();
-        }
+        ldap.values().forEach(LdapDirectory::close);
         super.close();
         pingOne.close();
         directory.close();
