@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class PipeWiring {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PipeWiring.class);
+
     private Connections connections;
 
     /** Every key under {@code idsync.}, from the application's configuration (files, environment, system properties). */
@@ -102,11 +104,24 @@ public class PipeWiring {
             for (PipeSettings settings : enabled) {
                 PipeMapping mapping = MappingFile.load(settings.mapping());
                 Connector.Source source = connections.source(settings);
+                io.idsync.connector.Destination destination = connections.destination(settings);
+                // a to-attribute the destination has no room for would fail every entry, one by one: say it now
+                String where = "pipe '" + settings.name() + "', mapping " + mapping.origin() + ": ";
+                destination.schemaProblems(mapping.attributes().stream().map(a -> a.toAttribute()).toList(), mapping.objectClasses())
+                        .forEach(problem -> problems.add(where + problem));
+                // a source attribute no entry can have is a warning: one mapping may serve several kinds of directory
+                // (ds-pwp-account-disabled is PingDirectory's, sAMAccountName Active Directory's)
+                source.reader().schemaProblems(mapping.attributes().stream().flatMap(a -> a.patterns().stream()).flatMap(p -> p.paths().stream())
+                                .filter(path -> !path.equals(Road.PROVISIONED_MEMBERS)).toList())
+                        .forEach(problem -> LOG.warnf("%s%s", where, problem));
                 pipes.register(new Pipe(settings.name(), settings.entryType(), source.changes(), source.reader(),
-                        connections.destination(settings), mapping, state,
+                        destination, mapping, state,
                         new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount()))
                         .membersFrom(settings.membersFrom().orElse(null))
                         .writesTo(settings.destination().orElseThrow()));
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigurationException("idsync cannot start, its mappings do not fit their systems:\n  - " + String.join("\n  - ", problems));
             }
             return new Built(pipes, connections);
         } catch (Settings.Invalid e) {

@@ -37,6 +37,15 @@ public interface Destination {
         return 1;
     }
 
+    /**
+     * What of a mapping this destination cannot hold, one sentence each, checked once at start: attribute names
+     * and object classes its schema lacks (a typo would otherwise fail every entry, one by one). Empty when all
+     * fit, or when the destination cannot tell now (it is down: the entries will say).
+     */
+    default List<String> schemaProblems(java.util.Collection<String> attributes, java.util.Collection<String> objectClasses) {
+        return List.of();
+    }
+
     /** How this destination names entries: when a wanted name is a rename. */
     default EntryNames names() {
         return EntryNames.EXACT;

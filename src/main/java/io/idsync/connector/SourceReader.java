@@ -14,4 +14,13 @@ public interface SourceReader {
 
     /** Every in-scope entry, fetched a page at a time as the iterator advances. */
     Iterator<SourceEntry> scan();
+
+    /**
+     * Which of these source paths (a mapping's placeholders: {@code mail}, {@code name.given}) can never have a
+     * value, one sentence each, checked once at start: a typo would otherwise leave the attribute empty on every
+     * entry, silently. Empty when all can, or when the source cannot tell now.
+     */
+    default java.util.List<String> schemaProblems(java.util.Collection<String> paths) {
+        return java.util.List.of();
+    }
 }

@@ -194,7 +194,19 @@ public final class MappingFile {
                         throw error(node, label + " is constructed but has no 'value-pattern'");
                     }
                     List<String> list = patterns instanceof ScalarNode s ? List.of(s.getValue()) : strings(patterns, label + ".value-pattern");
-                    return AttributeMapping.constructed(to, list, createOnly);
+                    AttributeMapping constructed = AttributeMapping.constructed(to, list, createOnly);
+                    // a pattern that always or never yields makes the patterns after it, or itself, dead
+                    for (int p = 0; p < constructed.patterns().size(); p++) {
+                        ValuePattern pattern = constructed.patterns().get(p);
+                        if (!pattern.hasPlaceholder() && pattern.sample("").isBlank()) {
+                            throw error(patterns, label + ".value-pattern[" + p + "] '" + pattern + "' never yields a value: it is blank and has no placeholder");
+                        }
+                        if (!pattern.hasPlaceholder() && p < constructed.patterns().size() - 1) {
+                            throw error(patterns, label + ".value-pattern[" + (p + 1) + "] '" + constructed.patterns().get(p + 1)
+                                    + "' can never be used: value-pattern[" + p + "] '" + pattern + "' has no placeholder, so it always yields");
+                        }
+                    }
+                    return constructed;
                 }
                 case "constant" -> {
                     List<String> values = m.containsKey("values") ? strings(m.get("values"), label + ".values")

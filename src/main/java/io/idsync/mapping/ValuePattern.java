@@ -110,6 +110,16 @@ public final class ValuePattern {
         return results;
     }
 
+    /** Whether it has a placeholder at all: one without always makes the same text. */
+    public boolean hasPlaceholder() {
+        return parts.stream().anyMatch(part -> part instanceof Placeholder);
+    }
+
+    /** The source paths its placeholders read, as written ({@code name.given}). */
+    public List<String> paths() {
+        return parts.stream().filter(part -> part instanceof Placeholder).map(part -> ((Placeholder) part).path().toString()).toList();
+    }
+
     /** The pattern with every placeholder replaced by {@code filler}: to check the shape of what it makes. */
     public String sample(String filler) {
         StringBuilder out = new StringBuilder();

@@ -61,20 +61,34 @@ final class Feeds {
 
     /**
      * The source's scan as items, a page at a time: each page's links are looked up in one query. A pipe that has
-     * never recorded an entry (its first load) has no links to look up, and skips those queries.
+     * never recorded an entry (its first load) has no links to look up, and skips those queries. Unless
+     * {@code dryRun}, the creates the page's unlinked in-scope entries would make are noted in one commit
+     * before any of them goes down the road (a load is mostly creates: one commit per page, not per entry).
      */
-    Iterator<SyncItem> scan(Pipe pipe) {
+    Iterator<SyncItem> scan(Pipe pipe, boolean dryRun) {
         // asked once, before the scan records anything: an entry the source lists twice is found the second
         // time by correlation, as it would be by its link
-        boolean linksExist = retry.call("read whether any link exists", () -> pipe.state().hasEntries(pipe.name()));
+        boolean linksExist = retry.call(pipe, "read whether any link exists", () -> pipe.state().hasEntries(pipe.name()));
         Iterator<List<SourceEntry>> pages = Paging.chunks(pipe.reader().scan(), PAGE);
         return Paging.flatMap(pages, entries -> {
             List<SyncItem> items = entries.stream().map(entry -> new SyncItem(Change.scanned(entry, pipe.entryType()))).toList();
-            Map<String, StateStore.EntryState> links = !linksExist ? Map.of() : retry.call("read the links of a page",
+            Map<String, StateStore.EntryState> links = !linksExist ? Map.of() : retry.call(pipe, "read the links of a page",
                     () -> pipe.state().entries(pipe.name(), items.stream().map(i -> i.change.sourceId()).toList()));
+            Map<String, StateStore.Intent> creates = new LinkedHashMap<>();
             for (SyncItem item : items) {
                 item.link = links.get(item.change.sourceId());
                 item.linkLoaded = true;
+                if (!dryRun && (item.link == null || (item.link.destinationRef() == null && item.link.intent() == null))
+                        && pipe.reader().inScope(item.change.preloaded())) {
+                    StateStore.Intent create = Intents.create(pipe.mapping(), item.change.preloaded());
+                    if (create != null) {
+                        creates.put(item.change.sourceId(), create);
+                        item.createNoted = true;
+                    }
+                }
+            }
+            if (!creates.isEmpty()) {
+                retry.run(pipe, "note the creates of a page", () -> pipe.state().recordIntents(pipe.name(), creates, links));
             }
             return items.iterator();
         });
@@ -83,7 +97,7 @@ final class Feeds {
     /** The linked entries, a page at a time from the state store, as SCAN changes read afresh from the source. */
     Iterator<SyncItem> linked(Pipe pipe) {
         Iterator<String> ids = Paging.pages("", after -> {
-            List<String> page = retry.call("read the links", () -> pipe.state().linkedIds(pipe.name(), after, PAGE));
+            List<String> page = retry.call(pipe, "read the links", () -> pipe.state().linkedIds(pipe.name(), after, PAGE));
             return page.size() < PAGE ? Paging.Page.last(page) : Paging.Page.then(page, page.get(page.size() - 1));
         });
         return Paging.map(ids, id -> new SyncItem(new Change(id, pipe.entryType(), Change.Kind.SCAN, Instant.now(), Set.of(), null)));

@@ -4,8 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.idsync.connector.Plan;
+import io.idsync.connector.SourceEntry;
+import io.idsync.mapping.CorrelationRule;
+import io.idsync.mapping.MappedEntry;
+import io.idsync.mapping.PipeMapping;
 import io.idsync.state.StateStore;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +23,24 @@ final class Intents {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Intents() {
+    }
+
+    /**
+     * The create a scanned entry that has no link yet would make: its mapped name and correlation criteria, or
+     * null when it cannot be mapped (the road's map step then fails it, with the reason).
+     */
+    static StateStore.Intent create(PipeMapping mapping, SourceEntry entry) {
+        MappedEntry mapped;
+        try {
+            mapped = mapping.map(entry.document());
+        } catch (RuntimeException e) {
+            return null;
+        }
+        List<Map<String, String>> criteria = new ArrayList<>();
+        for (CorrelationRule rule : mapping.correlation()) {
+            rule.criteria(mapped).ifPresent(criteria::add);
+        }
+        return new StateStore.Intent(StateStore.Intent.Action.CREATE, mapped.dn(), criteria.isEmpty() ? null : json(criteria));
     }
 
     /** The intent of this plan, or null when it needs none. */

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * One pipe at run time: its source (change detection and reading), its destination, its mapping, its
  * state, counters and what the status API shows. The road's steps get it by name from {@link Pipes}.
  */
-public final class Pipe {
+public final class Pipe implements Retry.Watcher {
 
     private final String name;
     private final ChangeSource changes;
@@ -36,6 +36,7 @@ public final class Pipe {
     volatile Instant lastPoll;
     volatile Instant lastSync;
     volatile String lastError;
+    private volatile Instant failingSince;
     volatile RunReport lastRun;
     volatile String activity = "idle";
 
@@ -138,6 +139,30 @@ public final class Pipe {
 
     public RunReport lastRun() {
         return lastRun;
+    }
+
+    /** A system the pipe needs failed (and is being retried): the status shows it at once, not when the batch gives up. */
+    @Override
+    public void retrying(String problem) {
+        failing(problem);
+    }
+
+    /** Something the pipe needs is wrong: the status says so until a batch goes through. */
+    void failing(String problem) {
+        if (lastError == null) {
+            failingSince = Instant.now();
+        }
+        lastError = problem;
+    }
+
+    /** A batch went through: whatever was wrong is not any more. */
+    void healthy() {
+        lastError = null;
+    }
+
+    /** Since when {@link #lastError} has stood (null while there is none). */
+    public Instant failingSince() {
+        return lastError == null ? null : failingSince;
     }
 
     /** What the pipe is doing now: idle, polling, initial load, resync. */

@@ -25,7 +25,12 @@ public final class Retry {
         this.initialDelayMs = initialDelayMs;
     }
 
-    public <T> T call(String what, Supplier<T> action) {
+    /** Told of each failed attempt while it is retried: a pipe's status says what is wrong from the first one. */
+    public interface Watcher {
+        void retrying(String problem);
+    }
+
+    public <T> T call(Watcher watcher, String what, Supplier<T> action) {
         for (int retry = 0; ; retry++) {
             try {
                 return action.get();
@@ -34,6 +39,7 @@ public final class Retry {
                     throw e;
                 }
                 long delay = Math.min(MAX_DELAY_MS, initialDelayMs << Math.min(retry, 16));
+                watcher.retrying(what + " failed: " + e.getMessage() + " (retry " + (retry + 1) + " of " + maxRetries + ")");
                 LOG.warnf("%s failed (%s); retry %d of %d in %d ms", what, e.getMessage(), retry + 1, maxRetries, delay);
                 try {
                     Thread.sleep(delay);
@@ -45,8 +51,8 @@ public final class Retry {
         }
     }
 
-    public void run(String what, Runnable action) {
-        call(what, () -> {
+    public void run(Watcher watcher, String what, Runnable action) {
+        call(watcher, what, () -> {
             action.run();
             return null;
         });

@@ -74,10 +74,10 @@ public final class Road {
             pipe.activity = "initial load";
             Run run = Run.of(pipe, new RunReport(pipe.name(), "initial load", false), false);
             // a load a crash interrupted keeps its first attempt's position: nothing changed in between is missed
-            run.nextToken = retry.call("note where the feed stands", () -> pipe.state().initialLoadStart(pipe.name(), pipe.changes()::currentToken));
+            run.nextToken = retry.call(pipe, "note where the feed stands", () -> pipe.state().initialLoadStart(pipe.name(), pipe.changes()::currentToken));
             exchange.setProperty(Run.PROPERTY, run);
             LOG.infof("%s: no checkpoint yet, initial load of every in-scope entry; the change feed follows from %s", pipe.name(), run.nextToken);
-            exchange.getIn().setBody(feeds.scan(pipe));
+            exchange.getIn().setBody(feeds.scan(pipe, false));
             return;
         }
         Run run = Run.of(pipe, null, false);
@@ -106,7 +106,7 @@ public final class Road {
             pipe.state().retriesDone(pipe.name(), run.retries);
         }
         pipe.deletionGuard().runFinished();
-        pipe.lastError = null;
+        pipe.healthy();
         if (run.report != null) {
             run.report.finish(null);
             pipe.lastRun = run.report;
@@ -118,13 +118,13 @@ public final class Road {
     public void batchFailed(Exchange exchange) {
         Pipe pipe = pipe(exchange);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        pipe.lastError = cause == null ? "unknown error" : rootMessage(cause);
+        pipe.failing(cause == null ? "unknown error" : rootMessage(cause));
         try {
             pipe.state().flush(); // the outcomes recorded before the stop show in the status
         } catch (RuntimeException e) {
             LOG.debugf("%s: outcomes not written yet: %s", pipe.name(), e.getMessage());
         }
-        LOG.warnf("%s: the batch stopped and will be replayed from the same checkpoint: %s", pipe.name(), pipe.lastError);
+        LOG.warnf("%s: the batch stopped and will be replayed from the same checkpoint: %s", pipe.name(), pipe.lastError());
     }
 
     // --- once per change -----------------------------------------------------------------------------
@@ -152,7 +152,7 @@ public final class Road {
         }
         Pipe pipe = pipe(exchange);
         item.source = item.change.preloaded() != null ? item.change.preloaded()
-                : retry.call("read " + item.change.sourceId(), () -> pipe.reader().read(item.change.sourceId())).orElse(null);
+                : retry.call(pipe, "read " + item.change.sourceId(), () -> pipe.reader().read(item.change.sourceId())).orElse(null);
         item.inScope = item.source != null && pipe.reader().inScope(item.source);
         if (item.source != null && pipe.membersFrom() != null) {
             provisionedMembers(pipe, item.source);
@@ -167,7 +167,7 @@ public final class Road {
         List<String> memberIds = new ArrayList<>();
         group.document().path(SourceEntry.MEMBER_IDS).forEach(id -> memberIds.add(id.asText()));
         Map<String, StateStore.EntryState> links = memberIds.isEmpty() ? Map.of()
-                : retry.call("read the members' links", () -> pipe.state().entries(pipe.membersFrom(), memberIds));
+                : retry.call(pipe, "read the members' links", () -> pipe.state().entries(pipe.membersFrom(), memberIds));
         ArrayNode provisioned = ((ObjectNode) group.document()).putArray(PROVISIONED_MEMBERS);
         for (String id : memberIds) {
             StateStore.EntryState link = links.get(id);
@@ -211,7 +211,7 @@ public final class Road {
         }
         Pipe pipe = pipe(exchange);
         if (!item.linkLoaded) {
-            item.link = retry.call("read the link of " + item.change.sourceId(),
+            item.link = retry.call(pipe, "read the link of " + item.change.sourceId(),
                     () -> pipe.state().entry(pipe.name(), item.change.sourceId())).orElse(null);
         }
         List<CorrelationRule> rules = new ArrayList<>();
@@ -228,20 +228,20 @@ public final class Road {
         }
         if (item.destination == null && item.link != null && item.link.destinationRef() != null) {
             String ref = item.link.destinationRef();
-            item.destination = retry.call("read " + ref, () -> pipe.destination().read(ref)).orElse(null);
+            item.destination = retry.call(pipe, "read " + ref, () -> pipe.destination().read(ref)).orElse(null);
         }
         if (item.destination != null || alternatives.isEmpty()) {
             return;
         }
         // every applicable rule in one search (shared with other workers'), then the rules in their order over the candidates
         int limit = 2 * alternatives.size() + 1;
-        List<DestinationEntry> candidates = retry.call("correlate " + item.change.sourceId(),
+        List<DestinationEntry> candidates = retry.call(pipe, "correlate " + item.change.sourceId(),
                 () -> pipe.correlationSearches().findAny(alternatives, limit));
         boolean truncated = candidates.size() >= limit;
         for (int i = 0; i < rules.size(); i++) {
             Map<String, String> criteria = alternatives.get(i);
             List<DestinationEntry> matches = (truncated
-                    ? retry.call("correlate " + item.change.sourceId(), () -> pipe.destination().find(criteria, 2))
+                    ? retry.call(pipe, "correlate " + item.change.sourceId(), () -> pipe.destination().find(criteria, 2))
                     : candidates).stream().filter(candidate -> CorrelationSearches.matches(candidate, criteria)).toList();
             if (matches.size() == 1) {
                 claim(pipe, item, matches.get(0));
@@ -257,7 +257,7 @@ public final class Road {
     /** Takes a destination entry found by correlation, unless another pipe or source entry holds it. */
     private void claim(Pipe pipe, SyncItem item, DestinationEntry found) {
         String id = item.change.sourceId();
-        Optional<StateStore.Owner> owner = retry.call("read who owns " + found.name(),
+        Optional<StateStore.Owner> owner = retry.call(pipe, "read who owns " + found.name(),
                 () -> pipe.state().owner(pipes.writingWith(pipe), pipe.name(), id, found.id(), found.name()));
         if (owner.isEmpty()) {
             item.destination = found;
@@ -310,7 +310,7 @@ public final class Road {
             return criteria.isEmpty() || criteria.stream().anyMatch(c -> CorrelationSearches.matches(named, c)) ? named : null;
         }
         for (Map<String, String> alternative : criteria) {
-            List<DestinationEntry> matches = retry.call("find what " + item.change.sourceId() + " created", () -> pipe.destination().find(alternative, 2))
+            List<DestinationEntry> matches = retry.call(pipe, "find what " + item.change.sourceId() + " created", () -> pipe.destination().find(alternative, 2))
                     .stream().filter(candidate -> CorrelationSearches.matches(candidate, alternative)).toList();
             if (matches.size() == 1) {
                 return matches.get(0);
@@ -320,7 +320,7 @@ public final class Road {
     }
 
     private DestinationEntry read(Pipe pipe, String ref) {
-        return ref == null ? null : retry.call("read " + ref, () -> pipe.destination().read(ref)).orElse(null);
+        return ref == null ? null : retry.call(pipe, "read " + ref, () -> pipe.destination().read(ref)).orElse(null);
     }
 
     /** Plans the operation; a removal (delete, or disable at scope exit or delete) counts against the deletion guard. */
@@ -344,18 +344,18 @@ public final class Road {
         }
         Pipe pipe = pipe(exchange);
         StateStore.Intent intent = Intents.of(item.plan, item.criteria);
-        if (intent != null) {
+        if (intent != null && !(item.createNoted && item.plan.action() == Plan.Action.CREATE)) {
             // committed before the write: whatever a crash cuts off after this, the replay can tell
-            retry.run("note the intent to " + item.plan.describe(), () -> pipe.state().recordIntent(pipe.name(), item.change.sourceId(), intent));
+            retry.run(pipe, "note the intent to " + item.plan.describe(), () -> pipe.state().recordIntent(pipe.name(), item.change.sourceId(), intent));
         }
-        item.delivered = retry.call(item.plan.describe(), () -> pipe.destination().apply(item.plan));
+        item.delivered = retry.call(pipe, item.plan.describe(), () -> pipe.destination().apply(item.plan));
     }
 
     /** Writes the outcome: link and status per entry, counters, the run report. */
     public void record(Exchange exchange) {
         SyncItem item = item(exchange);
         Pipe pipe = pipe(exchange);
-        retry.run("record the outcome of " + item.change.sourceId(), () -> record(exchange, item, pipe));
+        retry.run(pipe, "record the outcome of " + item.change.sourceId(), () -> record(exchange, item, pipe));
     }
 
     private void record(Exchange exchange, SyncItem item, Pipe pipe) {
@@ -392,6 +392,8 @@ public final class Road {
             case OUT_OF_SCOPE, NOT_SYNCHRONIZED -> {
                 if (item.intentResolved) {
                     state.recordRemoved(pipe.name(), id); // the intent is settled: nothing of it is at the destination
+                } else {
+                    withdrawNotedCreate(state, pipe, item);
                 }
             }
         }
@@ -410,6 +412,13 @@ public final class Road {
             pipe.lastSync = Instant.now();
         }
         logOutcome(pipe, item);
+    }
+
+    /** The scan noted a create this entry did not make: its state goes back to what it was. */
+    private static void withdrawNotedCreate(StateStore state, Pipe pipe, SyncItem item) {
+        if (item.createNoted) {
+            state.withdrawIntent(pipe.name(), item.change.sourceId(), item.link);
+        }
     }
 
     /**
@@ -478,7 +487,7 @@ public final class Road {
         exchange.setProperty(PIPE, pipe.name());
         exchange.setProperty(Run.PROPERTY, Run.of(pipe, new RunReport(pipe.name(), "resync", dryRun), dryRun));
         LOG.infof("%s: resync started%s", pipe.name(), dryRun ? " (dry run: nothing will be written)" : "");
-        exchange.getIn().setBody(feeds.scan(pipe));
+        exchange.getIn().setBody(feeds.scan(pipe, dryRun));
     }
 
     /** Ends a reconciliation or a resync; the body becomes its report. */

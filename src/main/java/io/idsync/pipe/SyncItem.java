@@ -30,6 +30,8 @@ public final class SyncItem {
     java.util.List<java.util.Map<String, String>> criteria = java.util.List.of();
     /** the link carried an intent a crash left: the outcome is written even when nothing changed */
     boolean intentResolved;
+    /** a scan committed this entry's create intent with its page: the create needs no commit of its own */
+    boolean createNoted;
     /** another pipe (or another source entry) holds the destination entry: asked again later */
     boolean retryLater;
 

@@ -134,6 +134,26 @@ public final class PingOneSandbox implements AutoCloseable {
         return environments.get(id);
     }
 
+    /**
+     * Faults the sandbox injects into the Management API answers of some clients, as a struggling PingOne does: a share
+     * of requests answered {@code status} (429 with {@code Retry-After: 1}, or a 5xx), a share whose connection is
+     * dropped without an answer, and a delay before every answer. Requests of other clients (a test's admin) are
+     * answered as usual.
+     */
+    public record Faults(Set<String> clientIds, double errorShare, int status, double resetShare, Duration delay) {
+        /** Every request of these clients answered {@code status}: an outage. */
+        public static Faults outage(int status, String... clientIds) {
+            return new Faults(Set.of(clientIds), 1.0, status, 0, Duration.ZERO);
+        }
+    }
+
+    private volatile Faults faults;
+
+    /** Injects these faults from now on; null stops them. */
+    public void injectFaults(Faults faults) {
+        this.faults = faults;
+    }
+
     /** Changes the API rate limit at run time (tests of 429 handling); negative restores the configured one. */
     public void setRequestsPerSecond(int limit) {
         rateLimitOverride = limit;
@@ -173,6 +193,9 @@ public final class PingOneSandbox implements AutoCloseable {
                 SandboxEnvironment.Actor actor = new SandboxEnvironment.Actor(token.clientId(),
                         environment.application(token.clientId()).name());
                 boolean audit = segments.length >= 4 && segments[3].equals("activities");
+                if (injectFault(exchange, token.clientId())) {
+                    return;
+                }
                 throttle(environment.id(), audit);
                 api(exchange, environment, actor, segments, query);
             } else {
@@ -193,6 +216,32 @@ public final class PingOneSandbox implements AutoCloseable {
             SandboxError error = new SandboxError(500, "UNEXPECTED_ERROR", "An unexpected error occurred.", null, null);
             send(exchange, 500, error.body());
         }
+    }
+
+    /** Answers (or drops) the request as the injected faults say; true when it has been. */
+    private boolean injectFault(HttpExchange exchange, String clientId) {
+        Faults injected = faults;
+        if (injected == null || !injected.clientIds().contains(clientId)) {
+            return false;
+        }
+        if (!injected.delay().isZero()) {
+            try {
+                Thread.sleep(injected.delay().toMillis()); // a slow answer, on the sandbox's own thread
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        double draw = java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+        if (draw < injected.resetShare()) {
+            log(exchange, 0);
+            exchange.close(); // no status line: the client sees the connection end
+            return true;
+        }
+        if (draw < injected.resetShare() + injected.errorShare()) {
+            throw injected.status() == 429 ? SandboxError.limited(1)
+                    : new SandboxError(injected.status(), "SERVICE_UNAVAILABLE", "The service is temporarily unavailable.", null, null);
+        }
+        return false;
     }
 
     /** Logs the request with its status before the answer goes out, so a client that got it finds it logged. */

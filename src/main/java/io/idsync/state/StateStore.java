@@ -64,14 +64,16 @@ public class StateStore {
 
     private static final String COLUMNS = "source_id, destination_ref, destination_id, status, reason, updated_at, pending_action, pending_ref, pending_criteria";
 
-    static final int WRITE_BATCH = 500;
+    /** larger than a scan's page: a page's outcomes go in the commit of the next page's intents */
+    static final int WRITE_BATCH = 1000;
 
     private final DataSource dataSource;
     private final boolean mergeSyntax;
     private final java.util.concurrent.ConcurrentHashMap<String, Pending> pending = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object flushLock = new Object();
 
-    private record Pending(String pipe, EntryState state) {
+    /** A buffered outcome; {@code state} null: the entry's row goes (an intent made for nothing). */
+    private record Pending(String pipe, String sourceId, EntryState state) {
     }
 
     public StateStore(DataSource dataSource) {
@@ -141,7 +143,7 @@ public class StateStore {
     public Optional<EntryState> entry(String pipe, String sourceId) {
         Pending buffered = pending.get(key(pipe, sourceId));
         if (buffered != null) {
-            return Optional.of(buffered.state());
+            return Optional.ofNullable(buffered.state());
         }
         return queryOne("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id = ?",
                 StateStore::entryState, pipe, sourceId);
@@ -189,8 +191,10 @@ public class StateStore {
         }
         for (String id : sourceIds) {
             Pending buffered = pending.get(key(pipe, id));
-            if (buffered != null) {
+            if (buffered != null && buffered.state() != null) {
                 states.put(id, buffered.state());
+            } else if (buffered != null) {
+                states.remove(id);
             }
         }
         return states;
@@ -227,15 +231,40 @@ public class StateStore {
     }
 
     /**
+     * As {@link #recordIntent}, for many entries in one commit: a scan notes the creates of a page of entries
+     * that have no link yet before any of them goes down the road. {@code previous}: their states as the scan
+     * read them (absent: none).
+     */
+    public void recordIntents(String pipe, Map<String, Intent> intents, Map<String, EntryState> previous) {
+        intents.forEach((sourceId, intent) -> {
+            EntryState before = previous.get(sourceId);
+            EntryState noted = before == null ? new EntryState(sourceId, null, null, Status.PENDING, null, Instant.now(), intent)
+                    : new EntryState(sourceId, before.destinationRef(), before.destinationId(), before.status(), before.reason(), Instant.now(), intent);
+            pending.put(key(pipe, sourceId), new Pending(pipe, sourceId, noted));
+        });
+        flush();
+    }
+
+    /** Puts the entry back as it was before an intent that came to nothing: {@code before}, or no row at all. */
+    public void withdrawIntent(String pipe, String sourceId, EntryState before) {
+        if (before != null) {
+            buffer(pipe, new EntryState(sourceId, before.destinationRef(), before.destinationId(), before.status(), before.reason(), before.updatedAt()));
+            return;
+        }
+        pending.put(key(pipe, sourceId), new Pending(pipe, sourceId, null));
+        flushWhenFull();
+    }
+
+    /**
      * Who, among {@code pipes}, is linked to the destination entry with this id (or name), other than
      * {@code self}'s {@code sourceId}: the entry's owner, or empty when it is nobody's.
      */
     public Optional<Owner> owner(java.util.Collection<String> pipes, String self, String sourceId, String destinationId, String destinationRef) {
-        java.util.function.Predicate<EntryState> isLink = s -> s.destinationRef() != null
+        java.util.function.Predicate<EntryState> isLink = s -> s != null && s.destinationRef() != null
                 && ((destinationId != null && destinationId.equals(s.destinationId())) || (destinationRef != null && destinationRef.equalsIgnoreCase(s.destinationRef())));
         java.util.function.Predicate<Owner> other = o -> !(o.pipe().equals(self) && o.sourceId().equals(sourceId));
         for (Pending p : pending.values()) {
-            Owner owner = new Owner(p.pipe(), p.state().sourceId());
+            Owner owner = new Owner(p.pipe(), p.sourceId());
             if (pipes.contains(p.pipe()) && other.test(owner) && isLink.test(p.state())) {
                 return Optional.of(owner);
             }
@@ -360,7 +389,11 @@ public class StateStore {
     }
 
     private void buffer(String pipe, EntryState state) {
-        pending.put(key(pipe, state.sourceId()), new Pending(pipe, state));
+        pending.put(key(pipe, state.sourceId()), new Pending(pipe, state.sourceId(), state));
+        flushWhenFull();
+    }
+
+    private void flushWhenFull() {
         if (pending.size() >= WRITE_BATCH) {
             flush();
         }
@@ -373,8 +406,18 @@ public class StateStore {
                 return;
             }
             Map<String, Pending> written = new LinkedHashMap<>(pending);
-            List<Pending> batch = new ArrayList<>(written.values());
+            List<Pending> batch = written.values().stream().filter(p -> p.state() != null).toList();
+            List<Pending> forgotten = written.values().stream().filter(p -> p.state() == null).toList();
             inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM entry_state WHERE pipe = ? AND source_id = ?")) {
+                    for (Pending p : forgotten) {
+                        bind(ps, p.pipe(), p.sourceId());
+                        ps.addBatch();
+                    }
+                    if (!forgotten.isEmpty()) {
+                        ps.executeBatch();
+                    }
+                }
                 if (mergeSyntax) {
                     try (PreparedStatement ps = c.prepareStatement("MERGE INTO entry_state (pipe, " + COLUMNS + ")"
                             + " KEY (pipe, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {

@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@code GET /api/pipes} and {@code GET /api/pipes/{pipe}} answer: for each pipe its state (running or
- * stopped), what it is doing, last poll, last sync, counters, the last full run and the latest failures.
+ * What {@code GET /api/pipes} and {@code GET /api/pipes/{pipe}} answer: for each pipe its state (Active, Inactive,
+ * or Failed with the reason from the first failed attempt on), what it is doing, last poll, last sync, counters, the last full run and the latest failures.
  * Built from the pipe's own state; no secret is part of it.
  */
 @ApplicationScoped
@@ -52,12 +52,15 @@ public class PipeStatusApi {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("pipe", pipe.name());
         ServiceStatus route = exchange.getContext().getRouteController().getRouteStatus(pipe.name() + "-poll");
-        status.put("state", route != null && route.isStarted() ? "running" : "stopped");
+        // seed 003's words: Inactive (not polling), Failed (a system it needs is failing: the reason is lastError), Active
+        boolean started = route != null && route.isStarted();
+        status.put("state", !started ? "Inactive" : pipe.lastError() != null ? "Failed" : "Active");
         status.put("activity", pipe.activity());
         status.put("lastPoll", text(pipe.lastPoll()));
         status.put("lastSync", text(pipe.lastSync()));
         status.put("counters", pipe.counters().snapshot());
         status.put("lastError", pipe.lastError());
+        status.put("failingSince", text(pipe.failingSince()));
         String held = pipe.deletionGuard().tripped();
         if (held != null) {
             status.put("activity", "held by the deletion guard");

@@ -1,5 +1,6 @@
 package io.idsync.bench;
 
+import io.idsync.testsupport.SystemsProcess;
 import com.unboundid.ldap.sdk.AddRequest;
 import com.unboundid.ldap.sdk.Attribute;
 import com.unboundid.ldap.sdk.Entry;
@@ -31,7 +32,7 @@ public final class DirectoryBaseline {
         int entries = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         boolean search = args.length > 2 && args[2].equals("search");
-        try (BenchSystems systems = BenchSystems.start(0, 0)) {
+        try (SystemsProcess systems = SystemsProcess.start(SystemsProcess.Seed.pingOneOnly(0, 0))) {
             LDAPConnectionPool pool = new LDAPConnectionPool(
                     new LDAPConnection("localhost", systems.directoryPort, "cn=Directory Manager", "demo-password"), connections);
             ExecutorService threads = Executors.newFixedThreadPool(connections, r -> {

@@ -1,5 +1,7 @@
 package io.idsync.bench;
 
+import io.idsync.testsupport.ShippedStateStore;
+import io.idsync.testsupport.SystemsProcess;
 import io.idsync.connector.ldap.LdapDirectory;
 import io.idsync.connector.ldap.LdapSettings;
 import io.idsync.connector.pingone.PingOneClient;
@@ -16,7 +18,6 @@ import io.idsync.state.StateStore;
 import io.idsync.testsupport.Slapd;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.PluginHelper;
 import org.flywaydb.core.Flyway;
 
 import java.lang.management.ManagementFactory;
@@ -48,7 +49,7 @@ public final class ResyncBenchmark {
         int users = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int workers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 0;
-        try (BenchSystems systems = BenchSystems.start(users, warmUp);
+        try (SystemsProcess systems = SystemsProcess.start(SystemsProcess.Seed.pingOneOnly(users, warmUp));
              Load load = new Load(workers, systems)) {
             if (warmUp > 0) {
                 // the Contractors first, into the same directory: both JVMs compile their hot code before the timed load
@@ -63,7 +64,7 @@ public final class ResyncBenchmark {
     /** Full loads of one population at a time down the shipped route, each with a fresh state store. */
     private static final class Load implements AutoCloseable {
         private final int workers;
-        private final BenchSystems systems;
+        private final SystemsProcess systems;
         private final Pipes pipes = new Pipes();
         private final LdapDirectory directory;
         /** the destination when it is OpenLDAP (else the demo directory in the systems' JVM) */
@@ -72,7 +73,7 @@ public final class ResyncBenchmark {
         private final ThreadPoolExecutor pool;
         private final DefaultCamelContext context = new DefaultCamelContext();
 
-        Load(int workers, BenchSystems systems) throws Exception {
+        Load(int workers, SystemsProcess systems) throws Exception {
             this.workers = workers;
             this.systems = systems;
             if (System.getProperty("bench.destination", "demo").equals("openldap")) {
@@ -90,8 +91,7 @@ public final class ResyncBenchmark {
                     new ThreadPoolExecutor.CallerRunsPolicy());
             context.getRegistry().bind("road", new Road(pipes, new Retry(5, 500)));
             context.getRegistry().bind("idsyncWorkers", pool);
-            PluginHelper.getRoutesLoader(context).loadRoutes(
-                    PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/pingone-to-directory.yaml"));
+            io.idsync.testsupport.RoadRouteTest.loadPipeRoutes(context, "classpath:routes/pingone-to-directory.yaml");
             AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
             AdviceWith.adviceWith(context, "pingone-to-directory-reconcile", a -> a.replaceFromWith("direct:reconcile"));
             context.start();
@@ -101,13 +101,13 @@ public final class ResyncBenchmark {
             Path stateDir = Files.createTempDirectory("idsync-bench");
             // pooled, as Agroal pools it in the application
             org.h2.jdbcx.JdbcConnectionPool dataSource = org.h2.jdbcx.JdbcConnectionPool.create(
-                    "jdbc:h2:file:" + stateDir.resolve("state") + ";DB_CLOSE_ON_EXIT=FALSE", "idsync", "");
+                    "jdbc:h2:file:" + stateDir.resolve("state") + System.getProperty("bench.h2Options", ShippedStateStore.h2Options()), "idsync", "");
             dataSource.setMaxConnections(workers + 2);
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
             StateStore state = new StateStore(dataSource);
             String base = "http://localhost:" + systems.pingOnePort;
             PingOneSettings settings = new PingOneSettings("pingone", base + "/v1", base + "/" + DemoSeed.ENVIRONMENT + "/as/token",
-                    DemoSeed.ENVIRONMENT, "bench-worker", "bench-secret", PingOneSettings.TokenAuthMethod.BASIC,
+                    DemoSeed.ENVIRONMENT, SystemsProcess.WORKER, SystemsProcess.WORKER_SECRET, PingOneSettings.TokenAuthMethod.BASIC,
                     Duration.ZERO, 0, 1000, Duration.ofSeconds(5), Duration.ofSeconds(30), 6);
             PingOneClient client = new PingOneClient(settings);
             PingOneUserSource source = new PingOneUserSource(client, List.of(population));

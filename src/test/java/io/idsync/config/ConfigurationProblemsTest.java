@@ -144,4 +144,33 @@ class ConfigurationProblemsTest {
                     + " (or config/routes/employees.yaml) instantiating the road, or set idsync.pipes.employees.enabled=false", problems.get(1));
         }
     }
+
+    @Test
+    void aMappingThatDoesNotFitTheDirectorysSchemaStopsStartUpNamingTheAttributes(@TempDir Path dir) throws Exception {
+        Path mapping = dir.resolve("typos.yaml");
+        Files.writeString(mapping, Files.readString(Path.of("config/mappings/directory-to-directory.yaml"))
+                .replace("{to-attribute: mail, type: direct, from-attribute: mail}", "{to-attribute: mial, type: direct, from-attribute: mail}")
+                .replace("inetOrgPerson]", "inetOrgPersn]"));
+        try (io.idsync.sandbox.DemoDirectory directory = new io.idsync.sandbox.DemoDirectory(io.idsync.sandbox.DemoDirectory.Settings.defaults(0)).start();
+             DefaultCamelContext camel = new DefaultCamelContext()) {
+            io.idsync.testsupport.RoadRouteTest.loadPipeRoutes(camel, "file:config/routes/directory-to-directory.yaml");
+            Map<String, String> properties = properties(
+                    "idsync.connections.directory.type", "ldap", "idsync.connections.directory.url", directory.url(),
+                    "idsync.connections.directory.bind-dn", "cn=Directory Manager", "idsync.connections.directory.bind-password", "demo-password",
+                    "idsync.connections.directory.base-dn", "dc=example,dc=com",
+                    "idsync.pipes.directory-to-directory.source", "directory", "idsync.pipes.directory-to-directory.destination", "directory",
+                    "idsync.pipes.directory-to-directory.mapping", mapping.toString(),
+                    "idsync.pipes.directory-to-directory.source-base-dn", "ou=People,dc=example,dc=com",
+                    "idsync.pipes.directory-to-directory.destination-base-dn", "o=replica");
+            io.quarkus.runtime.configuration.ConfigurationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.quarkus.runtime.configuration.ConfigurationException.class,
+                    () -> PipeWiring.build(settings(properties), properties.keySet(), KINDS, io.idsync.testsupport.PipeFixture.memoryStateStore(),
+                            camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()));
+            String prefix = "pipe 'directory-to-directory', mapping " + mapping + ": ";
+            assertEquals(List.of("idsync cannot start, its mappings do not fit their systems:",
+                    "  - " + prefix + "attribute 'mial' is not in the schema of " + directory.url(),
+                    "  - " + prefix + "object class 'inetOrgPersn' is not in the schema of " + directory.url()),
+                    List.of(e.getMessage().split("\n")));
+        }
+    }
 }

@@ -88,7 +88,7 @@ class PingOneToDirectoryTest {
             assertEquals("FALSE", first.getAttributeValue("ds-pwp-account-disabled"));
         }
         RestAssured.get("/api/pipes").then().statusCode(200)
-                .body("find { it.pipe == 'pingone-to-directory' }.state", equalTo("running"))
+                .body("find { it.pipe == 'pingone-to-directory' }.state", equalTo("Active"))
                 .body("find { it.pipe == 'pingone-to-directory' }.counters.created", greaterThanOrEqualTo(200));
         // every loaded user was correlated by a search, the workers' searches asked together
         RestAssured.get("/api/pipes/pingone-to-directory").then().statusCode(200)

@@ -100,6 +100,18 @@ class MappingFileTest {
         assertError("""
                 sync-class: {}
                 """, "bad.yaml: 'attribute-map' is missing");
+        // value patterns that can never give a value, or never be reached
+        assertError("""
+                attribute-map:
+                  - to-attribute: sn
+                    type: constructed
+                    value-pattern: ["unknown", "{name.family}"]
+                """, "bad.yaml line 4: attribute-map[0] (sn).value-pattern[1] '{name.family}' can never be used:"
+                + " value-pattern[0] 'unknown' has no placeholder, so it always yields");
+        assertError("""
+                attribute-map:
+                  - {to-attribute: sn, type: constructed, value-pattern: ["{name.family}", "  "]}
+                """, "bad.yaml line 2: attribute-map[0] (sn).value-pattern[1] '  ' never yields a value: it is blank and has no placeholder");
     }
 
     @Test

@@ -1,15 +1,14 @@
 package io.idsync.state;
 
+import io.idsync.testsupport.ShippedStateStore;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +26,7 @@ class StateStoreDurabilityTest {
 
     @Test
     void aCheckpointThatWasSavedSurvivesKillMinusNine() throws Exception {
-        String options = shippedOptions();
+        String options = ShippedStateStore.h2Options();
         for (int round = 1; round <= 3; round++) {
             String url = "jdbc:h2:file:" + dir.resolve("state-" + round) + options;
             int killAt = ThreadLocalRandom.current().nextInt(100, 400);
@@ -60,15 +59,5 @@ class StateStoreDurabilityTest {
             assertEquals("ref-" + survived, after.entry("durable", "id-" + survived).orElseThrow().destinationRef(),
                     "the outcomes saved with it survived too");
         }
-    }
-
-    /** The options of the shipped {@code quarkus.datasource.jdbc.url}: what is tested is what runs. */
-    private static String shippedOptions() throws Exception {
-        Properties shipped = new Properties();
-        try (InputStream in = StateStoreDurabilityTest.class.getClassLoader().getResourceAsStream("application.properties")) {
-            shipped.load(in);
-        }
-        String url = shipped.getProperty("quarkus.datasource.jdbc.url");
-        return url.substring(url.indexOf(';'));
     }
 }

@@ -49,6 +49,8 @@ import java.util.Set;
  */
 public final class LdapDirectory implements Destination, AutoCloseable {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LdapDirectory.class);
+
     private static final Set<ResultCode> TRANSIENT = Set.of(ResultCode.SERVER_DOWN, ResultCode.CONNECT_ERROR, ResultCode.TIMEOUT,
             ResultCode.BUSY, ResultCode.UNAVAILABLE, ResultCode.LOCAL_ERROR, ResultCode.ADMIN_LIMIT_EXCEEDED, ResultCode.OTHER);
     private static final String[] READ_ATTRIBUTES = {"*", "+"};
@@ -211,6 +213,34 @@ public final class LdapDirectory implements Destination, AutoCloseable {
     @Override
     public EntryNames names() {
         return LdapNames.INSTANCE;
+    }
+
+    /** Checked against the directory's subschema; a directory that cannot be read now is not checked (the entries will say). */
+    @Override
+    public List<String> schemaProblems(java.util.Collection<String> attributes, java.util.Collection<String> objectClasses) {
+        com.unboundid.ldap.sdk.schema.Schema schema;
+        try {
+            schema = pool().getSchema();
+        } catch (LDAPException | TransientFailure e) {
+            LOG.warnf("the schema of %s could not be read to check the mapping against it: %s", settings.url(), e.getMessage());
+            return List.of();
+        }
+        if (schema == null) {
+            return List.of();
+        }
+        List<String> problems = new ArrayList<>();
+        for (String attribute : attributes) {
+            String type = attribute.contains(";") ? attribute.substring(0, attribute.indexOf(';')) : attribute;
+            if (!type.equalsIgnoreCase("dn") && schema.getAttributeType(type) == null) {
+                problems.add("attribute '" + attribute + "' is not in the schema of " + settings.url());
+            }
+        }
+        for (String objectClass : objectClasses) {
+            if (schema.getObjectClass(objectClass) == null) {
+                problems.add("object class '" + objectClass + "' is not in the schema of " + settings.url());
+            }
+        }
+        return problems;
     }
 
     /** A group's {@code member} values are DNs: the linked member's name. */

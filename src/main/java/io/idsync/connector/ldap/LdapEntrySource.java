@@ -408,6 +408,17 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
 
     // --- reading -------------------------------------------------------------------------------------
 
+    /** A placeholder's attribute must be in the directory's schema; dn and the attributes the source computes always are. */
+    @Override
+    public List<String> schemaProblems(java.util.Collection<String> paths) {
+        List<String> attributes = paths.stream().map(path -> path.split("[.\\[]", 2)[0]).distinct()
+                .filter(name -> !Set.of("dn", ENABLED_IN_DIRECTORY.toLowerCase(java.util.Locale.ROOT), SourceEntry.MEMBER_IDS.toLowerCase(java.util.Locale.ROOT))
+                        .contains(name.toLowerCase(java.util.Locale.ROOT)))
+                .toList();
+        return directory.schemaProblems(attributes, List.of()).stream()
+                .map(problem -> "a placeholder can never have a value: " + problem).toList();
+    }
+
     @Override
     public Optional<SourceEntry> read(String id) {
         try {
