@@ -107,8 +107,11 @@ public class PipeWiring {
                 io.idsync.connector.Destination destination = connections.destination(settings);
                 // a to-attribute the destination has no room for would fail every entry, one by one: say it now
                 String where = "pipe '" + settings.name() + "', mapping " + mapping.origin() + ": ";
-                destination.schemaProblems(mapping.attributes().stream().map(a -> a.toAttribute()).toList(), mapping.objectClasses())
-                        .forEach(problem -> problems.add(where + problem));
+                java.util.function.Supplier<java.util.Optional<List<String>>> fit = () -> destination.schemaProblems(
+                                mapping.attributes().stream().map(a -> a.toAttribute()).toList(), mapping.objectClasses())
+                        .map(found -> found.stream().map(where::concat).toList());
+                java.util.Optional<List<String>> misfits = fit.get();
+                misfits.ifPresent(problems::addAll);
                 // a source attribute no entry can have is a warning: one mapping may serve several kinds of directory
                 // (ds-pwp-account-disabled is PingDirectory's, sAMAccountName Active Directory's)
                 source.reader().schemaProblems(mapping.attributes().stream().flatMap(a -> a.patterns().stream()).flatMap(p -> p.paths().stream())
@@ -118,7 +121,9 @@ public class PipeWiring {
                         destination, mapping, state,
                         new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount()))
                         .membersFrom(settings.membersFrom().orElse(null))
-                        .writesTo(settings.destination().orElseThrow()));
+                        .writesTo(settings.destination().orElseThrow())
+                        // a destination down at start is checked before the pipe's first poll instead
+                        .fitsItsDestination(misfits.isPresent() ? null : fit));
             }
             if (!problems.isEmpty()) {
                 throw new ConfigurationException("idsync cannot start, its mappings do not fit their systems:\n  - " + String.join("\n  - ", problems));

@@ -39,11 +39,11 @@ public interface Destination {
 
     /**
      * What of a mapping this destination cannot hold, one sentence each, checked once at start: attribute names
-     * and object classes its schema lacks (a typo would otherwise fail every entry, one by one). Empty when all
-     * fit, or when the destination cannot tell now (it is down: the entries will say).
+     * and object classes its schema lacks (a typo would otherwise fail every entry, one by one): an empty list
+     * when all fit, or nothing at all when the destination cannot tell now (it is down, say: ask again later).
      */
-    default List<String> schemaProblems(java.util.Collection<String> attributes, java.util.Collection<String> objectClasses) {
-        return List.of();
+    default Optional<List<String>> schemaProblems(java.util.Collection<String> attributes, java.util.Collection<String> objectClasses) {
+        return Optional.of(List.of());
     }
 
     /** How this destination names entries: when a wanted name is a rename. */

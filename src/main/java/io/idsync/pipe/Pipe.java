@@ -73,6 +73,28 @@ public final class Pipe implements Retry.Watcher {
         return membersFrom;
     }
 
+    /** the mapping's check against the destination's schema, when it could not be made at start (null: made) */
+    private volatile java.util.function.Supplier<java.util.Optional<java.util.List<String>>> fitCheck;
+    private volatile java.util.List<String> misfits = java.util.List.of();
+
+    /** Checks the mapping against the destination before the first poll (it could not be checked at start). */
+    public Pipe fitsItsDestination(java.util.function.Supplier<java.util.Optional<java.util.List<String>>> check) {
+        this.fitCheck = check;
+        return this;
+    }
+
+    /** What of the mapping the destination cannot hold; empty when all fits or it cannot tell yet. */
+    public java.util.List<String> misfits() {
+        java.util.function.Supplier<java.util.Optional<java.util.List<String>>> check = fitCheck;
+        if (check != null) {
+            check.get().ifPresent(found -> {
+                misfits = found;
+                fitCheck = null;
+            });
+        }
+        return misfits;
+    }
+
     /** Names where the pipe writes (its destination connection and entry type); pipes writing to the same place check ownership. */
     public Pipe writesTo(String destination) {
         this.writesTo = destination + "/" + entryType;

@@ -65,6 +65,10 @@ public final class Road {
             return;
         }
         exchange.getExchangeExtension().addOnCompletion(release(pipe));
+        if (!pipe.misfits().isEmpty()) {
+            // the mapping does not fit the destination (found once it could be read): nothing would go through
+            throw new PermanentFailure("the mapping does not fit the destination: " + String.join("; ", pipe.misfits()));
+        }
         if (pipe.deletionGuard().tripped() != null) {
             skipRun(exchange); // held until an operator confirms: the checkpoint stays, nothing is read
             return;

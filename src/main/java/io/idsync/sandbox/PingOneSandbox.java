@@ -77,6 +77,7 @@ public final class PingOneSandbox implements AutoCloseable {
     private final String baseUrl;
     private final Map<String, SandboxEnvironment> environments = new ConcurrentHashMap<>();
     private final Map<String, IssuedToken> tokens = new ConcurrentHashMap<>();
+    private final TokenSigner signer = new TokenSigner();
     private final Map<String, RateWindow> rateWindows = new ConcurrentHashMap<>();
     private final Deque<Request> requests = new ArrayDeque<>();
     private volatile int rateLimitOverride = -1;
@@ -183,6 +184,11 @@ public final class PingOneSandbox implements AutoCloseable {
             String[] segments = path.replaceAll("^/+", "").split("/");
             if (segments.length == 3 && segments[1].equals("as") && segments[2].equals("token")) {
                 token(exchange, segments[0]);
+            } else if (segments.length == 3 && segments[1].equals("as") && segments[2].equals("jwks") && environments.containsKey(segments[0])) {
+                send(exchange, 200, signer.jwks());
+            } else if (segments.length == 4 && segments[1].equals("as") && segments[2].equals(".well-known")
+                    && segments[3].equals("openid-configuration") && environments.containsKey(segments[0])) {
+                send(exchange, 200, discovery(segments[0]));
             } else if (segments.length >= 3 && segments[0].equals("v1") && segments[1].equals("environments")) {
                 SandboxEnvironment environment = environments.get(segments[2]);
                 IssuedToken token = authenticate(exchange, segments[2]);
@@ -590,13 +596,40 @@ public final class PingOneSandbox implements AutoCloseable {
         if (app == null || used != app.method() || !app.secret().equals(secret)) {
             return oauthError(exchange, 401, "invalid_client", "Request denied: Unsupported authentication method or invalid client credentials");
         }
-        String accessToken = UUID.randomUUID() + "." + UUID.randomUUID();
+        // a signed JWT, as PingOne issues: its own API looks it up, a resource server verifies it with the JWKS
+        Instant now = Instant.now();
+        ObjectNode claims = SandboxEnvironment.JSON.createObjectNode();
+        claims.put("iss", issuer(environmentId)).put("sub", clientId).put("client_id", clientId).put("env", environmentId)
+                .put("jti", UUID.randomUUID().toString()).put("iat", now.getEpochSecond()).put("exp", now.plusSeconds(3600).getEpochSecond());
+        claims.putArray("aud").add("https://api.pingone.com");
+        if (!env.scopes(clientId).isEmpty()) {
+            claims.put("scope", String.join(" ", env.scopes(clientId)));
+        }
+        String accessToken = signer.sign(claims);
         tokens.put(accessToken, new IssuedToken(environmentId, clientId, Instant.now().plusSeconds(3600)));
         ObjectNode body = SandboxEnvironment.JSON.createObjectNode();
         body.put("access_token", accessToken);
         body.put("token_type", "Bearer");
         body.put("expires_in", 3600);
         return send(exchange, 200, body);
+    }
+
+    /** As PingOne names its authorization server: {@code https://auth.pingone.com/{envId}/as}. */
+    private String issuer(String environmentId) {
+        return baseUrl + "/" + environmentId + "/as";
+    }
+
+    /** The OpenID Provider metadata of an environment's authorization server (the subset a resource server reads). */
+    private ObjectNode discovery(String environmentId) {
+        String issuer = issuer(environmentId);
+        ObjectNode metadata = SandboxEnvironment.JSON.createObjectNode();
+        metadata.put("issuer", issuer).put("token_endpoint", issuer + "/token").put("jwks_uri", issuer + "/jwks");
+        metadata.putArray("grant_types_supported").add("client_credentials");
+        metadata.putArray("token_endpoint_auth_methods_supported").add("client_secret_basic").add("client_secret_post");
+        metadata.putArray("id_token_signing_alg_values_supported").add("RS256");
+        metadata.putArray("response_types_supported").add("token");
+        metadata.putArray("subject_types_supported").add("public");
+        return metadata;
     }
 
     private int oauthError(HttpExchange exchange, int status, String error, String description) throws IOException {

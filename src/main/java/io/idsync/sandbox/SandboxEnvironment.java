@@ -91,6 +91,17 @@ public final class SandboxEnvironment {
         return clientId == null ? null : applications.get(clientId);
     }
 
+    private final Map<String, List<String>> scopes = new ConcurrentHashMap<>();
+
+    /** Grants an application scopes (of a custom resource, say {@code idsync:operator}): its tokens carry them in {@code scope}. */
+    public void grantScopes(String clientId, String... granted) {
+        scopes.put(clientId, List.of(granted));
+    }
+
+    List<String> scopes(String clientId) {
+        return scopes.getOrDefault(clientId, List.of());
+    }
+
     // --- populations ---------------------------------------------------------------------------------
 
     public String createPopulation(String name, boolean isDefault) {

@@ -167,6 +167,18 @@ class ConfigurationProblemsTest {
                     () -> PipeWiring.build(settings(properties), properties.keySet(), KINDS, io.idsync.testsupport.PipeFixture.memoryStateStore(),
                             camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()));
             String prefix = "pipe 'directory-to-directory', mapping " + mapping + ": ";
+            // the directory down at start: start-up goes on, and the pipe checks before its first poll
+            int port = directory.port();
+            directory.server().shutDown(true);
+            PipeWiring.Built built = PipeWiring.build(settings(properties), properties.keySet(), KINDS, io.idsync.testsupport.PipeFixture.memoryStateStore(),
+                    camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions());
+            io.idsync.pipe.Pipe pipe = built.pipes().get("directory-to-directory");
+            assertEquals(List.of(), pipe.misfits(), "nothing known yet");
+            directory.server().startListening();
+            assertEquals(port, directory.server().getListenPort());
+            assertEquals(List.of(prefix + "attribute 'mial' is not in the schema of " + directory.url(),
+                    prefix + "object class 'inetOrgPersn' is not in the schema of " + directory.url()), pipe.misfits());
+            built.close();
             assertEquals(List.of("idsync cannot start, its mappings do not fit their systems:",
                     "  - " + prefix + "attribute 'mial' is not in the schema of " + directory.url(),
                     "  - " + prefix + "object class 'inetOrgPersn' is not in the schema of " + directory.url()),

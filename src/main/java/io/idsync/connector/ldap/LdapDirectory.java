@@ -49,8 +49,6 @@ import java.util.Set;
  */
 public final class LdapDirectory implements Destination, AutoCloseable {
 
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LdapDirectory.class);
-
     private static final Set<ResultCode> TRANSIENT = Set.of(ResultCode.SERVER_DOWN, ResultCode.CONNECT_ERROR, ResultCode.TIMEOUT,
             ResultCode.BUSY, ResultCode.UNAVAILABLE, ResultCode.LOCAL_ERROR, ResultCode.ADMIN_LIMIT_EXCEEDED, ResultCode.OTHER);
     private static final String[] READ_ATTRIBUTES = {"*", "+"};
@@ -215,18 +213,17 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         return LdapNames.INSTANCE;
     }
 
-    /** Checked against the directory's subschema; a directory that cannot be read now is not checked (the entries will say). */
+    /** Checked against the directory's subschema; nothing when the directory cannot be read now. */
     @Override
-    public List<String> schemaProblems(java.util.Collection<String> attributes, java.util.Collection<String> objectClasses) {
+    public Optional<List<String>> schemaProblems(java.util.Collection<String> attributes, java.util.Collection<String> objectClasses) {
         com.unboundid.ldap.sdk.schema.Schema schema;
         try {
             schema = pool().getSchema();
         } catch (LDAPException | TransientFailure e) {
-            LOG.warnf("the schema of %s could not be read to check the mapping against it: %s", settings.url(), e.getMessage());
-            return List.of();
+            return Optional.empty();
         }
         if (schema == null) {
-            return List.of();
+            return Optional.of(List.of()); // a directory that publishes no schema takes anything
         }
         List<String> problems = new ArrayList<>();
         for (String attribute : attributes) {
@@ -240,7 +237,7 @@ public final class LdapDirectory implements Destination, AutoCloseable {
                 problems.add("object class '" + objectClass + "' is not in the schema of " + settings.url());
             }
         }
-        return problems;
+        return Optional.of(problems);
     }
 
     /** A group's {@code member} values are DNs: the linked member's name. */

@@ -415,7 +415,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
                 .filter(name -> !Set.of("dn", ENABLED_IN_DIRECTORY.toLowerCase(java.util.Locale.ROOT), SourceEntry.MEMBER_IDS.toLowerCase(java.util.Locale.ROOT))
                         .contains(name.toLowerCase(java.util.Locale.ROOT)))
                 .toList();
-        return directory.schemaProblems(attributes, List.of()).stream()
+        return directory.schemaProblems(attributes, List.of()).orElse(List.of()).stream()
                 .map(problem -> "a placeholder can never have a value: " + problem).toList();
     }
 
