@@ -50,7 +50,7 @@ import java.util.Set;
  * <p>
  * On a server without one, changes are the entries whose stamp is at or after the checkpoint's: Active
  * Directory's {@code uSNChanged} (token {@code usn:<usn>|<ids seen at it>}) or, elsewhere (OpenLDAP without
- * accesslog), {@code modifyTimestamp} (token {@code ts:<time>|<ids seen at it>}): adds, modifies and
+ * accesslog), {@code modifyTimestamp} (token {@code ts:<time>|}: whole seconds, each read once it is over): adds, modifies and
  * renames, and for scope groups their members joining or leaving. Deletes are not visible this way; a full
  * reconciliation finds them. {@link LdapSourceSettings#changeDetection()} chooses, or lets the root DSE say.
  * <p>
@@ -62,6 +62,11 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
     public static final String ENABLED_IN_DIRECTORY = "accountEnabledInDirectory";
 
     private static final int BATCH = 1000;
+    /**
+     * How long after a second of modifyTimestamp is over, by idsync's clock, its entries are read: every write of it
+     * is in by then. The directory's clock must agree with idsync's within that.
+     */
+    private static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(2);
     private static final int PAGE = 500;
     private static final Set<String> GROUP_CLASSES = Set.of("groupofnames", "groupofuniquenames", "group");
     private static final String[] CHANGELOG_ATTRIBUTES = {"changeNumber", "targetDN", "changeType", "changes", "newRDN", "deleteOldRDN",
@@ -219,8 +224,10 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         Set<String> seenAtEdge = new LinkedHashSet<>(List.of(token.substring(bar + 1).split(",")));
         seenAtEdge.remove("");
         // where every write has its own stamp (entryCSN, uSNChanged), a batch takes the oldest BATCH of them and the
-        // next poll goes on from there; with modifyTimestamp, whose seconds many writes share, it takes them all
+        // next poll goes on from there; with modifyTimestamp, whose seconds many writes share, it takes whole seconds,
+        // each once it is SETTLE past (so every write of it is in), and the token is that second alone
         boolean bounded = sequence != MODIFY_TIMESTAMP;
+        Instant settled = Instant.now().minus(SETTLE).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Comparator<SearchResultEntry> byStamp = Comparator.comparing(e -> e.getAttributeValue(sequence.attribute()), sequence.order());
         java.util.PriorityQueue<SearchResultEntry> newestLast = new java.util.PriorityQueue<>(byStamp.reversed());
         List<SearchResultEntry> modified = new ArrayList<>();
@@ -264,8 +271,8 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         for (SearchResultEntry entry : modified) {
             String id = ids.of(entry);
             String at = entry.getAttributeValue(sequence.attribute());
-            if (id == null || at == null || (at.equals(since) && seenAtEdge.contains(id))) {
-                continue;
+            if (id == null || at == null || (at.equals(since) && seenAtEdge.contains(id)) || (!bounded && !before(at, settled))) {
+                continue; // seen (a token from before whole seconds), or in a second that is not over yet: the next poll
             }
             if (!at.equals(last)) {
                 last = at;
@@ -287,7 +294,21 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
                 }
             }
         }
+        if (!bounded) {
+            // everything stamped before the settled second is in this batch: the next one starts there, nothing to remember
+            String next = com.unboundid.util.StaticUtils.encodeGeneralizedTime(java.util.Date.from(settled)).replaceAll("\\.\\d+Z$", "Z");
+            return new ChangeBatch(changes, sequence.prefix() + (before(since, settled) ? next + "|" : since + "|" + String.join(",", seenAtEdge)));
+        }
         return new ChangeBatch(changes, sequence.prefix() + last + "|" + String.join(",", atLast));
+    }
+
+    /** Whether a generalized time ({@code 20261202011500Z}, {@code 20261202011500.0Z}) is before {@code instant}. */
+    private static boolean before(String generalizedTime, Instant instant) {
+        try {
+            return com.unboundid.util.StaticUtils.decodeGeneralizedTime(generalizedTime).toInstant().isBefore(instant);
+        } catch (java.text.ParseException e) {
+            throw new PermanentFailure("modifyTimestamp '" + generalizedTime + "' is not a generalized time");
+        }
     }
 
     /**

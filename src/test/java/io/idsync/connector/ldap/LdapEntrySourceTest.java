@@ -12,11 +12,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -154,7 +156,7 @@ class LdapEntrySourceTest {
         assertEquals(List.of(entryUuid("cn=alice," + CORP)), source.changesSince(next.nextToken()).changes().stream().map(Change::sourceId).toList());
     }
 
-    /** A server without changelog, USNs or entryCSN: modifyTimestamp, whose seconds the token's edge ids split. */
+    /** A server without changelog, USNs or entryCSN: modifyTimestamp, a whole second at a time once it is over. */
     @Test
     void modifyTimestampGivesTheChangesWhereThereIsNothingBetter() throws Exception {
         LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, CORP, "(objectClass=user)", "entryUUID",
@@ -163,9 +165,37 @@ class LdapEntrySourceTest {
         assertTrue(token.startsWith("ts:"), token);
         admin.modify("cn=bob," + CORP, new Modification(ModificationType.REPLACE, "title", "Lead"));
         String bob = admin.getEntry("cn=bob," + CORP, "entryUUID").getAttributeValue("entryUUID");
-        ChangeBatch batch = source.changesSince(token);
-        assertTrue(batch.changes().stream().anyMatch(c -> c.sourceId().equals(bob)), "bob's modify: " + batch.changes());
+        ChangeBatch batch = await().atMost(Duration.ofSeconds(10)).until(() -> source.changesSince(token),
+                b -> b.changes().stream().anyMatch(c -> c.sourceId().equals(bob)));
         assertTrue(source.changesSince(batch.nextToken()).changes().isEmpty(), "and only once");
+    }
+
+    /** Thousands of writes sharing their seconds: each followed once, and the token is a time whatever the burst. */
+    @Test
+    void aModifyTimestampBurstIsFollowedToTheEndWithATokenOfATime() throws Exception {
+        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, CORP, "(cn=burst*)", "entryUUID",
+                "ds-pwp-account-disabled").withChangeDetection("modify-timestamp"));
+        String start = source.currentToken();
+        int users = 2000;
+        for (int i = 0; i < users; i++) {
+            admin.add("dn: cn=burst" + i + "," + CORP, "objectClass: top", "objectClass: person", "objectClass: organizationalPerson",
+                    "objectClass: user", "cn: burst" + i, "sn: Burst", "sAMAccountName: burst" + i);
+        }
+        Set<String> burst = new java.util.HashSet<>();
+        admin.search(CORP, com.unboundid.ldap.sdk.SearchScope.ONE, "(cn=burst*)", "entryUUID").getSearchEntries()
+                .forEach(entry -> burst.add(entry.getAttributeValue("entryUUID")));
+        assertEquals(users, burst.size());
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        String[] token = {start};
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            ChangeBatch batch = source.changesSince(token[0]);
+            assertTrue(batch.nextToken().length() < 40, "a time, not the ids of a second: " + batch.nextToken());
+            batch.changes().stream().filter(change -> burst.contains(change.sourceId())).forEach(change -> seen.merge(change.sourceId(), 1, Integer::sum));
+            token[0] = batch.nextToken();
+            return seen.size() >= users;
+        });
+        assertEquals(users, seen.size());
+        assertTrue(seen.values().stream().allMatch(n -> n == 1), "each exactly once");
     }
 
     @Test

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OpenLdapBulkChangesTest {
 
-    private static final int USERS = 3000;
+    private static final int USERS = 10_000;
 
     private Slapd slapd;
     private LdapDirectory ldap;
@@ -54,7 +54,7 @@ class OpenLdapBulkChangesTest {
             }
         }
         token = followToTheEnd(source, token, "the adds");
-        // a full scan pages through them all (6 pages of 500), its paged search on one connection throughout
+        // a full scan pages through them all (20 pages of 500), its paged search on one connection throughout
         java.util.Set<String> scanned = new java.util.HashSet<>();
         source.scan().forEachRemaining(entry -> scanned.add(entry.id()));
         assertEquals(USERS, scanned.size(), "a scan of the source location finds every entry once");
@@ -69,7 +69,7 @@ class OpenLdapBulkChangesTest {
     /** Polls until the feed is dry; every bulk entry must come exactly once. Answers the last token. */
     private static String followToTheEnd(LdapEntrySource source, String token, String what) {
         Map<String, Integer> seen = new HashMap<>();
-        for (int poll = 0; poll < 100; poll++) {
+        for (int poll = 0; poll < 200; poll++) {
             ChangeBatch batch = source.changesSince(token);
             assertTrue(batch.nextToken().length() < 200, what + ": the checkpoint token stays small: " + batch.nextToken().length() + " chars");
             assertTrue(batch.changes().size() <= 1000, what + ": a batch is bounded: " + batch.changes().size());
