@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Gives the test profile's embedded PingOne sandbox and demo directory free loopback ports, and points the
- * pipe's connections at them. The application starts both itself, as in the demo.
+ * pipe's connections at them, with a state store of their own. The application starts both itself, as in the demo.
  */
 public class EmbeddedSystemsResource implements QuarkusTestResourceLifecycleManager {
 
@@ -25,6 +25,9 @@ public class EmbeddedSystemsResource implements QuarkusTestResourceLifecycleMana
             overrides.put("idsync.connections." + connection + ".auth-url", "http://localhost:" + pingOne + "/demo-env/as/token");
         }
         overrides.put("idsync.connections.directory.url", "ldap://localhost:" + directory);
+        // fresh systems, fresh state: an application started again (another test profile) must not find the
+        // checkpoints of the systems the previous start had (an in-memory database outlives the application)
+        overrides.put("quarkus.datasource.jdbc.url", "jdbc:h2:mem:idsync-test-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         overrides.put("idsync.connections.p1destination.api-url", "http://localhost:" + pingOne + "/v1");
         overrides.put("idsync.connections.p1destination.auth-url", "http://localhost:" + pingOne + "/p1-destination/as/token");
         return overrides;
