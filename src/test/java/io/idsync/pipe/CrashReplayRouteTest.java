@@ -6,16 +6,11 @@ import io.idsync.connector.TransientFailure;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.state.StateStore;
 import io.idsync.testsupport.PipeFixture;
-import io.idsync.testsupport.RoadFixture;
-import io.idsync.testsupport.RoadRouteTest;
+import io.idsync.testsupport.PipeFixtureRouteTest;
 import org.apache.camel.builder.AdviceWith;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -31,27 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * as a {@code kill -9} would; the pipe is then rebuilt over the same state store. The crash test of the whole
  * application, killed for real, is {@code io.idsync.e2e.CrashConsistencyIT}.
  */
-class CrashReplayRouteTest extends RoadRouteTest {
+class CrashReplayRouteTest extends PipeFixtureRouteTest {
 
-    private PipeFixture systems;
+    CrashReplayRouteTest() {
+        super(20, 5);
+    }
 
     @TempDir
     Path dir;
-
-    @Override
-    protected RoadFixture fixture() {
-        return systems;
-    }
-
-    @Override
-    protected void doPreSetup() throws Exception {
-        systems = new PipeFixture(20, 5);
-    }
-
-    @AfterEach
-    void closeSystems() {
-        systems.close();
-    }
 
     /** Loads the shipped route; the write of an entry whose outcome is {@code crashOn} ends the batch when {@code crash} is set. */
     private void start(AtomicBoolean crash, Outcome crashOn) throws Exception {
@@ -98,11 +80,8 @@ class CrashReplayRouteTest extends RoadRouteTest {
     @Test
     void anEntryCreatedJustBeforeACrashIsDeletedWhenItsUserWentMeanwhile() throws Exception {
         // a mapping without entryUUID, as for OpenLDAP: nothing in the directory names the PingOne user once it is deleted
-        Path mapping = dir.resolve("no-entry-uuid.yaml");
-        try (InputStream shipped = getClass().getClassLoader().getResourceAsStream("mappings/pingone-to-directory.yaml")) {
-            String text = new String(shipped.readAllBytes(), StandardCharsets.UTF_8);
-            Files.writeString(mapping, text.replaceAll("(?m)^.*to-attribute: entryUUID.*\\n", "").replace("  - [entryUUID]\n", ""));
-        }
+        Path mapping = PipeFixture.shippedMapping(dir, "no-entry-uuid.yaml",
+                text -> text.replaceAll("(?m)^.*to-attribute: entryUUID.*\\n", "").replace("  - [entryUUID]\n", ""));
         systems.restart(PipeFixture.PIPE, "Employees", mapping.toString());
         AtomicBoolean crash = new AtomicBoolean();
         start(crash, Outcome.CREATED);

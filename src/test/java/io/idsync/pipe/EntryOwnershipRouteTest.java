@@ -6,15 +6,11 @@ import com.unboundid.ldap.sdk.SearchScope;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.state.StateStore;
 import io.idsync.testsupport.PipeFixture;
-import io.idsync.testsupport.RoadFixture;
-import io.idsync.testsupport.RoadRouteTest;
+import io.idsync.testsupport.PipeFixtureRouteTest;
 import org.apache.camel.builder.AdviceWith;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,38 +27,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code Contractors} → {@code ou=Contractors}), with the same mapping but for its DN. The second pipe's correlation
  * (entryUUID, then uid, over the whole directory) finds the employees' entries; it must not take them.
  */
-class EntryOwnershipRouteTest extends RoadRouteTest {
+class EntryOwnershipRouteTest extends PipeFixtureRouteTest {
+
+    EntryOwnershipRouteTest() {
+        super(EMPLOYEES, CONTRACTORS);
+    }
 
     private static final String CONTRACTORS_PIPE = "contractors-to-directory";
     private static final String CONTRACTORS_DN = "ou=Contractors," + DemoDirectory.BASE_DN;
     private static final int EMPLOYEES = 30;
     private static final int CONTRACTORS = 5;
 
-    private PipeFixture systems;
-
     @TempDir
     Path dir;
 
-    @Override
-    protected RoadFixture fixture() {
-        return systems;
-    }
-
-    @Override
-    protected void doPreSetup() throws Exception {
-        systems = new PipeFixture(EMPLOYEES, CONTRACTORS);
-    }
-
-    @AfterEach
-    void closeSystems() {
-        systems.close();
-    }
-
     private void start() throws Exception {
-        Path mapping = dir.resolve("contractors.yaml");
-        try (InputStream shipped = getClass().getClassLoader().getResourceAsStream("mappings/pingone-to-directory.yaml")) {
-            Files.writeString(mapping, new String(shipped.readAllBytes(), StandardCharsets.UTF_8).replace("ou=People,dc=example", "ou=Contractors,dc=example"));
-        }
+        Path mapping = PipeFixture.shippedMapping(dir, "contractors.yaml", text -> text.replace("ou=People,dc=example", "ou=Contractors,dc=example"));
         Path routes = dir.resolve(CONTRACTORS_PIPE + ".yaml");
         StringBuilder yaml = new StringBuilder();
         for (String[] route : new String[][]{{"idsync-poll", "-poll"}, {"idsync-reconcile", "-reconcile"}, {"idsync-road", ""}}) {

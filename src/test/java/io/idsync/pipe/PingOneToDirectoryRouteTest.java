@@ -6,12 +6,10 @@ import io.idsync.connector.Plan;
 import io.idsync.connector.TransientFailure;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.state.StateStore;
-import io.idsync.testsupport.RoadFixture;
-import io.idsync.testsupport.RoadRouteTest;
+import io.idsync.testsupport.PipeFixtureRouteTest;
 import io.idsync.testsupport.PipeFixture;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,27 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code pingone-to-directory.record}, ...). The systems around it are real: PingOne sandbox, demo directory,
  * H2 state store.
  */
-class PingOneToDirectoryRouteTest extends RoadRouteTest {
+class PingOneToDirectoryRouteTest extends PipeFixtureRouteTest {
+
+    PingOneToDirectoryRouteTest() {
+        super(EMPLOYEES, 10);
+    }
 
     private static final int EMPLOYEES = 60;
-
-    private PipeFixture systems;
-
-    @Override
-    protected RoadFixture fixture() {
-        return systems;
-    }
-
-    @Override
-    protected void doPreSetup() throws Exception {
-        systems = new PipeFixture(EMPLOYEES, 10);
-    }
-
-
-    @AfterEach
-    void closeSystems() {
-        systems.close();
-    }
 
     /** Loads the shipped route, applies the test's advice, starts the context. */
     private void start(org.apache.camel.util.function.ThrowingConsumer<org.apache.camel.builder.AdviceWithRouteBuilder, Exception> roadAdvice) throws Exception {

@@ -72,6 +72,15 @@ public final class PipeFixture extends RoadFixture {
         return pipe;
     }
 
+    /** The shipped pingone-to-directory mapping, edited, as a file in {@code dir}: a test's variant of it. */
+    public static java.nio.file.Path shippedMapping(java.nio.file.Path dir, String name, java.util.function.UnaryOperator<String> edit) throws IOException {
+        try (java.io.InputStream shipped = PipeFixture.class.getClassLoader().getResourceAsStream("mappings/pingone-to-directory.yaml")) {
+            java.nio.file.Path file = dir.resolve(name);
+            java.nio.file.Files.writeString(file, edit.apply(new String(shipped.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+            return file;
+        }
+    }
+
     /** A state store of its own in in-memory H2, migrated by the product's Flyway scripts. */
     public static StateStore memoryStateStore() {
         JdbcDataSource dataSource = new JdbcDataSource();

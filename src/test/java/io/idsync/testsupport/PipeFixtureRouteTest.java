@@ -1,0 +1,35 @@
+package io.idsync.testsupport;
+
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * A route-level test of the pingone-to-directory road over a {@link PipeFixture} (sandbox, demo directory,
+ * in-memory state) seeded with this many employees and contractors, built before the context and closed after
+ * each test.
+ */
+public abstract class PipeFixtureRouteTest extends RoadRouteTest {
+
+    private final int employees;
+    private final int contractors;
+    protected PipeFixture systems;
+
+    protected PipeFixtureRouteTest(int employees, int contractors) {
+        this.employees = employees;
+        this.contractors = contractors;
+    }
+
+    @Override
+    protected RoadFixture fixture() {
+        return systems;
+    }
+
+    @Override
+    protected void doPreSetup() throws Exception {
+        systems = new PipeFixture(employees, contractors);
+    }
+
+    @AfterEach
+    void closeSystems() {
+        systems.close();
+    }
+}
