@@ -78,6 +78,7 @@ public final class PingOneSandbox implements AutoCloseable {
     private final Map<String, SandboxEnvironment> environments = new ConcurrentHashMap<>();
     private final Map<String, IssuedToken> tokens = new ConcurrentHashMap<>();
     private final TokenSigner signer = new TokenSigner();
+    private final Map<String, SandboxScim> scims = new ConcurrentHashMap<>();
     private final Map<String, RateWindow> rateWindows = new ConcurrentHashMap<>();
     private final Deque<Request> requests = new ArrayDeque<>();
     private volatile int rateLimitOverride = -1;
@@ -189,6 +190,8 @@ public final class PingOneSandbox implements AutoCloseable {
             } else if (segments.length == 4 && segments[1].equals("as") && segments[2].equals(".well-known")
                     && segments[3].equals("openid-configuration") && environments.containsKey(segments[0])) {
                 send(exchange, 200, discovery(segments[0]));
+            } else if (segments.length >= 3 && segments[0].equals("environments") && segments[2].equals("v2")) {
+                scim(exchange, segments);
             } else if (segments.length >= 3 && segments[0].equals("v1") && segments[1].equals("environments")) {
                 SandboxEnvironment environment = environments.get(segments[2]);
                 IssuedToken token = authenticate(exchange, segments[2]);
@@ -614,6 +617,48 @@ public final class PingOneSandbox implements AutoCloseable {
         return send(exchange, 200, body);
     }
 
+    /** PingOne's SCIM API of an environment: its own worker apps' bearer tokens, RFC 7644 answers and errors. */
+    private void scim(HttpExchange exchange, String[] segments) throws IOException {
+        SandboxEnvironment environment = environments.get(segments[1]);
+        if (environment == null) {
+            sendScim(exchange, new SandboxScim.ScimError(404, null, "no environment " + segments[1]));
+            return;
+        }
+        IssuedToken token;
+        try {
+            token = authenticate(exchange, environment.id());
+        } catch (SandboxError e) {
+            sendScim(exchange, new SandboxScim.ScimError(401, null, "the access token is missing, expired or not this environment's"));
+            return;
+        }
+        current.get()[0] = token.clientId();
+        if (injectFault(exchange, token.clientId())) {
+            return;
+        }
+        JsonNode body = null;
+        byte[] raw = exchange.getRequestBody().readAllBytes();
+        if (raw.length > 0) {
+            try {
+                body = SandboxEnvironment.JSON.readTree(raw);
+            } catch (IOException e) {
+                sendScim(exchange, new SandboxScim.ScimError(400, "invalidSyntax", "the body is not JSON"));
+                return;
+            }
+        }
+        SandboxEnvironment.Actor actor = new SandboxEnvironment.Actor(token.clientId(), environment.application(token.clientId()).name());
+        try {
+            SandboxScim.Reply reply = scims.computeIfAbsent(environment.id(), id -> new SandboxScim(environment, baseUrl))
+                    .handle(actor, exchange.getRequestMethod(), List.of(segments).subList(3, segments.length), currentQuery.get(), body);
+            send(exchange, reply.status(), reply.body(), "application/scim+json");
+        } catch (SandboxScim.ScimError e) {
+            sendScim(exchange, e);
+        }
+    }
+
+    private void sendScim(HttpExchange exchange, SandboxScim.ScimError error) throws IOException {
+        send(exchange, error.status, error.body(), "application/scim+json");
+    }
+
     /** As PingOne names its authorization server: {@code https://auth.pingone.com/{envId}/as}. */
     private String issuer(String environmentId) {
         return baseUrl + "/" + environmentId + "/as";
@@ -709,6 +754,10 @@ public final class PingOneSandbox implements AutoCloseable {
     }
 
     private int send(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        return send(exchange, status, body, "application/json");
+    }
+
+    private int send(HttpExchange exchange, int status, JsonNode body, String contentType) throws IOException {
         log(exchange, status);
         if (body == null) {
             exchange.sendResponseHeaders(status, -1);
@@ -716,7 +765,7 @@ public final class PingOneSandbox implements AutoCloseable {
             return status;
         }
         byte[] bytes = SandboxEnvironment.JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.getResponseHeaders().set("Correlation-Id", UUID.randomUUID().toString());
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
