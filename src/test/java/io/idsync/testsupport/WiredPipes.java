@@ -67,8 +67,12 @@ public final class WiredPipes extends RoadFixture {
      * start-up), and replaces each pipe's triggers by {@code direct:poll-<pipe>} and {@code direct:reconcile-<pipe>}.
      */
     public void wire(CamelContext context, Map<String, String> properties) throws Exception {
+        // the routes' placeholders ({{idsync.pipes.<pipe>.enabled}}) read these settings too, over any file's
+        Properties settings = new Properties();
+        settings.putAll(properties);
+        context.getPropertiesComponent().setOverrideProperties(settings);
         built = PipeWiring.build(new Settings("idsync.", key -> Optional.ofNullable(properties.get(key))), properties.keySet(),
-                List.of(new LdapKind(), new PingOneKind()), state,
+                List.of(new LdapKind(), new PingOneKind(), new io.idsync.connector.scim.ScimKind()), state,
                 context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions());
         built.pipes().all().forEach(pipe -> {
             pipes.register(pipe);

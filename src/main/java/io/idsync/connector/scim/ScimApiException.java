@@ -1,0 +1,34 @@
+package io.idsync.connector.scim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.idsync.connector.PermanentFailure;
+
+/** A SCIM service provider refused a request: its RFC 7644 error ({@code status}, {@code scimType}, {@code detail}) in words. */
+final class ScimApiException extends PermanentFailure {
+
+    private final int status;
+    private final String scimType;
+
+    ScimApiException(String request, int status, JsonNode error) {
+        super("SCIM " + request + " answered " + status + describe(error));
+        this.status = status;
+        this.scimType = error == null ? null : error.path("scimType").asText(null);
+    }
+
+    private static String describe(JsonNode error) {
+        if (error == null || !error.isObject()) {
+            return "";
+        }
+        String type = error.path("scimType").asText(null);
+        String detail = error.path("detail").asText(null);
+        return (type == null ? "" : " " + type) + (detail == null ? "" : ": " + detail);
+    }
+
+    int status() {
+        return status;
+    }
+
+    String scimType() {
+        return scimType;
+    }
+}

@@ -1,0 +1,184 @@
+package io.idsync.connector.scim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.idsync.connector.TransientFailure;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+
+/**
+ * Talks to one SCIM service provider: authenticates as the connection says (a token cached until shortly before
+ * it expires, and renewed once on a 401), retries 429 (after its {@code Retry-After}) and 5xx with backoff, and turns
+ * error bodies into failures that say what the provider said. No secret is ever part of a message.
+ */
+final class ScimClient {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MEDIA = "application/scim+json";
+
+    private final ScimSettings settings;
+    private final HttpClient http;
+    private volatile String token;
+    private volatile Instant tokenExpiresAt = Instant.EPOCH;
+
+    record Response(int status, JsonNode body) {
+    }
+
+    ScimClient(ScimSettings settings) {
+        this.settings = settings;
+        this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+    }
+
+    ScimSettings settings() {
+        return settings;
+    }
+
+    /** A request to the provider ({@code path} under the base URL); a 404 answers with that status, any other 4xx throws. */
+    Response send(String method, String path, JsonNode body) {
+        String url = settings.baseUrl() + path;
+        String label = method + " " + path.replaceAll("\\?.*", "");
+        boolean renewed = false;
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> response;
+            try {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(settings.responseTimeout())
+                        .header("Authorization", authorization()).header("Accept", MEDIA);
+                if (body != null) {
+                    request.header("Content-Type", MEDIA).method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+                } else {
+                    request.method(method, HttpRequest.BodyPublishers.noBody());
+                }
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                if (attempt >= settings.maxAttempts()) {
+                    throw new TransientFailure("SCIM " + label + " on " + settings.baseUrl() + " got no answer after " + attempt + " attempts: "
+                            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                }
+                pause(Duration.ofMillis(200L << Math.min(attempt, 6)));
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransientFailure("SCIM " + label + " was interrupted");
+            }
+            int status = response.statusCode();
+            if (status == 401 && !renewed && settings.auth() != ScimSettings.Auth.BASIC && settings.auth() != ScimSettings.Auth.BEARER) {
+                renewed = true;
+                token = null;
+                continue;
+            }
+            if (status == 429 || status >= 500) {
+                if (attempt >= settings.maxAttempts()) {
+                    throw new TransientFailure(new ScimApiException(label + " on " + settings.baseUrl(), status, parse(response.body())).getMessage()
+                            + " after " + attempt + " attempts");
+                }
+                pause(status == 429 ? retryAfter(response) : Duration.ofMillis(200L << Math.min(attempt, 6)));
+                continue;
+            }
+            JsonNode parsed = parse(response.body());
+            if (status == 401 || status == 403) {
+                // the credentials or their rights: every entry would fail alike, so the batch stops
+                throw new TransientFailure(new ScimApiException(label + " on " + settings.baseUrl(), status, parsed).getMessage()
+                        + " (check the credentials of connection '" + settings.name() + "')");
+            }
+            if (status >= 400 && status != 404) {
+                throw new ScimApiException(label, status, parsed);
+            }
+            if (status < 300 && parsed != null && !parsed.isObject()) {
+                throw new TransientFailure("SCIM " + label + " answered " + status + " with a body that is not a JSON object");
+            }
+            return new Response(status, parsed);
+        }
+    }
+
+    /** A filter's value: quoted, its quotes and backslashes escaped (RFC 7644 §3.4.2.2 compValue is a JSON string). */
+    static String quoted(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private String authorization() {
+        return switch (settings.auth()) {
+            case BASIC -> "Basic " + Base64.getEncoder().encodeToString((settings.username() + ":" + settings.password()).getBytes(StandardCharsets.UTF_8));
+            case BEARER -> "Bearer " + settings.bearerToken();
+            case CLIENT_CREDENTIALS, REFRESH_TOKEN -> "Bearer " + token();
+        };
+    }
+
+    private synchronized String token() {
+        if (token != null && Instant.now().isBefore(tokenExpiresAt)) {
+            return token;
+        }
+        StringBuilder form = new StringBuilder(settings.auth() == ScimSettings.Auth.REFRESH_TOKEN
+                ? "grant_type=refresh_token&refresh_token=" + encode(settings.refreshToken()) : "grant_type=client_credentials");
+        if (settings.scope() != null) {
+            form.append("&scope=").append(encode(settings.scope()));
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.tokenUrl())).timeout(settings.responseTimeout())
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
+        if (settings.tokenAuthBasic()) {
+            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    (encode(settings.clientId()) + ":" + encode(settings.clientSecret())).getBytes(StandardCharsets.UTF_8)));
+        } else {
+            form.append("&client_id=").append(encode(settings.clientId())).append("&client_secret=").append(encode(settings.clientSecret()));
+        }
+        String label = "token request of client " + settings.clientId() + " for SCIM connection '" + settings.name() + "' at " + settings.tokenUrl();
+        try {
+            HttpResponse<String> response = http.send(request.POST(HttpRequest.BodyPublishers.ofString(form.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = parse(response.body());
+            if (response.statusCode() != 200 || body == null || !body.hasNonNull("access_token")) {
+                throw new TransientFailure(label + " answered " + response.statusCode()
+                        + (body == null ? "" : " " + body.path("error").asText("") + " " + body.path("error_description").asText("")).stripTrailing());
+            }
+            long lifetime = body.path("expires_in").asLong(3600);
+            token = body.get("access_token").asText();
+            tokenExpiresAt = Instant.now().plusSeconds(Math.max(1, Math.min(lifetime - 60, lifetime / 2)));
+            return token;
+        } catch (IOException e) {
+            throw new TransientFailure(label + " got no answer: " + e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientFailure(label + " was interrupted");
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return null; // not JSON: the status says what there is to say
+        }
+    }
+
+    private static Duration retryAfter(HttpResponse<String> response) {
+        try {
+            return Duration.ofSeconds(Math.min(60, Long.parseLong(response.headers().firstValue("Retry-After").orElse("1").trim())));
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(1);
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientFailure("interrupted while waiting to retry");
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.idsync.connector.scim;
+
+import io.idsync.connector.Connector;
+import io.idsync.connector.ConnectorKind;
+import io.idsync.connector.Settings;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code type=scim}: a SCIM 2.0 service provider (RFC 7643, 7644), such as PingOne's SCIM API. Its keys under
+ * {@code idsync.connections.<name>.}:
+ * <pre>
+ * base-url            https://scim-api.pingone.com/environments/&lt;envId&gt;/v2                     (required)
+ * users-resource      /Users            groups-resource   /Groups
+ * auth                oauth-client-credentials (default), oauth-refresh-token, bearer, basic
+ * token-url, client-id, client-secret, token-auth-method (basic | post), scope    OAuth 2
+ * refresh-token       with oauth-refresh-token (and token-url, client-id, client-secret)
+ * bearer-token        with bearer
+ * username, password  with basic
+ * user-filter         finds an existing user before a create: userName eq "%s" (the value escaped)
+ * connect-timeout, response-timeout, max-attempts     10s, 30s, 6 (429 and 5xx, honouring Retry-After)
+ * </pre>
+ */
+@ApplicationScoped
+public class ScimKind implements ConnectorKind {
+
+    public static final String TYPE = "scim";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public List<String> problems(Settings connection) {
+        List<String> problems = new ArrayList<>(connection.missing("base-url"));
+        connection.optional("base-url").filter(url -> !isHttpUrl(url)).ifPresent(url ->
+                problems.add(connection.prefix() + "base-url '" + url + "' is not an http(s) URL such as https://scim-api.pingone.com/environments/<envId>/v2"));
+        ScimSettings.Auth auth;
+        try {
+            auth = ScimSettings.Auth.parse(connection.text("auth", "oauth-client-credentials"));
+        } catch (IllegalArgumentException e) {
+            problems.add(connection.prefix() + "auth " + e.getMessage());
+            return problems;
+        }
+        problems.addAll(switch (auth) {
+            case CLIENT_CREDENTIALS -> connection.missing("token-url", "client-id", "client-secret");
+            case REFRESH_TOKEN -> connection.missing("token-url", "client-id", "client-secret", "refresh-token");
+            case BEARER -> connection.missing("bearer-token");
+            case BASIC -> connection.missing("username", "password");
+        });
+        connection.optional("token-url").filter(url -> !isHttpUrl(url)).ifPresent(url ->
+                problems.add(connection.prefix() + "token-url '" + url + "' is not an http(s) URL"));
+        String method = connection.text("token-auth-method", "basic");
+        if (!List.of("basic", "post").contains(method.toLowerCase(java.util.Locale.ROOT))) {
+            problems.add(connection.prefix() + "token-auth-method is '" + method + "'; use basic or post");
+        }
+        if (!connection.text("user-filter", "userName eq \"%s\"").contains("%s")) {
+            problems.add(connection.prefix() + "user-filter needs %s where the user's identifier goes, as in userName eq \"%s\"");
+        }
+        if (problems.isEmpty()) {
+            problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
+        }
+        return problems;
+    }
+
+    @Override
+    public Connector open(String name, Settings connection) {
+        return new ScimConnector(new ScimClient(settings(name, connection)));
+    }
+
+    static ScimSettings settings(String name, Settings c) {
+        String base = c.text("base-url", null);
+        return new ScimSettings(name, base.endsWith("/") ? base.substring(0, base.length() - 1) : base,
+                c.text("users-resource", "/Users"), c.text("groups-resource", "/Groups"),
+                ScimSettings.Auth.parse(c.text("auth", "oauth-client-credentials")), c.text("token-url", null),
+                c.text("client-id", null), c.text("client-secret", null), !c.text("token-auth-method", "basic").equalsIgnoreCase("post"),
+                c.text("scope", null), c.text("refresh-token", null), c.text("bearer-token", null), c.text("username", null),
+                c.text("password", null), c.text("user-filter", "userName eq \"%s\""), c.duration("connect-timeout", "10s"),
+                c.duration("response-timeout", "30s"), c.integer("max-attempts", 6));
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            URI uri = URI.create(url);
+            return uri.getHost() != null && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
