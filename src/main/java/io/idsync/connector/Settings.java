@@ -91,6 +91,32 @@ public final class Settings {
         return problems;
     }
 
+    /** A sentence for each of these keys that is set but is not an http(s) URL, with an example of one. */
+    public List<String> notHttpUrls(String example, String... keys) {
+        List<String> problems = new java.util.ArrayList<>();
+        for (String key : keys) {
+            optional(key).filter(url -> !isHttpUrl(url)).ifPresent(url ->
+                    problems.add(prefix + key + " '" + url + "' is not an http(s) URL such as " + example));
+        }
+        return problems;
+    }
+
+    /** A sentence when the key's value (or {@code fallback}) is none of {@code allowed}, ignoring case. */
+    public List<String> notOneOf(String key, String fallback, String... allowed) {
+        String value = text(key, fallback);
+        return java.util.Arrays.stream(allowed).anyMatch(value::equalsIgnoreCase) ? List.of()
+                : List.of(prefix + key + " is '" + value + "'; use " + String.join(" or ", allowed));
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            java.net.URI uri = java.net.URI.create(url);
+            return uri.getHost() != null && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     public int integer(String key, int fallback) {
         Optional<String> value = optional(key);
         try {

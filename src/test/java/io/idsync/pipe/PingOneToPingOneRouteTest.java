@@ -3,14 +3,13 @@ package io.idsync.pipe;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.sandbox.PingOneSandbox;
-import io.idsync.sandbox.SandboxEnvironment;
 import io.idsync.testsupport.SandboxAdmin;
+import io.idsync.testsupport.TwoEnvironments;
 import io.idsync.testsupport.WiredPipes;
 import io.idsync.testsupport.WiredRouteTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,29 +26,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PingOneToPingOneRouteTest extends WiredRouteTest {
 
     private static final String PIPE = "pingone-to-pingone";
-    private static final String WORKER = "idsync-p2p-test";
-    private static final String SECRET = "p2p-test-secret";
     private static final String DESTINATION = "p1-destination";
 
+    private TwoEnvironments environments;
     private PingOneSandbox pingOne;
     private SandboxAdmin source;
     private SandboxAdmin destination;
 
     @Override
     protected void doPreSetup() throws Exception {
-        pingOne = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 1000, Duration.ZERO)).start();
-        DemoSeed.seed(pingOne, WORKER, SECRET, 5, 8);
-        SandboxEnvironment other = pingOne.createEnvironment(DESTINATION);
-        other.createPopulation("Employees", true);
-        other.createPopulation("Contractors", false);
-        other.addApplication(WORKER, "idsync", SECRET, SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_BASIC);
-        source = SandboxAdmin.demoAdmin(pingOne.baseUrl());
-        destination = new SandboxAdmin(pingOne.baseUrl(), DESTINATION, WORKER, SECRET);
+        environments = new TwoEnvironments(DESTINATION, "Employees", "Contractors");
+        pingOne = environments.pingOne;
+        source = environments.source;
+        destination = environments.destination;
     }
 
     @AfterEach
     void closeSystems() {
-        pingOne.close();
+        environments.close();
     }
 
     private void start() throws Exception {
@@ -58,16 +52,11 @@ class PingOneToPingOneRouteTest extends WiredRouteTest {
         properties.put("idsync.pipes." + PIPE + ".destination", "p1");
         properties.put("idsync.pipes." + PIPE + ".population-to-synchronize", "Contractors");
         properties.put("idsync.pipes." + PIPE + ".provisioning-population", "Contractors");
-        WiredPipes.connection(properties, "source", connection(DemoSeed.ENVIRONMENT));
-        WiredPipes.connection(properties, "p1", connection(DESTINATION));
+        WiredPipes.connection(properties, "source", environments.pingOneConnection(DemoSeed.ENVIRONMENT));
+        WiredPipes.connection(properties, "p1", environments.pingOneConnection(DESTINATION));
         loadRoutes("classpath:routes/" + PIPE + ".yaml");
         systems.wire(context, properties);
         context.start();
-    }
-
-    private Map<String, String> connection(String environment) {
-        return Map.of("type", "pingone", "api-url", pingOne.baseUrl() + "/v1", "auth-url", pingOne.baseUrl() + "/" + environment + "/as/token",
-                "environment-id", environment, "client-id", WORKER, "client-secret", SECRET, "polling-offset", "0s");
     }
 
     private void poll() {
@@ -79,10 +68,10 @@ class PingOneToPingOneRouteTest extends WiredRouteTest {
         start();
         poll();
         String contractors = destination.populationId("Contractors");
-        JsonNode first = destination.user(username(source, "c000001."));
+        JsonNode first = destination.user(TwoEnvironments.username(source, "c000001."));
         assertNotNull(first, "the initial load created the contractors");
         assertEquals(contractors, first.path("population").path("id").asText());
-        assertNull(destination.user(username(source, "e000001.")), "employees are not in scope");
+        assertNull(destination.user(TwoEnvironments.username(source, "e000001.")), "employees are not in scope");
         assertEquals(8L, systems.pipes.get(PIPE).counters().get("created"));
 
         String id = source.createUser("p2p.new", "New", "Contractor", "Contractors");
@@ -103,10 +92,5 @@ class PingOneToPingOneRouteTest extends WiredRouteTest {
         source.deleteUser(id);
         poll();
         assertNull(destination.user("p2p.new"), "deleted in the other environment");
-    }
-
-    private static String username(SandboxAdmin admin, String prefix) {
-        return admin.client().get("/users?filter=" + io.idsync.connector.pingone.PingOneClient.encode("username sw \"" + prefix + "\""))
-                .body().path("_embedded").path("users").path(0).path("username").asText();
     }
 }

@@ -3,14 +3,13 @@ package io.idsync.pipe;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.sandbox.PingOneSandbox;
-import io.idsync.sandbox.SandboxEnvironment;
 import io.idsync.testsupport.SandboxAdmin;
+import io.idsync.testsupport.TwoEnvironments;
 import io.idsync.testsupport.WiredPipes;
 import io.idsync.testsupport.WiredRouteTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,28 +27,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PingOneToScimRouteTest extends WiredRouteTest {
 
     private static final String PIPE = "pingone-to-scim";
-    private static final String WORKER = "idsync-scim-test";
-    private static final String SECRET = "scim-test-secret";
     private static final String DESTINATION = "p1-user-destination";
 
+    private TwoEnvironments environments;
     private PingOneSandbox pingOne;
     private SandboxAdmin source;
     private SandboxAdmin destination;
 
     @Override
     protected void doPreSetup() throws Exception {
-        pingOne = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 1000, Duration.ZERO)).start();
-        DemoSeed.seed(pingOne, WORKER, SECRET, 5, 8);
-        SandboxEnvironment other = pingOne.createEnvironment(DESTINATION);
-        other.createPopulation("Provisioned", true);
-        other.addApplication(WORKER, "idsync", SECRET, SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_BASIC);
-        source = SandboxAdmin.demoAdmin(pingOne.baseUrl());
-        destination = new SandboxAdmin(pingOne.baseUrl(), DESTINATION, WORKER, SECRET);
+        environments = new TwoEnvironments(DESTINATION, "Provisioned");
+        pingOne = environments.pingOne;
+        source = environments.source;
+        destination = environments.destination;
     }
 
     @AfterEach
     void closeSystems() {
-        pingOne.close();
+        environments.close();
     }
 
     private void start() throws Exception {
@@ -58,12 +53,10 @@ class PingOneToScimRouteTest extends WiredRouteTest {
         properties.put("idsync.pipes." + PIPE + ".destination", "scim");
         properties.put("idsync.pipes." + PIPE + ".mapping", "mappings/" + PIPE + ".yaml");
         properties.put("idsync.pipes." + PIPE + ".population-to-synchronize", "Contractors");
-        WiredPipes.connection(properties, "source", Map.of("type", "pingone", "api-url", pingOne.baseUrl() + "/v1",
-                "auth-url", pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token", "environment-id", DemoSeed.ENVIRONMENT,
-                "client-id", WORKER, "client-secret", SECRET, "polling-offset", "0s"));
+        WiredPipes.connection(properties, "source", environments.pingOneConnection(DemoSeed.ENVIRONMENT));
         WiredPipes.connection(properties, "scim", Map.of("type", "scim", "base-url", pingOne.baseUrl() + "/environments/" + DESTINATION + "/v2",
                 "auth", "oauth-client-credentials", "token-url", pingOne.baseUrl() + "/" + DESTINATION + "/as/token",
-                "client-id", WORKER, "client-secret", SECRET));
+                "client-id", TwoEnvironments.WORKER, "client-secret", TwoEnvironments.SECRET));
         loadRoutes("classpath:routes/" + PIPE + ".yaml");
         systems.wire(context, properties);
         context.start();
@@ -76,15 +69,15 @@ class PingOneToScimRouteTest extends WiredRouteTest {
     @Test
     void usersAreCreatedOverScimPatchedAndDisabledByTheRemoveAction() throws Exception {
         // an account the provider already has: linked by userName, not duplicated
-        String existing = username("c000002.");
+        String existing = TwoEnvironments.username(source, "c000002.");
         destination.createUser(existing, "Already", "There", "Provisioned");
         start();
         poll();
         assertEquals(8L, systems.pipes.get(PIPE).counters().get("created") + systems.pipes.get(PIPE).counters().get("modified"));
-        JsonNode first = destination.user(username("c000001."));
+        JsonNode first = destination.user(TwoEnvironments.username(source, "c000001."));
         assertNotNull(first, "the initial load created the contractors over SCIM");
-        assertEquals(source.user(username("c000001.")).path("email").asText(), first.path("email").asText(), "emails[type eq \"work\"].value");
-        assertNull(destination.user(username("e000001.")), "employees are not in scope");
+        assertEquals(source.user(TwoEnvironments.username(source, "c000001.")).path("email").asText(), first.path("email").asText(), "emails[type eq \"work\"].value");
+        assertNull(destination.user(TwoEnvironments.username(source, "e000001.")), "employees are not in scope");
         assertEquals(source.user(existing).path("name").path("given").asText(), destination.user(existing).path("name").path("given").asText(),
                 "the existing account was updated");
         assertEquals(1, destination.client().get("/users?filter=" + io.idsync.connector.pingone.PingOneClient.encode("username eq \"" + existing + "\""))
@@ -113,10 +106,5 @@ class PingOneToScimRouteTest extends WiredRouteTest {
         JsonNode removed = destination.user("scim.new");
         assertNotNull(removed, "the remove action is disable: the account stays");
         assertFalse(removed.path("enabled").asBoolean(true), "disabled");
-    }
-
-    private String username(String prefix) {
-        return source.client().get("/users?filter=" + io.idsync.connector.pingone.PingOneClient.encode("username sw \"" + prefix + "\""))
-                .body().path("_embedded").path("users").path(0).path("username").asText();
     }
 }

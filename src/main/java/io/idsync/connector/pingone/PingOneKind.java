@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code type=pingone}: a PingOne environment, through a worker application. Its keys under
@@ -38,17 +37,8 @@ public class PingOneKind implements ConnectorKind {
     @Override
     public List<String> problems(Settings connection) {
         List<String> problems = new ArrayList<>(connection.missing("environment-id", "client-id", "client-secret"));
-        String method = connection.text("token-auth-method", "basic").toLowerCase(Locale.ROOT);
-        if (!List.of("basic", "post").contains(method)) {
-            problems.add(connection.prefix() + "token-auth-method is '" + method + "'; use basic or post");
-        }
-        for (String key : List.of("api-url", "auth-url")) {
-            connection.optional(key).ifPresent(url -> {
-                if (!isHttpUrl(url)) {
-                    problems.add(connection.prefix() + key + " '" + url + "' is not an http(s) URL such as https://api.pingone.com/v1");
-                }
-            });
-        }
+        problems.addAll(connection.notOneOf("token-auth-method", "basic", "basic", "post"));
+        problems.addAll(connection.notHttpUrls("https://api.pingone.com/v1", "api-url", "auth-url"));
         if (problems.isEmpty()) {
             problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
         }
@@ -76,14 +66,5 @@ public class PingOneKind implements ConnectorKind {
         URI api = URI.create(apiUrl);
         String host = api.getHost().startsWith("api.") ? "auth." + api.getHost().substring(4) : api.getHost();
         return api.getScheme() + "://" + host + (api.getPort() > 0 ? ":" + api.getPort() : "") + "/" + environmentId + "/as/token";
-    }
-
-    private static boolean isHttpUrl(String url) {
-        try {
-            URI uri = URI.create(url);
-            return uri.getHost() != null && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 }

@@ -5,7 +5,6 @@ import io.idsync.connector.ConnectorKind;
 import io.idsync.connector.Settings;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,8 +36,7 @@ public class ScimKind implements ConnectorKind {
     @Override
     public List<String> problems(Settings connection) {
         List<String> problems = new ArrayList<>(connection.missing("base-url"));
-        connection.optional("base-url").filter(url -> !isHttpUrl(url)).ifPresent(url ->
-                problems.add(connection.prefix() + "base-url '" + url + "' is not an http(s) URL such as https://scim-api.pingone.com/environments/<envId>/v2"));
+        problems.addAll(connection.notHttpUrls("https://scim-api.pingone.com/environments/<envId>/v2", "base-url", "token-url"));
         ScimSettings.Auth auth;
         try {
             auth = ScimSettings.Auth.parse(connection.text("auth", "oauth-client-credentials"));
@@ -52,12 +50,7 @@ public class ScimKind implements ConnectorKind {
             case BEARER -> connection.missing("bearer-token");
             case BASIC -> connection.missing("username", "password");
         });
-        connection.optional("token-url").filter(url -> !isHttpUrl(url)).ifPresent(url ->
-                problems.add(connection.prefix() + "token-url '" + url + "' is not an http(s) URL"));
-        String method = connection.text("token-auth-method", "basic");
-        if (!List.of("basic", "post").contains(method.toLowerCase(java.util.Locale.ROOT))) {
-            problems.add(connection.prefix() + "token-auth-method is '" + method + "'; use basic or post");
-        }
+        problems.addAll(connection.notOneOf("token-auth-method", "basic", "basic", "post"));
         if (!connection.text("user-filter", "userName eq \"%s\"").contains("%s")) {
             problems.add(connection.prefix() + "user-filter needs %s where the user's identifier goes, as in userName eq \"%s\"");
         }
@@ -81,14 +74,5 @@ public class ScimKind implements ConnectorKind {
                 c.text("scope", null), c.text("refresh-token", null), c.text("bearer-token", null), c.text("username", null),
                 c.text("password", null), c.text("user-filter", "userName eq \"%s\""), c.duration("connect-timeout", "10s"),
                 c.duration("response-timeout", "30s"), c.integer("max-attempts", 6));
-    }
-
-    private static boolean isHttpUrl(String url) {
-        try {
-            URI uri = URI.create(url);
-            return uri.getHost() != null && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 }
