@@ -2,12 +2,10 @@ package io.idsync.pipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.idsync.sandbox.DemoSeed;
-import io.idsync.sandbox.PingOneSandbox;
 import io.idsync.testsupport.SandboxAdmin;
 import io.idsync.testsupport.TwoEnvironments;
 import io.idsync.testsupport.WiredPipes;
-import io.idsync.testsupport.WiredRouteTest;
-import org.junit.jupiter.api.AfterEach;
+import io.idsync.testsupport.TwoEnvironmentsRouteTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -23,27 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of one PingOne sandbox (demo-env, and p1-destination as seed 004's P1-User-Destination), two connections, the
  * Contractors population of one kept in step in the other through the Management API.
  */
-class PingOneToPingOneRouteTest extends WiredRouteTest {
+class PingOneToPingOneRouteTest extends TwoEnvironmentsRouteTest {
 
     private static final String PIPE = "pingone-to-pingone";
     private static final String DESTINATION = "p1-destination";
 
-    private TwoEnvironments environments;
-    private PingOneSandbox pingOne;
-    private SandboxAdmin source;
-    private SandboxAdmin destination;
-
-    @Override
-    protected void doPreSetup() throws Exception {
-        environments = new TwoEnvironments(DESTINATION, "Employees", "Contractors");
-        pingOne = environments.pingOne;
-        source = environments.source;
-        destination = environments.destination;
-    }
-
-    @AfterEach
-    void closeSystems() {
-        environments.close();
+    PingOneToPingOneRouteTest() {
+        super(DESTINATION, "Employees", "Contractors");
     }
 
     private void start() throws Exception {

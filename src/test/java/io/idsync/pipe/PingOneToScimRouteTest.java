@@ -2,12 +2,10 @@ package io.idsync.pipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.idsync.sandbox.DemoSeed;
-import io.idsync.sandbox.PingOneSandbox;
 import io.idsync.testsupport.SandboxAdmin;
 import io.idsync.testsupport.TwoEnvironments;
 import io.idsync.testsupport.WiredPipes;
-import io.idsync.testsupport.WiredRouteTest;
-import org.junit.jupiter.api.AfterEach;
+import io.idsync.testsupport.TwoEnvironmentsRouteTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -24,27 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * credentials: the users of a population are created over SCIM, their changes PATCHed, and the remove action
  * disables them.
  */
-class PingOneToScimRouteTest extends WiredRouteTest {
+class PingOneToScimRouteTest extends TwoEnvironmentsRouteTest {
 
     private static final String PIPE = "pingone-to-scim";
     private static final String DESTINATION = "p1-user-destination";
 
-    private TwoEnvironments environments;
-    private PingOneSandbox pingOne;
-    private SandboxAdmin source;
-    private SandboxAdmin destination;
-
-    @Override
-    protected void doPreSetup() throws Exception {
-        environments = new TwoEnvironments(DESTINATION, "Provisioned");
-        pingOne = environments.pingOne;
-        source = environments.source;
-        destination = environments.destination;
-    }
-
-    @AfterEach
-    void closeSystems() {
-        environments.close();
+    PingOneToScimRouteTest() {
+        super(DESTINATION, "Provisioned");
     }
 
     private void start() throws Exception {
