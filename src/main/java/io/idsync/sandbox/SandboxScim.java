@@ -221,23 +221,11 @@ final class SandboxScim {
         ObjectNode scim = NODES.objectNode();
         scim.putArray("schemas").add(USER).add(PINGONE_USER);
         scim.put("id", user.get("id").asText());
-        copy(user, "externalId", scim, "externalId");
-        copy(user, "username", scim, "userName");
+        copyAll(user, scim, SINGLE, true);
         JsonNode name = user.path("name");
         if (name.isObject()) {
-            ObjectNode scimName = scim.putObject("name");
-            copy(name, "given", scimName, "givenName");
-            copy(name, "family", scimName, "familyName");
-            copy(name, "middle", scimName, "middleName");
-            copy(name, "formatted", scimName, "formatted");
-            copy(name, "honorificPrefix", scimName, "honorificPrefix");
-            copy(name, "honorificSuffix", scimName, "honorificSuffix");
+            copyAll(name, scim.putObject("name"), NAME, true);
         }
-        copy(user, "nickname", scim, "nickName");
-        copy(user, "title", scim, "title");
-        copy(user, "locale", scim, "locale");
-        copy(user, "preferredLanguage", scim, "preferredLanguage");
-        copy(user, "timezone", scim, "timezone");
         if (user.hasNonNull("email")) {
             scim.putArray("emails").addObject().put("value", user.get("email").asText()).put("type", "work").put("primary", true);
         }
@@ -254,11 +242,7 @@ final class SandboxScim {
         JsonNode address = user.path("address");
         if (address.isObject() && !address.isEmpty()) {
             ObjectNode scimAddress = scim.putArray("addresses").addObject();
-            copy(address, "streetAddress", scimAddress, "streetAddress");
-            copy(address, "locality", scimAddress, "locality");
-            copy(address, "region", scimAddress, "region");
-            copy(address, "postalCode", scimAddress, "postalCode");
-            copy(address, "countryCode", scimAddress, "country");
+            copyAll(address, scimAddress, ADDRESS, true);
             scimAddress.put("type", "work").put("primary", true);
         }
         scim.put("active", user.path("enabled").asBoolean(true));
@@ -274,23 +258,11 @@ final class SandboxScim {
     /** A SCIM user as the Management API's body (what SCIM does not carry, PingOne does not change). */
     private static ObjectNode toPingOne(ObjectNode scim) {
         ObjectNode user = NODES.objectNode();
-        copy(scim, "userName", user, "username");
-        copy(scim, "externalId", user, "externalId");
+        copyAll(scim, user, SINGLE, false);
         JsonNode name = scim.path("name");
         if (name.isObject()) {
-            ObjectNode p1Name = user.putObject("name");
-            copy(name, "givenName", p1Name, "given");
-            copy(name, "familyName", p1Name, "family");
-            copy(name, "middleName", p1Name, "middle");
-            copy(name, "formatted", p1Name, "formatted");
-            copy(name, "honorificPrefix", p1Name, "honorificPrefix");
-            copy(name, "honorificSuffix", p1Name, "honorificSuffix");
+            copyAll(name, user.putObject("name"), NAME, false);
         }
-        copy(scim, "nickName", user, "nickname");
-        copy(scim, "title", user, "title");
-        copy(scim, "locale", user, "locale");
-        copy(scim, "preferredLanguage", user, "preferredLanguage");
-        copy(scim, "timezone", user, "timezone");
         JsonNode email = pick(scim.path("emails"), "work");
         if (email != null) {
             copy(email, "value", user, "email");
@@ -305,12 +277,7 @@ final class SandboxScim {
         }
         JsonNode address = pick(scim.path("addresses"), "work");
         if (address != null) {
-            ObjectNode p1Address = user.putObject("address");
-            copy(address, "streetAddress", p1Address, "streetAddress");
-            copy(address, "locality", p1Address, "locality");
-            copy(address, "region", p1Address, "region");
-            copy(address, "postalCode", p1Address, "postalCode");
-            copy(address, "country", p1Address, "countryCode");
+            copyAll(address, user.putObject("address"), ADDRESS, false);
         }
         return user;
     }
@@ -342,6 +309,20 @@ final class SandboxScim {
             }
         }
         return null;
+    }
+
+    /** PingOne's attribute names and SCIM's, side by side: one table for both directions. */
+    private static final String[][] SINGLE = {{"username", "userName"}, {"externalId", "externalId"}, {"nickname", "nickName"},
+            {"title", "title"}, {"locale", "locale"}, {"preferredLanguage", "preferredLanguage"}, {"timezone", "timezone"}};
+    private static final String[][] NAME = {{"given", "givenName"}, {"family", "familyName"}, {"middle", "middleName"},
+            {"formatted", "formatted"}, {"honorificPrefix", "honorificPrefix"}, {"honorificSuffix", "honorificSuffix"}};
+    private static final String[][] ADDRESS = {{"streetAddress", "streetAddress"}, {"locality", "locality"}, {"region", "region"},
+            {"postalCode", "postalCode"}, {"countryCode", "country"}};
+
+    private static void copyAll(JsonNode from, ObjectNode to, String[][] names, boolean toScim) {
+        for (String[] pair : names) {
+            copy(from, pair[toScim ? 0 : 1], to, pair[toScim ? 1 : 0]);
+        }
     }
 
     private static void copy(JsonNode from, String field, ObjectNode to, String as) {

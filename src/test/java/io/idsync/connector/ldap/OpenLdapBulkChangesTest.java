@@ -7,7 +7,6 @@ import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
 import io.idsync.testsupport.Slapd;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -41,7 +40,7 @@ class OpenLdapBulkChangesTest {
 
     @Test
     void aBurstOfThousandsIsFollowedToTheEndEachChangeOnceWithASmallCheckpoint() throws Exception {
-        Assumptions.assumeTrue(Slapd.available(), "slapd is not installed (Debian package slapd; .ci/run installs it)");
+        Slapd.assumeAvailable();
         slapd = Slapd.start().withPeople();
         ldap = new LdapDirectory(new LdapSettings("openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
                 Duration.ofSeconds(2), Duration.ofSeconds(10)));
