@@ -1,5 +1,6 @@
 package io.idsync.config;
 
+import io.idsync.connector.ConnectionCheck;
 import io.idsync.connector.Connector;
 import io.idsync.connector.ConnectorKind;
 import io.idsync.connector.Settings;
@@ -62,6 +63,29 @@ public final class Connections implements AutoCloseable {
 
     io.idsync.connector.Destination destination(PipeSettings pipe) {
         return connector(pipe.destination().orElseThrow()).destination(pipe.entryType(), pipe.settings());
+    }
+
+    /**
+     * Tests a configured connection, whether a pipe uses it or not: its settings first, then the kind's own steps.
+     *
+     * @throws IllegalArgumentException when no connection of that name has a type
+     */
+    public synchronized List<ConnectionCheck> test(String name) {
+        Settings connection = settings(name);
+        String type = connection.optional("type").map(t -> t.toLowerCase(Locale.ROOT))
+                .orElseThrow(() -> new IllegalArgumentException("no connection '" + name + "' is configured (" + connection.prefix() + "type is not set)"));
+        ConnectorKind kind = kinds.get(type);
+        if (kind == null) {
+            return List.of(ConnectionCheck.failed("settings", connection.prefix() + "type is '" + type + "'; use " + String.join(" or ", kinds.keySet())));
+        }
+        List<String> problems = kind.problems(connection);
+        if (!problems.isEmpty()) {
+            return List.of(ConnectionCheck.failed("settings", String.join("; ", problems)));
+        }
+        List<ConnectionCheck> checks = new ArrayList<>();
+        checks.add(ConnectionCheck.passed("settings", type + " connection, every required key set"));
+        checks.addAll(connector(name).test());
+        return checks;
     }
 
     /** One connector per connection name, opened on first use. */

@@ -66,6 +66,13 @@ public class PipeWiring {
         return built.pipes();
     }
 
+    /** The connections the pipes were built with (the pipes first: building them opens the connections). */
+    @Produces
+    @Singleton
+    Connections connections(Pipes pipes) {
+        return connections;
+    }
+
     /** The pipes built, and the connections they share (closed at shutdown). */
     public record Built(Pipes pipes, Connections connections) implements AutoCloseable {
         @Override

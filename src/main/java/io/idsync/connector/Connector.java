@@ -29,6 +29,13 @@ public interface Connector extends AutoCloseable {
     /** The pipe's destination; called only when {@link #destinationProblems} found none. */
     Destination destination(EntryType type, Settings pipe);
 
+    /**
+     * Tests the connection as an administrator would before using it ({@code POST /api/connections/{name}/test}):
+     * authenticate, then read what tells the connection is the right one. Each step is one check; a failed step
+     * says what to fix, and the steps after it that depend on it are not tried.
+     */
+    List<ConnectionCheck> test();
+
     /** Releases pools and threads at shutdown. */
     @Override
     void close();

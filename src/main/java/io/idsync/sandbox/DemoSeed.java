@@ -44,6 +44,25 @@ public final class DemoSeed {
         return env;
     }
 
+    public static final String PROVISIONING_GROUP = "Provisioning Users";
+
+    /**
+     * Seed 004's group: {@code Provisioning Users} in the demo environment, the first {@code members} contractors its
+     * members ("add any two users to that group"). Answers the group's id.
+     */
+    public static String seedProvisioningGroup(SandboxEnvironment env, int members) {
+        String groupId = env.seedGroup(PROVISIONING_GROUP, "The users provisioned to P1-User-Destination");
+        java.util.Iterator<java.util.Map.Entry<Long, ObjectNode>> users = env.usersAfter(0);
+        for (int added = 0; added < members && users.hasNext(); ) {
+            ObjectNode user = users.next().getValue();
+            if (user.path("username").asText().startsWith("c")) {
+                env.addMembership(null, user.get("id").asText(), groupId);
+                added++;
+            }
+        }
+        return groupId;
+    }
+
     public static final String CORP_DN = "ou=Corp," + DemoDirectory.BASE_DN;
     public static final String PROVISIONING_GROUP_DN = "cn=Provisioning Users," + DemoDirectory.GROUPS_DN;
 

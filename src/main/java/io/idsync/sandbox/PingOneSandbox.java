@@ -270,7 +270,14 @@ public final class PingOneSandbox implements AutoCloseable {
                     Map<String, String> query) throws IOException {
         String method = exchange.getRequestMethod();
         if (s.length == 3) {
-            throw SandboxError.notFound();
+            if (!method.equals("GET")) {
+                throw SandboxError.notFound();
+            }
+            // the environment itself (GET /environments/{envId}), as a connection test reads it
+            ObjectNode environment = SandboxEnvironment.JSON.createObjectNode();
+            environment.put("id", env.id()).put("name", env.id()).put("type", "SANDBOX").put("region", "NA");
+            environment.putObject("_links").putObject("self").put("href", env.apiBase());
+            return send(exchange, 200, environment);
         }
         String collection = s[3];
         String id = s.length > 4 ? s[4] : null;
@@ -546,6 +553,20 @@ public final class PingOneSandbox implements AutoCloseable {
 
     private ObjectNode userResponse(SandboxEnvironment env, ObjectNode user) {
         ObjectNode response = user.deepCopy();
+        // include=memberOfGroupIDs and/or memberOfGroupNames (comma-separated): the user's direct groups
+        Map<String, String> query = currentQuery.get();
+        String include = query == null ? "" : query.getOrDefault("include", "");
+        if (include.contains("memberOfGroupIDs") || include.contains("memberOfGroupNames")) {
+            Set<String> groupIds = env.memberships(user.get("id").asText());
+            if (include.contains("memberOfGroupIDs")) {
+                ArrayNode ids = response.putArray("memberOfGroupIDs");
+                groupIds.forEach(ids::add);
+            }
+            if (include.contains("memberOfGroupNames")) {
+                ArrayNode names = response.putArray("memberOfGroupNames");
+                groupIds.forEach(groupId -> names.add(env.groupName(groupId)));
+            }
+        }
         ObjectNode links = SandboxEnvironment.JSON.createObjectNode();
         String self = env.apiBase() + "/users/" + user.get("id").asText();
         links.putObject("self").put("href", self);

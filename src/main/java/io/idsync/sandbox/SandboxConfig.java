@@ -34,6 +34,10 @@ public interface SandboxConfig {
      */
     java.util.Optional<java.util.List<String>> extraEnvironments();
 
+    /** Seed 004's group Provisioning Users in demo-env with this many contractors as members (0: no such group). */
+    @WithDefault("0")
+    int provisioningGroupMembers();
+
     @WithDefault("900")
     int employees();
 

@@ -439,6 +439,12 @@ public final class SandboxEnvironment {
         return copy;
     }
 
+    String groupName(String groupId) {
+        Long seq = groupSequence.get(groupId);
+        ObjectNode group = seq == null ? null : groups.get(seq);
+        return group == null ? "" : group.path("name").asText();
+    }
+
     List<ObjectNode> groups() {
         return groups.values().stream().map(g -> group(g.get("id").asText())).toList();
     }

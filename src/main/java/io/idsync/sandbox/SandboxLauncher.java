@@ -58,6 +58,9 @@ public class SandboxLauncher {
         SandboxEnvironment environment = DemoSeed.seed(pingOne, first.getKey(), first.getValue(), sandbox.employees(), sandbox.contractors());
         workers.forEachRemaining(worker -> environment.addApplication(worker.getKey(), "idsync " + worker.getKey(), worker.getValue(),
                 SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_BASIC));
+        if (sandbox.provisioningGroupMembers() > 0) {
+            DemoSeed.seedProvisioningGroup(environment, sandbox.provisioningGroupMembers());
+        }
         for (String name : sandbox.extraEnvironments().orElse(java.util.List.of())) {
             SandboxEnvironment extra = pingOne.createEnvironment(name);
             extra.createPopulation("Employees", true);

@@ -110,7 +110,7 @@ public final class ResyncBenchmark {
                     DemoSeed.ENVIRONMENT, SystemsProcess.WORKER, SystemsProcess.WORKER_SECRET, PingOneSettings.TokenAuthMethod.BASIC,
                     Duration.ZERO, 0, 1000, Duration.ofSeconds(5), Duration.ofSeconds(30), 6);
             PingOneClient client = new PingOneClient(settings);
-            PingOneUserSource source = new PingOneUserSource(client, List.of(population));
+            PingOneUserSource source = new PingOneUserSource(client, List.of(population), List.of());
             Pipe pipe = new Pipe("pingone-to-directory", io.idsync.connector.EntryType.USER,
                     new io.idsync.connector.pingone.PingOneActivities(client, io.idsync.connector.EntryType.USER, List.of()), source, directory,
                     MappingFile.load(mapping), state);

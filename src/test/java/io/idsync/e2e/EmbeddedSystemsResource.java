@@ -30,6 +30,20 @@ public class EmbeddedSystemsResource implements QuarkusTestResourceLifecycleMana
         overrides.put("quarkus.datasource.jdbc.url", "jdbc:h2:mem:idsync-test-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         overrides.put("idsync.connections.p1destination.api-url", "http://localhost:" + pingOne + "/v1");
         overrides.put("idsync.connections.p1destination.auth-url", "http://localhost:" + pingOne + "/p1-destination/as/token");
+        overrides.put("idsync.connections.p1-user-destination.base-url", "http://localhost:" + pingOne + "/environments/p1-user-destination/v2");
+        overrides.put("idsync.connections.p1-user-destination.token-url", "http://localhost:" + pingOne + "/p1-user-destination/as/token");
+        // connections no pipe uses, for the connection test: a wrong secret, a wrong base URL, nothing listening
+        String scim = "http://localhost:" + pingOne + "/environments/p1-user-destination/v2";
+        String token = "http://localhost:" + pingOne + "/p1-user-destination/as/token";
+        for (String[] broken : new String[][]{{"scim-wrong-secret", scim, "not-the-secret"}, {"scim-wrong-url", scim.replace("/v2", "/v3"), "idsync-test-worker-secret"},
+                {"scim-nothing-there", "http://127.0.0.1:" + freePort() + "/scim/v2", "idsync-test-worker-secret"}}) {
+            String prefix = "idsync.connections." + broken[0] + ".";
+            overrides.put(prefix + "type", "scim");
+            overrides.put(prefix + "base-url", broken[1]);
+            overrides.put(prefix + "token-url", broken[0].equals("scim-nothing-there") ? broken[1] + "/token" : token);
+            overrides.put(prefix + "client-id", "idsync-test-worker");
+            overrides.put(prefix + "client-secret", broken[2]);
+        }
         return overrides;
     }
 

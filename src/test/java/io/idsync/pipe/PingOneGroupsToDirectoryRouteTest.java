@@ -71,11 +71,11 @@ class PingOneGroupsToDirectoryRouteTest extends WiredRouteTest {
 
     @Test
     void pingOneGroupsBecomeDirectoryGroupsWithTheirMembersDns() throws Exception {
-        String engineering = groupId("Engineering");
+        String engineering = admin.groupId("Engineering");
         String first = userId("e000001.");
         String second = userId("e000002.");
-        addMember(first, engineering);
-        addMember(second, engineering);
+        admin.addMember(first, engineering);
+        admin.addMember(second, engineering);
         start();
         poll(USERS);
         poll(GROUPS);
@@ -86,8 +86,8 @@ class PingOneGroupsToDirectoryRouteTest extends WiredRouteTest {
 
         // membership activities change the group
         String third = userId("e000003.");
-        addMember(third, engineering);
-        admin.client().deleteIfPresent("/users/" + first + "/memberOfGroups/" + engineering);
+        admin.addMember(third, engineering);
+        admin.removeMember(first, engineering);
         poll(USERS);
         poll(GROUPS);
         assertEquals(Set.of(dnOf(second), dnOf(third)), members(group));
@@ -106,15 +106,6 @@ class PingOneGroupsToDirectoryRouteTest extends WiredRouteTest {
         try (LDAPConnection ldap = directory.connection()) {
             assertNull(ldap.getEntry(renamed));
         }
-    }
-
-    private void addMember(String userId, String groupId) {
-        admin.client().send("POST", "/users/" + userId + "/memberOfGroups", SandboxAdmin.JSON.createObjectNode().put("id", groupId), null);
-    }
-
-    private String groupId(String name) {
-        return admin.client().get("/groups?filter=" + PingOneClient.encode("name eq \"" + name + "\"")).body()
-                .path("_embedded").path("groups").path(0).path("id").asText();
     }
 
     private String userId(String usernamePrefix) {

@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PingOneToScimRouteTest extends TwoEnvironmentsRouteTest {
 
     private static final String PIPE = "pingone-to-scim";
+    private static final String GROUPS = "pingone-groups-to-scim";
     private static final String DESTINATION = "p1-user-destination";
 
     PingOneToScimRouteTest() {
@@ -32,18 +33,27 @@ class PingOneToScimRouteTest extends TwoEnvironmentsRouteTest {
     }
 
     private void start() throws Exception {
+        start("population-to-synchronize", "Contractors");
+    }
+
+    /** The pipe as shipped, its scope the one key given. */
+    private void start(String scopeKey, String scope) throws Exception {
         Map<String, String> properties = WiredPipes.shipped("classpath:application.properties", PIPE);
         properties.put("idsync.pipes." + PIPE + ".source", "source");
         properties.put("idsync.pipes." + PIPE + ".destination", "scim");
         properties.put("idsync.pipes." + PIPE + ".mapping", "mappings/" + PIPE + ".yaml");
-        properties.put("idsync.pipes." + PIPE + ".population-to-synchronize", "Contractors");
+        properties.put("idsync.pipes." + PIPE + "." + scopeKey, scope);
         WiredPipes.connection(properties, "source", environments.pingOneConnection(DemoSeed.ENVIRONMENT));
-        WiredPipes.connection(properties, "scim", Map.of("type", "scim", "base-url", pingOne.baseUrl() + "/environments/" + DESTINATION + "/v2",
-                "auth", "oauth-client-credentials", "token-url", pingOne.baseUrl() + "/" + DESTINATION + "/as/token",
-                "client-id", TwoEnvironments.WORKER, "client-secret", TwoEnvironments.SECRET));
+        WiredPipes.connection(properties, "scim", scimConnection());
         loadRoutes("classpath:routes/" + PIPE + ".yaml");
         systems.wire(context, properties);
         context.start();
+    }
+
+    private Map<String, String> scimConnection() {
+        return Map.of("type", "scim", "base-url", pingOne.baseUrl() + "/environments/" + DESTINATION + "/v2",
+                "auth", "oauth-client-credentials", "token-url", pingOne.baseUrl() + "/" + DESTINATION + "/as/token",
+                "client-id", TwoEnvironments.WORKER, "client-secret", TwoEnvironments.SECRET);
     }
 
     private void poll() {
@@ -90,5 +100,64 @@ class PingOneToScimRouteTest extends TwoEnvironmentsRouteTest {
         JsonNode removed = destination.user("scim.new");
         assertNotNull(removed, "the remove action is disable: the account stays");
         assertFalse(removed.path("enabled").asBoolean(true), "disabled");
+    }
+
+    /**
+     * Seed 004's provisioning rule: "Group Names Contains Provisioning Users". Joining such a group provisions the
+     * user, leaving all of them deprovisions it (the remove action), and a member's changes are updated; a user in
+     * two such groups is one account.
+     */
+    @Test
+    void seed004TheMembersOfGroupsWhoseNamesContainProvisioningUsersAreProvisioned() throws Exception {
+        String group = source.createGroup("Provisioning Users");
+        String europe = source.createGroup("EU provisioning users");
+        String first = source.user(TwoEnvironments.username(source, "e000001.")).path("id").asText();
+        String second = source.user(TwoEnvironments.username(source, "c000003.")).path("id").asText();
+        source.addMember(first, group);
+        source.addMember(second, group);
+        source.addMember(second, europe);
+        source.addMember(source.user(TwoEnvironments.username(source, "e000002.")).path("id").asText(), source.groupId("Engineering"));
+        start("group-names-containing", "Provisioning Users");
+        poll();
+        assertEquals(2L, systems.pipes.get(PIPE).counters().get("created"), "the two members, the one in both groups once");
+        assertNotNull(destination.user(TwoEnvironments.username(source, "e000001.")));
+        assertNotNull(destination.user(TwoEnvironments.username(source, "c000003.")));
+        assertNull(destination.user(TwoEnvironments.username(source, "e000002.")), "an Engineering member is not in scope");
+
+        String third = source.user(TwoEnvironments.username(source, "e000003.")).path("id").asText();
+        source.addMember(third, europe);
+        poll();
+        assertTrue(destination.user(TwoEnvironments.username(source, "e000003.")).path("enabled").asBoolean(false), "joined: provisioned");
+
+        source.patchUser(first, SandboxAdmin.JSON.createObjectNode().put("title", "Provisioned Lead"));
+        poll();
+        assertEquals("Provisioned Lead", destination.user(TwoEnvironments.username(source, "e000001.")).path("title").asText());
+
+        source.removeMember(second, group);
+        poll();
+        assertTrue(destination.user(TwoEnvironments.username(source, "c000003.")).path("enabled").asBoolean(false),
+                "still a member of EU provisioning users: still in scope");
+        source.removeMember(second, europe);
+        poll();
+        assertFalse(destination.user(TwoEnvironments.username(source, "c000003.")).path("enabled").asBoolean(true),
+                "left every such group: the remove action disabled the account");
+    }
+
+    /** PingOne's SCIM API has no /Groups: a group pipe to it does not start, and says why. */
+    @Test
+    void aGroupPipeToAProviderWithoutGroupsRefusesToStart() throws Exception {
+        Map<String, String> properties = WiredPipes.shipped("classpath:application.properties", PIPE, GROUPS);
+        for (String pipe : new String[]{PIPE, GROUPS}) {
+            properties.put("idsync.pipes." + pipe + ".source", "source");
+            properties.put("idsync.pipes." + pipe + ".destination", "scim");
+        }
+        properties.put("idsync.pipes." + PIPE + ".mapping", "mappings/" + PIPE + ".yaml");
+        WiredPipes.connection(properties, "source", environments.pingOneConnection(DemoSeed.ENVIRONMENT));
+        WiredPipes.connection(properties, "scim", scimConnection());
+        loadRoutes("classpath:routes/" + PIPE + ".yaml", "classpath:routes/" + GROUPS + ".yaml");
+        Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> systems.wire(context, properties));
+        assertTrue(refused.getMessage().contains("has no Groups resource (its /ResourceTypes lists User): a group pipe cannot write to it"),
+                refused.getMessage());
+        assertTrue(refused.getMessage().contains("connection 'scim'"), refused.getMessage());
     }
 }

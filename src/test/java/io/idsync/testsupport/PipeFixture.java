@@ -63,7 +63,7 @@ public final class PipeFixture extends RoadFixture {
                 DemoSeed.ENVIRONMENT, WORKER, WORKER_SECRET, PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 50, Duration.ofSeconds(5), Duration.ofSeconds(10), 3);
         PingOneClient client = new PingOneClient(settings);
         PingOneActivities changes = new PingOneActivities(client, io.idsync.connector.EntryType.USER, List.of("idsync-reverse-worker"));
-        PingOneUserSource source = new PingOneUserSource(client, List.of(population));
+        PingOneUserSource source = new PingOneUserSource(client, List.of(population), List.of());
         LdapDirectory destination = new LdapDirectory(new LdapSettings("directory", directory.url(), "cn=Directory Manager", "demo-password",
                 DemoDirectory.BASE_DN, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)));
         ldap.put(name, destination);

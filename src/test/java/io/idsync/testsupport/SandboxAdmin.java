@@ -88,4 +88,24 @@ public final class SandboxAdmin {
     public void deleteUser(String id) {
         client.send("DELETE", "/users/" + id, null, null);
     }
+
+    /** Creates a group of this name; answers its id. */
+    public String createGroup(String name) {
+        return client.send("POST", "/groups", JSON.createObjectNode().put("name", name), null).body().path("id").asText();
+    }
+
+    /** The id of the group of this name, or null. */
+    public String groupId(String name) {
+        JsonNode groups = client.get("/groups?filter=" + PingOneClient.encode("name eq " + PingOneClient.filterValue(name))).body()
+                .path("_embedded").path("groups");
+        return groups.size() == 0 ? null : groups.get(0).path("id").asText();
+    }
+
+    public void addMember(String userId, String groupId) {
+        client.send("POST", "/users/" + userId + "/memberOfGroups", JSON.createObjectNode().put("id", groupId), null);
+    }
+
+    public void removeMember(String userId, String groupId) {
+        client.deleteIfPresent("/users/" + userId + "/memberOfGroups/" + groupId);
+    }
 }

@@ -86,6 +86,11 @@ final class LdapConnector implements Connector {
     }
 
     @Override
+    public List<io.idsync.connector.ConnectionCheck> test() {
+        return directory.test();
+    }
+
+    @Override
     public void close() {
         directory.close();
     }

@@ -138,6 +138,29 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         return connection;
     }
 
+    /** Connects and binds on a connection of its own, then reads the base DN: a connection test's steps. */
+    List<io.idsync.connector.ConnectionCheck> test() {
+        List<io.idsync.connector.ConnectionCheck> checks = new java.util.ArrayList<>();
+        try (LDAPConnection connection = connect(false)) {
+            checks.add(io.idsync.connector.ConnectionCheck.passed("connect and bind", "bound to " + settings.url() + " as " + settings.bindDn()));
+            SearchResultEntry base = connection.getEntry(settings.baseDn(), "1.1");
+            checks.add(base == null
+                    ? io.idsync.connector.ConnectionCheck.failed("read base-dn", settings.baseDn() + " does not exist on this server, or "
+                            + settings.bindDn() + " may not read it: check base-dn and the bind DN's access")
+                    : io.idsync.connector.ConnectionCheck.passed("read base-dn", settings.baseDn() + " is there"));
+        } catch (LDAPException e) {
+            String what = switch (e.getResultCode().intValue()) {
+                case 49 -> "the server refused the bind DN or its password (49 invalidCredentials): check bind-dn and bind-password";
+                case 91 -> "nothing answers at " + settings.url() + " (91 connect error): check url, or whether the server is up";
+                case 32 -> settings.baseDn() + " does not exist on this server (32 noSuchObject): check base-dn";
+                default -> e.getResultCode().intValue() + " (" + e.getResultCode().getName() + ")"
+                        + (e.getDiagnosticMessage() != null ? " " + e.getDiagnosticMessage() : "");
+            };
+            checks.add(io.idsync.connector.ConnectionCheck.failed(checks.isEmpty() ? "connect and bind" : "read base-dn", what));
+        }
+        return checks;
+    }
+
     /** Whatever the reason (down, wrong password), no entry is at fault: stop the batch, keep the checkpoint. */
     private TransientFailure connectFailure(LDAPException e) {
         return new TransientFailure("LDAP connect to " + settings.url() + " as " + settings.bindDn() + " failed: "

@@ -15,13 +15,18 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * PingOne users as the reader of a sync source, the way PingDataSync's {@code ping-one-customer} source works:
  * changes come from the audit activities ({@link PingOneActivities}), and each changed user is then read here in
- * full. Scope is the pipe's {@code population-to-synchronize} list (names or ids).
+ * full. Scope is the pipe's {@code population-to-synchronize} list (names or ids) and, where set, its
+ * {@code group-names-containing} list: PingOne's provisioning rule filter "Group Names Contains" (seed 004), met by a
+ * user one of whose direct groups' names contains one of the texts, ignoring case. Such a pipe reads each user with
+ * {@code include=memberOfGroupNames}, so joining or leaving the group (a membership activity) is a change of scope.
  */
 public final class PingOneUserSource implements SourceReader {
 
@@ -29,16 +34,22 @@ public final class PingOneUserSource implements SourceReader {
     public static final String DISABLED_FROM_PINGONE = "ds-pwp-account-disabled-from-pingone";
     public static final String LOCKED_TIME_FROM_PINGONE = "pwdAccountLockedTimeFromPingOne";
 
+    private static final String INCLUDE_GROUP_NAMES = "include=memberOfGroupNames";
     private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final PingOneClient client;
     private final List<String> populationsToSynchronize;
+    private final List<String> groupNamesContaining;
     private volatile Set<String> populationIds;
 
-    /** @param populationsToSynchronize the pipe's population names or ids; empty means every population */
-    public PingOneUserSource(PingOneClient client, List<String> populationsToSynchronize) {
+    /**
+     * @param populationsToSynchronize the pipe's population names or ids; empty means every population
+     * @param groupNamesContaining     texts one of the user's group names must contain; empty means any user
+     */
+    public PingOneUserSource(PingOneClient client, List<String> populationsToSynchronize, List<String> groupNamesContaining) {
         this.client = client;
         this.populationsToSynchronize = List.copyOf(populationsToSynchronize);
+        this.groupNamesContaining = groupNamesContaining.stream().map(text -> text.toLowerCase(Locale.ROOT)).toList();
     }
 
     private PingOneSettings settings() {
@@ -49,18 +60,72 @@ public final class PingOneUserSource implements SourceReader {
 
     @Override
     public Optional<SourceEntry> read(String id) {
-        JsonNode user = client.getOrNull("/users/" + PingOneClient.encode(id));
+        JsonNode user = client.getOrNull("/users/" + PingOneClient.encode(id) + (byGroups() ? "?" + INCLUDE_GROUP_NAMES : ""));
         return user == null ? Optional.empty() : Optional.of(entry(user));
     }
 
     @Override
     public boolean inScope(SourceEntry entry) {
         Set<String> populations = populationIds();
-        return populations.isEmpty() || populations.contains(entry.document().path("population").path("id").asText());
+        boolean inPopulation = populations.isEmpty() || populations.contains(entry.document().path("population").path("id").asText());
+        if (!inPopulation || !byGroups()) {
+            return inPopulation;
+        }
+        for (JsonNode name : entry.document().path("memberOfGroupNames")) {
+            if (matchesGroupScope(name.asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean byGroups() {
+        return !groupNamesContaining.isEmpty();
+    }
+
+    private boolean matchesGroupScope(String groupName) {
+        String name = groupName.toLowerCase(Locale.ROOT);
+        return groupNamesContaining.stream().anyMatch(name::contains);
     }
 
     @Override
     public Iterator<SourceEntry> scan() {
+        return byGroups() ? scanGroupMembers() : scanPopulations();
+    }
+
+    /**
+     * The members of each group the scope names, one group after the other; a user who is also in an earlier such
+     * group was read there and is skipped, so each user comes once without remembering who came.
+     */
+    private Iterator<SourceEntry> scanGroupMembers() {
+        List<String[]> groups = new ArrayList<>(); // id, name: the groups in scope
+        client.pages("/groups?limit=1000", "groups").forEachRemaining(group -> {
+            if (matchesGroupScope(group.path("name").asText())) {
+                groups.add(new String[]{group.path("id").asText(), group.path("name").asText()});
+            }
+        });
+        return Paging.flatMap(IntStream.range(0, groups.size()).iterator(), i -> {
+            String members = "/users?limit=" + settings().pageSize() + "&" + INCLUDE_GROUP_NAMES + "&filter="
+                    + PingOneClient.encode("memberOfGroups[id eq " + PingOneClient.filterValue(groups.get(i)[0]) + "]");
+            return Paging.map(client.pages(members, "users"), user -> {
+                SourceEntry entry = entry(user);
+                return inScope(entry) && !memberOfAny(entry, groups.subList(0, i)) ? entry : null;
+            });
+        });
+    }
+
+    private static boolean memberOfAny(SourceEntry entry, List<String[]> groups) {
+        for (JsonNode name : entry.document().path("memberOfGroupNames")) {
+            for (String[] group : groups) {
+                if (group[1].equals(name.asText())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private Iterator<SourceEntry> scanPopulations() {
         Set<String> populations = populationIds();
         List<String> firstPages = new ArrayList<>();
         String limit = "limit=" + settings().pageSize();

@@ -26,16 +26,36 @@ final class ScimClient {
     private static final String MEDIA = "application/scim+json";
 
     private final ScimSettings settings;
+    private final int maxAttempts;
     private final HttpClient http;
     private volatile String token;
     private volatile Instant tokenExpiresAt = Instant.EPOCH;
+    private volatile ServiceProvider provider;
 
-    record Response(int status, JsonNode body) {
+    /** An answer: its status, its JSON body (null when none), and its entity tag (the ETag header, else meta.version). */
+    record Response(int status, JsonNode body, String etag) {
+    }
+
+    /**
+     * What {@code /ServiceProviderConfig} says the provider supports (RFC 7643 §5), read once: a provider without
+     * one is taken to support filters but neither PATCH nor ETags.
+     */
+    record ServiceProvider(boolean patch, boolean filter, int maxResults, boolean etag) {
     }
 
     ScimClient(ScimSettings settings) {
+        this(settings, settings.maxAttempts());
+    }
+
+    private ScimClient(ScimSettings settings, int maxAttempts) {
         this.settings = settings;
+        this.maxAttempts = maxAttempts;
         this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+    }
+
+    /** The same provider and credentials, each request tried once: a connection test answers at once. */
+    ScimClient once() {
+        return new ScimClient(settings, 1);
     }
 
     ScimSettings settings() {
@@ -44,6 +64,11 @@ final class ScimClient {
 
     /** A request to the provider ({@code path} under the base URL); a 404 answers with that status, any other 4xx throws. */
     Response send(String method, String path, JsonNode body) {
+        return send(method, path, body, null);
+    }
+
+    /** A request with {@code If-Match: ifMatch} (when not null): a 412 means the resource changed since it was read. */
+    Response send(String method, String path, JsonNode body, String ifMatch) {
         String url = settings.baseUrl() + path;
         String label = method + " " + path.replaceAll("\\?.*", "");
         boolean renewed = false;
@@ -52,6 +77,9 @@ final class ScimClient {
             try {
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(settings.responseTimeout())
                         .header("Authorization", authorization()).header("Accept", MEDIA);
+                if (ifMatch != null) {
+                    request.header("If-Match", ifMatch);
+                }
                 if (body != null) {
                     request.header("Content-Type", MEDIA).method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
                 } else {
@@ -59,9 +87,9 @@ final class ScimClient {
                 }
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
-                if (attempt >= settings.maxAttempts()) {
+                if (attempt >= maxAttempts) {
                     throw new TransientFailure("SCIM " + label + " on " + settings.baseUrl() + " got no answer after " + attempt + " attempts: "
-                            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                            + io.idsync.connector.ConnectionCheck.noAnswer(e));
                 }
                 pause(Duration.ofMillis(200L << Math.min(attempt, 6)));
                 continue;
@@ -76,7 +104,7 @@ final class ScimClient {
                 continue;
             }
             if (status == 429 || status >= 500) {
-                if (attempt >= settings.maxAttempts()) {
+                if (attempt >= maxAttempts) {
                     throw new TransientFailure(new ScimApiException(label + " on " + settings.baseUrl(), status, parse(response.body())).getMessage()
                             + " after " + attempt + " attempts");
                 }
@@ -95,8 +123,23 @@ final class ScimClient {
             if (status < 300 && parsed != null && !parsed.isObject()) {
                 throw new TransientFailure("SCIM " + label + " answered " + status + " with a body that is not a JSON object");
             }
-            return new Response(status, parsed);
+            String etag = response.headers().firstValue("ETag")
+                    .orElse(parsed == null ? null : parsed.path("meta").path("version").asText(null));
+            return new Response(status, parsed, etag);
         }
+    }
+
+    ServiceProvider provider() {
+        ServiceProvider known = provider;
+        if (known == null) {
+            Response config = send("GET", "/ServiceProviderConfig", null);
+            JsonNode body = config.status() == 404 || config.body() == null ? JSON.createObjectNode() : config.body();
+            known = new ServiceProvider(body.path("patch").path("supported").asBoolean(false) && !settings.putUpdates(),
+                    body.path("filter").path("supported").asBoolean(true), body.path("filter").path("maxResults").asInt(200),
+                    body.path("etag").path("supported").asBoolean(false));
+            provider = known;
+        }
+        return known;
     }
 
     /** A filter's value: quoted, its quotes and backslashes escaped (RFC 7644 §3.4.2.2 compValue is a JSON string). */
@@ -147,7 +190,7 @@ final class ScimClient {
             tokenExpiresAt = Instant.now().plusSeconds(Math.max(1, Math.min(lifetime - 60, lifetime / 2)));
             return token;
         } catch (IOException e) {
-            throw new TransientFailure(label + " got no answer: " + e.getClass().getSimpleName());
+            throw new TransientFailure(label + " got no answer: " + io.idsync.connector.ConnectionCheck.noAnswer(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TransientFailure(label + " was interrupted");

@@ -20,6 +20,9 @@ import java.util.List;
  * bearer-token        with bearer
  * username, password  with basic
  * user-filter         finds an existing user before a create: userName eq "%s" (the value escaped)
+ * custom-schema-urns  extension schema URNs a mapping may write into (comma-separated), beside the enterprise
+ *                     extension and PingOne's urn:pingidentity:schemas:extension:2.0:PingOneUser
+ * update-method       auto: PATCH where /ServiceProviderConfig says so, else PUT; put: always PUT the whole resource
  * connect-timeout, response-timeout, max-attempts     10s, 30s, 6 (429 and 5xx, honouring Retry-After)
  * </pre>
  */
@@ -27,6 +30,7 @@ import java.util.List;
 public class ScimKind implements ConnectorKind {
 
     public static final String TYPE = "scim";
+    static final String DEFAULT_USER_FILTER = "userName eq \"%s\"";
 
     @Override
     public String type() {
@@ -51,7 +55,8 @@ public class ScimKind implements ConnectorKind {
             case BASIC -> connection.missing("username", "password");
         });
         problems.addAll(connection.notOneOf("token-auth-method", "basic", "basic", "post"));
-        if (!connection.text("user-filter", "userName eq \"%s\"").contains("%s")) {
+        problems.addAll(connection.notOneOf("update-method", "auto", "auto", "put"));
+        if (!connection.text("user-filter", DEFAULT_USER_FILTER).contains("%s")) {
             problems.add(connection.prefix() + "user-filter needs %s where the user's identifier goes, as in userName eq \"%s\"");
         }
         if (problems.isEmpty()) {
@@ -72,7 +77,8 @@ public class ScimKind implements ConnectorKind {
                 ScimSettings.Auth.parse(c.text("auth", "oauth-client-credentials")), c.text("token-url", null),
                 c.text("client-id", null), c.text("client-secret", null), !c.text("token-auth-method", "basic").equalsIgnoreCase("post"),
                 c.text("scope", null), c.text("refresh-token", null), c.text("bearer-token", null), c.text("username", null),
-                c.text("password", null), c.text("user-filter", "userName eq \"%s\""), c.duration("connect-timeout", "10s"),
+                c.text("password", null), c.text("user-filter", DEFAULT_USER_FILTER), c.list("custom-schema-urns"),
+                c.text("update-method", "auto").equalsIgnoreCase("put"), c.duration("connect-timeout", "10s"),
                 c.duration("response-timeout", "30s"), c.integer("max-attempts", 6));
     }
 }

@@ -127,13 +127,17 @@ final class ScimPaths {
         return holder.get(attribute);
     }
 
-    /** A filter that finds resources whose path has this value: {@code emails[type eq "work" and value eq "x"]} for a typed one. */
-    static String equality(String path, String value) {
+    /**
+     * A filter comparing a path with a value ({@code eq}, {@code co}...): {@code emails[type eq "work" and value eq "x"]}
+     * for a typed one.
+     */
+    static String comparison(String path, String operator, String value) {
         Matcher typed = TYPED.matcher(path.contains(":") && path.startsWith("urn:") ? path.substring(path.lastIndexOf(':') + 1) : path);
         if (typed.matches() && !path.startsWith("urn:")) {
-            return typed.group(1) + "[type eq " + ScimClient.quoted(typed.group(2)) + " and " + typed.group(3) + " eq " + ScimClient.quoted(value) + "]";
+            return typed.group(1) + "[type eq " + ScimClient.quoted(typed.group(2)) + " and " + typed.group(3) + " " + operator + " "
+                    + ScimClient.quoted(value) + "]";
         }
-        return path + " eq " + ScimClient.quoted(value);
+        return path + " " + operator + " " + ScimClient.quoted(value);
     }
 
     static boolean isTyped(String path) {

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.idsync.connector.Destination;
 import io.idsync.connector.DestinationEntry;
+import io.idsync.connector.PermanentFailure;
 import io.idsync.connector.Plan;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,46 +18,36 @@ import java.util.Optional;
  * Users at a SCIM service provider (ConnId's SearchOp, CreateOp, UpdateOp, DeleteOp over {@code /Users}): entries
  * are named by their SCIM {@code id}; a mapping's attributes are SCIM paths ({@link ScimPaths}). A modify is a
  * PatchOp of what differs where {@code /ServiceProviderConfig} says PATCH is supported, else a PUT of the whole
- * user as read. A create the provider refuses as not unique finds that user by the connection's {@code user-filter}
- * and updates it: never a duplicate.
+ * user as read ({@link ScimResources}). A create the provider refuses as not unique finds that user by the
+ * connection's {@code user-filter} and updates it: never a duplicate; a filter that finds several fails the entry.
  */
 final class ScimUserDestination implements Destination {
 
     static final String USER = "urn:ietf:params:scim:schemas:core:2.0:User";
-    private static final String PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
     private final ScimClient client;
-    private final String users;
-    private volatile Boolean patch;
+    private final ScimResources users;
+    private final ScimSchemas schemas;
 
-    ScimUserDestination(ScimClient client) {
+    ScimUserDestination(ScimClient client, ScimSchemas schemas) {
         this.client = client;
-        this.users = client.settings().usersResource();
+        this.users = new ScimResources(client, client.settings().usersResource());
+        this.schemas = schemas;
     }
 
     @Override
     public Optional<DestinationEntry> read(String id) {
-        ScimClient.Response response = client.send("GET", users + "/" + ScimClient.encode(id), null);
-        return response.status() == 404 ? Optional.empty() : Optional.of(entry(response.body()));
+        return users.read(id).map(response -> entry(response.body()));
     }
 
     @Override
     public List<DestinationEntry> find(Map<String, String> criteria, int limit) {
-        List<String> clauses = new ArrayList<>();
-        criteria.forEach((path, value) -> clauses.add(ScimPaths.equality(path, value)));
-        return search(String.join(" and ", clauses), limit);
+        return users.findEqual(criteria, limit, ScimPaths::flatten).stream().map(ScimUserDestination::entry).toList();
     }
 
-    private List<DestinationEntry> search(String filter, int limit) {
-        ScimClient.Response response = client.send("GET", users + "?filter=" + ScimClient.encode(filter) + "&count=" + Math.max(1, limit), null);
-        List<DestinationEntry> found = new ArrayList<>();
-        if (response.status() == 404 || response.body() == null) {
-            return found;
-        }
-        for (JsonNode resource : response.body().path("Resources")) {
-            found.add(entry(resource));
-        }
-        return found;
+    @Override
+    public Optional<List<String>> schemaProblems(Collection<String> attributes, Collection<String> objectClasses) {
+        return schemas.problems(USER, attributes);
     }
 
     @Override
@@ -67,7 +59,7 @@ final class ScimUserDestination implements Destination {
                 yield plan.ref();
             }
             case DELETE -> {
-                client.send("DELETE", users + "/" + ScimClient.encode(plan.ref()), null); // a 404: already gone, which a replay may find
+                users.delete(plan.ref());
                 yield plan.ref();
             }
             case NONE -> plan.ref();
@@ -80,48 +72,53 @@ final class ScimUserDestination implements Destination {
         user.putArray("schemas").add(USER);
         plan.attributes().forEach((path, values) -> ScimPaths.set(user, path, values));
         try {
-            return client.send("POST", users, user).body().path("id").asText();
+            return users.create(user).path("id").asText();
         } catch (ScimApiException e) {
             boolean notUnique = e.status() == 409 || "uniqueness".equals(e.scimType());
             List<String> identifier = plan.attributes().getOrDefault("userName", List.of());
             if (!notUnique || identifier.isEmpty()) {
                 throw e;
             }
-            // that user exists already: it is the one to update (the filter's %s is inside its quotes: escaped, not quoted)
-            String quoted = ScimClient.quoted(identifier.get(0));
-            List<DestinationEntry> existing = search(client.settings().userFilter().replace("%s", quoted.substring(1, quoted.length() - 1)), 2);
+            // that user exists already: it is the one to update
+            List<JsonNode> existing = existing(identifier.get(0));
             if (existing.size() != 1) {
-                throw e;
+                throw new PermanentFailure(e.getMessage() + "; the connection's user-filter " + client.settings().userFilter() + " finds "
+                        + existing.size() + " users for " + identifier.get(0) + (existing.isEmpty() ? "" : ", not one to link"));
             }
             List<Plan.AttributeChange> changes = new ArrayList<>();
             plan.attributes().forEach((path, values) -> changes.add(new Plan.AttributeChange(path, Plan.AttributeChange.Kind.REPLACE, values)));
-            modify(existing.get(0).id(), changes);
-            return existing.get(0).id();
+            String id = existing.get(0).path("id").asText();
+            modify(id, changes);
+            return id;
         }
+    }
+
+    /** The users the connection's user-filter finds for this identifier (the default one asked as {@link #find} asks). */
+    private List<JsonNode> existing(String identifier) {
+        String filter = client.settings().userFilter();
+        if (filter.equals(ScimKind.DEFAULT_USER_FILTER)) {
+            return users.findEqual(Map.of("userName", identifier), 2, ScimPaths::flatten);
+        }
+        // the filter's %s is inside its quotes: escaped, not quoted
+        String quoted = ScimClient.quoted(identifier);
+        return users.search(filter.replace("%s", quoted.substring(1, quoted.length() - 1)), 2);
     }
 
     private void modify(String id, List<Plan.AttributeChange> changes) {
-        String path = users + "/" + ScimClient.encode(id);
+        // a value of one type (emails[type eq "work"]) is replaced where it is, added where it is not: that needs a read
         boolean typed = changes.stream().anyMatch(change -> ScimPaths.isTyped(change.attribute()));
-        if (!patchSupported() || typed) {
-            // the whole user as read, changed here: a multi-valued value of one type is set whether or not it was there
-            ObjectNode current = (ObjectNode) client.send("GET", path, null).body();
-            if (!patchSupported()) {
-                changes.forEach(change -> ScimPaths.set(current, change.attribute(), change.kind() == Plan.AttributeChange.Kind.DELETE ? List.of() : change.values()));
-                current.remove("meta");
-                client.send("PUT", path, current);
-                return;
+        users.update(id, typed, current -> {
+            if (!users.patchSupported()) {
+                changes.forEach(change -> ScimPaths.set(current, change.attribute(),
+                        change.kind() == Plan.AttributeChange.Kind.DELETE ? List.of() : change.values()));
+                return new ScimResources.Update(null, current);
             }
-            patch(path, changes, current);
-            return;
-        }
-        patch(path, changes, null);
+            return new ScimResources.Update(operations(changes, current), null);
+        });
     }
 
-    private void patch(String path, List<Plan.AttributeChange> changes, ObjectNode current) {
-        ObjectNode request = ScimClient.JSON.createObjectNode();
-        request.putArray("schemas").add(PATCH_OP);
-        ArrayNode operations = request.putArray("Operations");
+    private static ArrayNode operations(List<Plan.AttributeChange> changes, ObjectNode current) {
+        ArrayNode operations = ScimClient.JSON.createArrayNode();
         for (Plan.AttributeChange change : changes) {
             if (change.kind() == Plan.AttributeChange.Kind.DELETE) {
                 operations.addObject().put("op", "remove").put("path", change.attribute());
@@ -136,18 +133,7 @@ final class ScimUserDestination implements Destination {
                 operations.addObject().put("op", "replace").put("path", change.attribute()).set("value", ScimPaths.value(change.attribute(), change.values()));
             }
         }
-        client.send("PATCH", path, request);
-    }
-
-    /** What the provider's /ServiceProviderConfig says of PATCH (read once; a provider without one gets PUTs). */
-    private boolean patchSupported() {
-        Boolean known = patch;
-        if (known == null) {
-            ScimClient.Response config = client.send("GET", "/ServiceProviderConfig", null);
-            known = config.status() != 404 && config.body() != null && config.body().path("patch").path("supported").asBoolean(false);
-            patch = known;
-        }
-        return known;
+        return operations;
     }
 
     private static DestinationEntry entry(JsonNode resource) {

@@ -127,7 +127,7 @@ class PingOneClientTest {
     void aUserThatIsNotAJsonObjectFailsThatEntryNamingWhatCame() throws Exception {
         HttpServer garbage = answering("[\"abc\"]");
         try {
-            PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings("http://localhost:" + garbage.getAddress().getPort(), "x", 1)), List.of());
+            PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings("http://localhost:" + garbage.getAddress().getPort(), "x", 1)), List.of(), List.of());
             PermanentFailure e = assertThrows(PermanentFailure.class, () -> source.read("abc"));
             assertEquals("PingOne answered a user that is not a JSON object but ARRAY", e.getMessage());
         } finally {

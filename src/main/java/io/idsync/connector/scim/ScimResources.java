@@ -1,0 +1,182 @@
+package io.idsync.connector.scim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.TransientFailure;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * One resource endpoint of a SCIM provider ({@code /Users}, {@code /Groups}): read, search, create, update and delete,
+ * the way its {@code /ServiceProviderConfig} allows. An update is a PatchOp where PATCH is supported, else a PUT of
+ * the resource as read and changed; where ETags are supported it carries {@code If-Match} with the version it read,
+ * and a 412 (changed meanwhile) reads again and retries.
+ */
+final class ScimResources {
+
+    static final String PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+    private static final int ETAG_ATTEMPTS = 3;
+    /** how far a {@code co} search reads before it gives up finding the equal ones */
+    private static final int MAX_PAGES = 50;
+
+    private final ScimClient client;
+    private final String endpoint;
+
+    /** What an update sends: a PatchOp's operations, or the whole resource for a PUT. */
+    record Update(ArrayNode operations, ObjectNode replacement) {
+    }
+
+    ScimResources(ScimClient client, String endpoint) {
+        this.client = client;
+        this.endpoint = endpoint;
+    }
+
+    String endpoint() {
+        return endpoint;
+    }
+
+    boolean patchSupported() {
+        return client.provider().patch();
+    }
+
+    Optional<ScimClient.Response> read(String id) {
+        ScimClient.Response response = client.send("GET", path(id), null);
+        return response.status() == 404 ? Optional.empty() : Optional.of(response);
+    }
+
+    /** The resources matching a SCIM filter, at most {@code limit} (and at most the provider's maxResults). */
+    List<JsonNode> search(String filter, int limit) {
+        if (!client.provider().filter()) {
+            throw new PermanentFailure("the SCIM provider of connection '" + client.settings().name() + "' does not support filters"
+                    + " (its /ServiceProviderConfig says filter.supported false): " + filter + " cannot be asked");
+        }
+        int count = Math.max(1, Math.min(limit, client.provider().maxResults()));
+        ScimClient.Response response = client.send("GET", endpoint + "?filter=" + ScimClient.encode(filter) + "&count=" + count, null);
+        List<JsonNode> found = new ArrayList<>();
+        if (response.status() != 404 && response.body() != null) {
+            response.body().path("Resources").forEach(found::add);
+        }
+        return found;
+    }
+
+    /**
+     * The resources whose attributes equal all of {@code criteria} ({@code values} reads a resource's attributes the
+     * way its destination compares them), at most {@code limit}. A value with {@code "} or {@code \} in it is not
+     * sent as an escaped {@code eq}: providers read those escapes differently (scimmy refuses {@code \"}, the SCIM
+     * SDK keeps the backslash and finds nothing). It is asked as {@code co} its longest part without them, page by
+     * page, and the answers compared here; a userName compares ignoring case, as RFC 7643 makes it.
+     */
+    List<JsonNode> findEqual(Map<String, String> criteria, int limit, Function<JsonNode, Map<String, List<String>>> values) {
+        List<String> clauses = new ArrayList<>();
+        boolean approximate = false;
+        for (Map.Entry<String, String> criterion : criteria.entrySet()) {
+            String value = criterion.getValue();
+            if (value.indexOf('"') < 0 && value.indexOf('\\') < 0) {
+                clauses.add(ScimPaths.comparison(criterion.getKey(), "eq", value));
+                continue;
+            }
+            String part = longestPartWithoutEscapes(value);
+            if (part.isEmpty()) {
+                throw new PermanentFailure("no SCIM filter finds " + criterion.getKey() + " '" + value
+                        + "' on every provider: it has nothing but quotes and backslashes");
+            }
+            clauses.add(ScimPaths.comparison(criterion.getKey(), "co", part));
+            approximate = true;
+        }
+        String filter = String.join(" and ", clauses);
+        if (!approximate) {
+            return search(filter, limit);
+        }
+        List<JsonNode> equal = new ArrayList<>();
+        int count = Math.max(1, client.provider().maxResults());
+        for (int start = 1, page = 0; equal.size() < limit && page < MAX_PAGES; start += count, page++) {
+            ScimClient.Response response = client.send("GET", endpoint + "?filter=" + ScimClient.encode(filter) + "&startIndex=" + start
+                    + "&count=" + count, null);
+            JsonNode resources = response.body() == null ? null : response.body().path("Resources");
+            if (response.status() == 404 || resources == null || resources.isEmpty()) {
+                break;
+            }
+            for (JsonNode resource : resources) {
+                Map<String, List<String>> attributes = values.apply(resource);
+                if (criteria.entrySet().stream().allMatch(c -> attributes.getOrDefault(c.getKey(), List.of()).stream()
+                        .anyMatch(v -> c.getKey().equals("userName") ? v.equalsIgnoreCase(c.getValue()) : v.equals(c.getValue())))) {
+                    equal.add(resource);
+                }
+            }
+            if (start + resources.size() > response.body().path("totalResults").asInt(Integer.MAX_VALUE)) {
+                break;
+            }
+        }
+        return equal;
+    }
+
+    private static String longestPartWithoutEscapes(String value) {
+        String longest = "";
+        for (String part : value.split("[\"\\\\]")) {
+            if (part.length() > longest.length()) {
+                longest = part;
+            }
+        }
+        return longest;
+    }
+
+    /** Creates a resource; answers it as the provider holds it. */
+    JsonNode create(ObjectNode resource) {
+        JsonNode created = client.send("POST", endpoint, resource).body();
+        if (created == null || !created.hasNonNull("id")) {
+            throw new TransientFailure("SCIM POST " + endpoint + " on " + client.settings().baseUrl() + " answered no resource with an id");
+        }
+        return created;
+    }
+
+    /**
+     * Updates a resource with what {@code change} makes of it as read now ({@code current} is null when neither PUT
+     * nor If-Match needs the read and {@code needsCurrent} is false).
+     */
+    void update(String id, boolean needsCurrent, Function<ObjectNode, Update> change) {
+        boolean etags = client.provider().etag();
+        for (int attempt = 1; ; attempt++) {
+            ObjectNode current = null;
+            String version = null;
+            if (needsCurrent || etags || !patchSupported()) {
+                ScimClient.Response read = read(id).orElseThrow(() -> new TransientFailure(
+                        "SCIM " + endpoint + "/" + id + " disappeared while it was being updated"));
+                current = (ObjectNode) read.body();
+                version = etags ? read.etag() : null;
+            }
+            Update update = change.apply(current);
+            try {
+                if (update.replacement() != null) {
+                    update.replacement().remove("meta");
+                    client.send("PUT", path(id), update.replacement(), version);
+                } else if (!update.operations().isEmpty()) {
+                    ObjectNode request = ScimClient.JSON.createObjectNode();
+                    request.putArray("schemas").add(PATCH_OP);
+                    request.set("Operations", update.operations());
+                    client.send("PATCH", path(id), request, version);
+                }
+                return;
+            } catch (ScimApiException e) {
+                if (e.status() != 412 || attempt >= ETAG_ATTEMPTS) {
+                    throw e;
+                }
+                // changed by someone else since it was read: read it again and make the change on that
+            }
+        }
+    }
+
+    /** Deletes a resource; one already gone (404, which a replay may find) is deleted too. */
+    void delete(String id) {
+        client.send("DELETE", path(id), null);
+    }
+
+    private String path(String id) {
+        return endpoint + "/" + ScimClient.encode(id);
+    }
+}
