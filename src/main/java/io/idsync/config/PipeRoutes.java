@@ -32,7 +32,7 @@ final class PipeRoutes {
             }
         }
         for (PipeSettings pipe : pipes) {
-            if (pipe.enabled() && (!routeIds.contains(pipe.name() + "-poll") || !routeIds.contains(pipe.name()))) {
+            if (pipe.built() && (!routeIds.contains(pipe.name() + "-poll") || !routeIds.contains(pipe.name()))) {
                 problems.add("pipe '" + pipe.name() + "' is enabled but has no routes " + pipe.name() + "-poll and " + pipe.name()
                         + ": add routes/" + pipe.name() + ".yaml (or config/routes/" + pipe.name() + ".yaml) instantiating the road,"
                         + " or set idsync.pipes." + pipe.name() + ".enabled=false");

@@ -37,6 +37,19 @@ record PipeSettings(String name, Settings settings) {
         return settings.bool("enabled", true);
     }
 
+    /**
+     * PingOne's "Deprovision on Rule Deletion": a pipe switched off (enabled=false) with this on is still built, its
+     * routes stopped, so that an operator can deprovision the users it provisioned ({@code POST .../deprovision}).
+     */
+    boolean deprovisionOnRuleDeletion() {
+        return settings.bool("deprovision-on-rule-deletion", false);
+    }
+
+    /** Whether the pipe is built: it runs, or it is switched off and waits to deprovision. */
+    boolean built() {
+        return enabled() || deprovisionOnRuleDeletion();
+    }
+
     /** The connection changes come from. */
     Optional<String> source() {
         return settings.optional("source");
@@ -91,7 +104,7 @@ record PipeSettings(String name, Settings settings) {
                     + " provisioned users are the members (environment variable " + settings.environmentVariable("members-from") + ")");
         }
         membersFrom().ifPresent(userPipe -> {
-            if (all.stream().noneMatch(p -> p.name().equals(userPipe) && p.enabled())) {
+            if (all.stream().noneMatch(p -> p.name().equals(userPipe) && p.built())) {
                 problems.add(who + ": members-from names '" + userPipe + "', which is not an enabled pipe");
             }
         });

@@ -95,7 +95,7 @@ public class PipeWiring {
         try {
             List<PipeSettings> declared = PipeSettings.declared(propertyNames, idsync);
             java.util.Set<String> problems = new java.util.LinkedHashSet<>(PipeRoutes.problems(routes, declared));
-            List<PipeSettings> enabled = declared.stream().filter(PipeSettings::enabled).toList();
+            List<PipeSettings> enabled = declared.stream().filter(PipeSettings::built).toList();
             for (PipeSettings pipe : enabled) {
                 List<String> own = pipe.problems(declared); // only a pipe that names its connections has them checked
                 problems.addAll(own);
@@ -128,6 +128,7 @@ public class PipeWiring {
                         destination, mapping, state,
                         new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount()))
                         .membersFrom(settings.membersFrom().orElse(null))
+                        .retired(!settings.enabled())
                         .writesTo(settings.destination().orElseThrow())
                         // a destination down at start is checked before the pipe's first poll instead
                         .fitsItsDestination(misfits.isPresent() ? null : fit));

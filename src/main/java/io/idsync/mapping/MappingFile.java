@@ -33,7 +33,7 @@ import java.util.Set;
 public final class MappingFile {
 
     private static final Set<String> TOP_LEVEL = Set.of("sync-class", "destination", "attribute-map", "correlation");
-    private static final Set<String> SYNC_CLASS = Set.of("synchronize-creates", "synchronize-modifies", "synchronize-deletes",
+    private static final Set<String> SYNC_CLASS = Set.of("synchronize-creates", "synchronize-modifies", "synchronize-deletes", "synchronize-disables",
             "modifies-as-creates", "creates-as-modifies", "scope-exit-action", "delete-action", "disable-attribute", "disable-value",
             "provision-disabled-users");
     private static final Set<String> DESTINATION = Set.of("dn-pattern", "object-classes");
@@ -150,6 +150,7 @@ public final class MappingFile {
                 bool(m, "synchronize-creates", d.synchronizeCreates()),
                 bool(m, "synchronize-modifies", d.synchronizeModifies()),
                 bool(m, "synchronize-deletes", d.synchronizeDeletes()),
+                bool(m, "synchronize-disables", d.synchronizeDisables()),
                 bool(m, "modifies-as-creates", d.modifiesAsCreates()),
                 bool(m, "creates-as-modifies", d.createsAsModifies()),
                 exit,

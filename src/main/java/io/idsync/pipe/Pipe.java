@@ -63,6 +63,19 @@ public final class Pipe implements Retry.Watcher {
         return name;
     }
 
+    /**
+     * Marks a pipe switched off whose rule deprovisions on deletion: it never polls, and every entry a run takes down
+     * the road is out of its scope, so it gets the remove action.
+     */
+    public Pipe retired(boolean retired) {
+        this.retired = retired;
+        return this;
+    }
+
+    public boolean retired() {
+        return retired;
+    }
+
     /** Makes this a group pipe whose members are the users {@code userPipe} provisioned. */
     public Pipe membersFrom(String userPipe) {
         this.membersFrom = userPipe;
@@ -76,6 +89,7 @@ public final class Pipe implements Retry.Watcher {
     /** the mapping's check against the destination's schema, when it could not be made at start (null: made) */
     private volatile java.util.function.Supplier<java.util.Optional<java.util.List<String>>> fitCheck;
     private volatile java.util.List<String> misfits = java.util.List.of();
+    private volatile boolean retired;
 
     /** Checks the mapping against the destination before the first poll (it could not be checked at start). */
     public Pipe fitsItsDestination(java.util.function.Supplier<java.util.Optional<java.util.List<String>>> check) {

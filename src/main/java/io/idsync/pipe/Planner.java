@@ -40,13 +40,14 @@ final class Planner {
                         linked ? why + "; already absent at the destination" : (item.source == null ? "never synchronized" : "outside the synchronized scope"));
                 return;
             }
+            // the remove action, delete or disable, is a deprovisioning: synchronize-deletes allows it or not
+            if (!syncClass.synchronizeDeletes()) {
+                item.decide(Outcome.NOT_SYNCHRONIZED, why + "; synchronize-deletes is off");
+                return;
+            }
             SyncClass.ScopeExitAction action = item.source == null ? syncClass.deleteAction() : syncClass.scopeExitAction();
             if (action == SyncClass.ScopeExitAction.DISABLE) {
                 disable(item, destination, syncClass, why);
-                return;
-            }
-            if (!syncClass.synchronizeDeletes()) {
-                item.decide(Outcome.NOT_SYNCHRONIZED, why + "; synchronize-deletes is off");
                 return;
             }
             item.plan = Plan.delete(destination.name());
@@ -79,6 +80,15 @@ final class Planner {
         // a rename: the mapped name is not the entry's (what a rename is, the destination decides)
         String newRef = destination.name() == null || mapped.dn() == null || names.same(destination.name(), mapped.dn()) ? null : mapped.dn();
         List<Plan.AttributeChange> changes = diff(mapped, destination, newRef == null ? Map.of() : names.valuesIn(newRef));
+        if (!syncClass.synchronizeDisables()) {
+            // the account stays enabled at the destination; what else changed is still written
+            boolean wasDisabling = changes.removeIf(change -> change.attribute().equalsIgnoreCase(syncClass.disableAttribute())
+                    && change.values().size() == 1 && change.values().get(0).equalsIgnoreCase(syncClass.disableValue()));
+            if (wasDisabling && newRef == null && changes.isEmpty()) {
+                item.decide(Outcome.NOT_SYNCHRONIZED, "disabled at the source; synchronize-disables is off");
+                return;
+            }
+        }
         if (newRef == null && changes.isEmpty()) {
             item.plan = Plan.none(destination.name());
             item.decide(Outcome.NO_CHANGE, null);

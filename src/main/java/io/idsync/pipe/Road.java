@@ -157,7 +157,8 @@ public final class Road {
         Pipe pipe = pipe(exchange);
         item.source = item.change.preloaded() != null ? item.change.preloaded()
                 : retry.call(pipe, "read " + item.change.sourceId(), () -> pipe.reader().read(item.change.sourceId())).orElse(null);
-        item.inScope = item.source != null && pipe.reader().inScope(item.source);
+        // a retired pipe's rule is gone: nothing is in its scope any more
+        item.inScope = item.source != null && !pipe.retired() && pipe.reader().inScope(item.source);
         if (item.source != null && pipe.membersFrom() != null) {
             provisionedMembers(pipe, item.source);
         }
@@ -470,6 +471,39 @@ public final class Road {
         exchange.setProperty(PIPE, pipe.name());
         exchange.setProperty(Run.PROPERTY, Run.of(pipe, new RunReport(pipe.name(), "reconciliation", false), false));
         LOG.infof("%s: reconciliation of the linked entries started", pipe.name());
+        exchange.getIn().setBody(feeds.linked(pipe));
+    }
+
+    /**
+     * Starts the deprovisioning of a retired pipe ({@code deprovision-on-rule-deletion}): every entry it linked goes
+     * down the road out of scope, so it gets the remove action (disable or delete, as its mapping says), counted by
+     * its deletion guard like any removal: past the guard's limit the run stops until an operator confirms.
+     *
+     * @throws PipeBusy when the pipe is not retired, the deletion guard holds it, or another run still does
+     */
+    public void beginDeprovisioning(Exchange exchange, Pipe pipe, long waitMillis) {
+        if (!pipe.retired()) {
+            throw new PipeBusy("pipe '" + pipe.name() + "' is running: deprovisioning is for a rule switched off"
+                    + " (idsync.pipes." + pipe.name() + ".enabled=false with deprovision-on-rule-deletion=true)");
+        }
+        if (pipe.deletionGuard().tripped() != null) {
+            throw new PipeBusy("pipe '" + pipe.name() + "' is held by its deletion guard: " + pipe.deletionGuard().tripped());
+        }
+        if (!pipe.tryAcquire("deprovisioning", waitMillis)) {
+            throw new PipeBusy("pipe '" + pipe.name() + "' is still busy (" + pipe.activity() + "); try again when it is idle");
+        }
+        exchange.getExchangeExtension().addOnCompletion(release(pipe));
+        try {
+            // the pipe's road is stopped with the rest of its routes (enabled=false); its poll stays stopped
+            if (!exchange.getContext().getRouteController().getRouteStatus(pipe.name()).isStarted()) {
+                exchange.getContext().getRouteController().startRoute(pipe.name());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("the road of pipe '" + pipe.name() + "' cannot be started: " + e.getMessage(), e);
+        }
+        exchange.setProperty(PIPE, pipe.name());
+        exchange.setProperty(Run.PROPERTY, Run.of(pipe, new RunReport(pipe.name(), "deprovisioning", false), false));
+        LOG.warnf("%s: deprovisioning the entries of a rule switched off (deprovision-on-rule-deletion)", pipe.name());
         exchange.getIn().setBody(feeds.linked(pipe));
     }
 

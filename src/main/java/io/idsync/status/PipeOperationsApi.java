@@ -43,6 +43,11 @@ public class PipeOperationsApi {
         road.beginReconciliation(exchange, requestedPipe(pipes, exchange), WAIT_MILLIS);
     }
 
+    /** The remove action for every entry a retired pipe linked (deprovision on rule deletion). */
+    public void startDeprovisioning(Exchange exchange) {
+        road.beginDeprovisioning(exchange, requestedPipe(pipes, exchange), WAIT_MILLIS);
+    }
+
     /** An operator confirms the removals the deletion guard stopped: the next run may make them. */
     public Map<String, Object> confirmDeletions(Exchange exchange) {
         Pipe pipe = requestedPipe(pipes, exchange);

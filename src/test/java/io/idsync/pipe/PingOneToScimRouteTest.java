@@ -8,6 +8,7 @@ import io.idsync.testsupport.WiredPipes;
 import io.idsync.testsupport.TwoEnvironmentsRouteTest;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,6 +38,9 @@ class PingOneToScimRouteTest extends TwoEnvironmentsRouteTest {
     }
 
     /** The pipe as shipped, its scope the one key given. */
+    /** The settings the pipe was last started with. */
+    private Map<String, String> wiredProperties;
+
     private void start(String scopeKey, String scope) throws Exception {
         Map<String, String> properties = WiredPipes.shipped("classpath:application.properties", PIPE);
         properties.put("idsync.pipes." + PIPE + ".source", "source");
@@ -47,6 +51,7 @@ class PingOneToScimRouteTest extends TwoEnvironmentsRouteTest {
         WiredPipes.connection(properties, "scim", scimConnection());
         loadRoutes("classpath:routes/" + PIPE + ".yaml");
         systems.wire(context, properties);
+        wiredProperties = properties;
         context.start();
     }
 
@@ -159,5 +164,65 @@ class PingOneToScimRouteTest extends TwoEnvironmentsRouteTest {
         assertTrue(refused.getMessage().contains("has no Groups resource (its /ResourceTypes lists User): a group pipe cannot write to it"),
                 refused.getMessage());
         assertTrue(refused.getMessage().contains("connection 'scim'"), refused.getMessage());
+    }
+
+    /**
+     * Seed 004's "Deprovision on Rule Deletion": the pipe switched off with it on keeps its links, and an operator's
+     * deprovisioning gives each user it provisioned the remove action, held by the deletion guard past its limit
+     * until confirmed.
+     */
+    @Test
+    void aRuleSwitchedOffDeprovisionsItsUsersWhenAskedWithinTheDeletionGuard() throws Exception {
+        String group = source.createGroup("Provisioning Users");
+        List<String> usernames = new java.util.ArrayList<>();
+        for (String prefix : new String[]{"e000001.", "e000002.", "c000001."}) {
+            usernames.add(TwoEnvironments.username(source, prefix));
+            source.addMember(source.user(usernames.get(usernames.size() - 1)).path("id").asText(), group);
+        }
+        start("group-names-containing", "Provisioning Users");
+        poll();
+        assertEquals(3L, systems.pipes.get(PIPE).counters().get("created"));
+
+        // the rule is switched off: the pipe no longer polls, and waits for the operator
+        Map<String, String> off = WiredPipes.shipped("classpath:application.properties", PIPE);
+        off.putAll(wiredProperties);
+        off.put("idsync.pipes." + PIPE + ".enabled", "false");
+        off.put("idsync.pipes." + PIPE + ".deprovision-on-rule-deletion", "true");
+        systems.wire(context, off);
+        assertTrue(systems.pipes.get(PIPE).retired());
+        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:deprovision").process(exchange -> systems.road.beginDeprovisioning(exchange, systems.pipes.get(PIPE), 0))
+                        .toD("direct:${exchangeProperty.idsyncPipe}").bean(systems.road, "finishRun");
+            }
+        });
+        Exception stopped = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> template.sendBody("direct:deprovision", null));
+        assertTrue(messages(stopped).contains("would delete or disable more than 1 of the pipe's 3 linked entries"), messages(stopped));
+        long disabled = usernames.stream().filter(u -> !destination.user(u).path("enabled").asBoolean(true)).count();
+        assertEquals(1, disabled, "the deletion guard (10 % of 3 linked: at most 1) stopped the run after the first");
+        String held = systems.pipes.get(PIPE).deletionGuard().tripped();
+        assertTrue(held != null && held.contains("confirm with POST /api/pipes/{pipe}/confirm-deletions"), held);
+
+        systems.pipes.get(PIPE).deletionGuard().confirm();
+        template.sendBody("direct:deprovision", null);
+        for (String username : usernames) {
+            JsonNode user = destination.user(username);
+            assertNotNull(user, "the remove action is disable: " + username + " stays");
+            assertFalse(user.path("enabled").asBoolean(true), username + " disabled");
+        }
+        Exception running = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> {
+            systems.wire(context, wiredProperties);
+            template.sendBody("direct:deprovision", null);
+        });
+        assertTrue(messages(running).contains("is running: deprovisioning is for a rule switched off"), messages(running));
+    }
+
+    private static String messages(Throwable thrown) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+            all.append(cause.getMessage()).append(" / ");
+        }
+        return all.toString();
     }
 }

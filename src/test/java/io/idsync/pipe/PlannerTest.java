@@ -56,7 +56,7 @@ class PlannerTest {
 
     private static SyncClass options(boolean creates, boolean modifies, boolean deletes, boolean modifiesAsCreates, boolean createsAsModifies,
                                      SyncClass.ScopeExitAction exit) {
-        return new SyncClass(creates, modifies, deletes, modifiesAsCreates, createsAsModifies, exit, SyncClass.ScopeExitAction.DELETE,
+        return new SyncClass(creates, modifies, deletes, true, modifiesAsCreates, createsAsModifies, exit, SyncClass.ScopeExitAction.DELETE,
                 "ds-pwp-account-disabled", "TRUE", true);
     }
 
@@ -166,7 +166,7 @@ class PlannerTest {
 
     @Test
     void theDeleteActionCanDisableInsteadAndDisabledAccountsNeedNotBeProvisioned() {
-        SyncClass provisioning = new SyncClass(true, true, true, false, true, SyncClass.ScopeExitAction.DISABLE, SyncClass.ScopeExitAction.DISABLE,
+        SyncClass provisioning = new SyncClass(true, true, true, true, false, true, SyncClass.ScopeExitAction.DISABLE, SyncClass.ScopeExitAction.DISABLE,
                 "ds-pwp-account-disabled", "TRUE", false);
         SyncItem deleted = item(Change.Kind.DELETE, null, false, destination(Map.of()), true);
         Planner.plan(deleted, provisioning, io.idsync.connector.ldap.LdapNames.INSTANCE);
@@ -186,5 +186,32 @@ class PlannerTest {
         SyncItem deletedUnknown = item(Change.Kind.DELETE, null, false, null, false);
         Planner.plan(deletedUnknown, DEFAULTS, io.idsync.connector.ldap.LdapNames.INSTANCE);
         assertEquals(Outcome.OUT_OF_SCOPE, deletedUnknown.outcome());
+    }
+
+    /** Seed 004's "Allow Users to be Disabled" and "Allow Users to be Deprovisioned" switched off. */
+    @Test
+    void withDisablesAndDeprovisioningOffTheAccountStaysEnabledAndInPlace() {
+        SyncClass off = new SyncClass(true, true, false, false, false, true, SyncClass.ScopeExitAction.DISABLE, SyncClass.ScopeExitAction.DISABLE,
+                "ds-pwp-account-disabled", "TRUE", true);
+        SyncItem disabledOnly = item(Change.Kind.MODIFY, user().put("ds-pwp-account-disabled-from-pingone", "TRUE"), true, destination(Map.of()), true);
+        Planner.plan(disabledOnly, off, io.idsync.connector.ldap.LdapNames.INSTANCE);
+        assertEquals(Outcome.NOT_SYNCHRONIZED, disabledOnly.outcome());
+        assertEquals("disabled at the source; synchronize-disables is off", disabledOnly.reason());
+
+        ObjectNode renamed = user().put("ds-pwp-account-disabled-from-pingone", "TRUE");
+        ((ObjectNode) renamed.get("name")).put("family", "Jones");
+        SyncItem disabledAndRenamed = item(Change.Kind.MODIFY, renamed, true, destination(Map.of()), true);
+        Planner.plan(disabledAndRenamed, off, io.idsync.connector.ldap.LdapNames.INSTANCE);
+        assertEquals(Outcome.MODIFIED, disabledAndRenamed.outcome());
+        assertTrue(disabledAndRenamed.plan().changes().stream().noneMatch(c -> c.attribute().equals("ds-pwp-account-disabled")),
+                "the other changes are written, the disabling is not: " + disabledAndRenamed.plan().changes());
+        assertTrue(disabledAndRenamed.plan().changes().stream().anyMatch(c -> c.attribute().equals("sn")), disabledAndRenamed.plan().describe());
+
+        SyncItem left = item(Change.Kind.MODIFY, user(), false, destination(Map.of()), true);
+        Planner.plan(left, off, io.idsync.connector.ldap.LdapNames.INSTANCE);
+        assertEquals(Outcome.NOT_SYNCHRONIZED, left.outcome(), "the remove action is a deprovisioning, which is off");
+        SyncItem deleted = item(Change.Kind.DELETE, null, false, destination(Map.of()), true);
+        Planner.plan(deleted, off, io.idsync.connector.ldap.LdapNames.INSTANCE);
+        assertEquals(Outcome.NOT_SYNCHRONIZED, deleted.outcome());
     }
 }

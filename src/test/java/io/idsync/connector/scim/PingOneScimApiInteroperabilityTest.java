@@ -8,8 +8,18 @@ class PingOneScimApiInteroperabilityTest extends ScimInteroperabilityScenario {
 
     @Override
     ScimServerUnderTest start() {
-        return SandboxScimServer.start();
+        SandboxScimServer server = SandboxScimServer.start();
+        populationId = server.defaultPopulationId();
+        return server;
     }
+
+    /** PingOne's own extension: the population, by id (the sandbox's environment has one, the default). */
+    @Override
+    String[] extensionAttribute() {
+        return new String[]{ScimSchemas.PINGONE_USER + ":population.id", populationId};
+    }
+
+    private String populationId;
 
     @Override
     boolean hasGroups() {

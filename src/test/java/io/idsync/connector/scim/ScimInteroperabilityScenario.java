@@ -183,6 +183,38 @@ abstract class ScimInteroperabilityScenario {
         users.apply(Plan.delete(id));
     }
 
+    /**
+     * An extension attribute the server has, by its full path, and a value for it: the enterprise extension's
+     * employeeNumber, where the server has it.
+     */
+    String[] extensionAttribute() {
+        return new String[]{ScimSchemas.ENTERPRISE_USER + ":employeeNumber", "701984"};
+    }
+
+    @Test
+    void extensionAttributesAreWrittenByTheirUrnAndWhatNoSchemaHasIsNamedAtStart() {
+        Destination users = users(Map.of());
+        String[] extension = extensionAttribute();
+        List<String> fits = users.schemaProblems(List.of("userName", "name.givenName", WORK_EMAIL, "active", extension[0]), List.of()).orElseThrow();
+        assertEquals(List.of(), fits, server.name() + ": the shipped mapping's attributes and " + extension[0]);
+        String userName = unique("radia.perlman");
+        Map<String, List<String>> attributes = user(userName, "Radia", "Perlman", userName + "@example.com");
+        attributes.put(extension[0], List.of(extension[1]));
+        String id = users.apply(create(attributes)).id();
+        assertEquals(List.of(extension[1]), users.read(id).orElseThrow().values(extension[0]), server.name() + ": written by its URN");
+        users.apply(Plan.delete(id));
+
+        List<String> typos = users.schemaProblems(List.of("userName", "nickNmae", "urn:example:params:scim:schemas:extension:acme:2.0:User:badge"), List.of())
+                .orElseThrow();
+        assertEquals(2, typos.size(), server.name() + ": " + typos);
+        assertTrue(typos.get(0).contains("has no attribute nickNmae"), typos.get(0));
+        assertTrue(typos.get(1).contains("add it to its custom-schema-urns"), typos.get(1));
+        List<String> custom = users(Map.of("custom-schema-urns", "urn:example:params:scim:schemas:extension:acme:2.0:User"))
+                .schemaProblems(List.of("urn:example:params:scim:schemas:extension:acme:2.0:User:badge"), List.of()).orElseThrow();
+        assertEquals(1, custom.size(), server.name() + ": " + custom);
+        assertTrue(custom.get(0).contains("serves no schema urn:example:params:scim:schemas:extension:acme:2.0:User"), custom.get(0));
+    }
+
     @Test
     void groupsWithMembersOrARefusalWhereThereAreNone() {
         Connector connection = connect(Map.of());

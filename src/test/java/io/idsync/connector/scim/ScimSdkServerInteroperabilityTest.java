@@ -1,7 +1,23 @@
 package io.idsync.connector.scim;
 
+import io.idsync.connector.Connector;
+import io.idsync.connector.Destination;
+import io.idsync.connector.DestinationEntry;
+import io.idsync.connector.EntryType;
+import io.idsync.connector.Plan;
+import io.idsync.connector.Settings;
 import io.idsync.testsupport.scim.ScimSdkServer;
 import io.idsync.testsupport.scim.ScimServerUnderTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The interoperability scenario against de.captaingoldfish:scim-sdk-server 1.30.0 on the JDK's HTTP server, on
@@ -9,8 +25,40 @@ import io.idsync.testsupport.scim.ScimServerUnderTest;
  */
 class ScimSdkServerInteroperabilityTest extends ScimInteroperabilityScenario {
 
+    private ScimSdkServer server;
+
     @Override
     ScimServerUnderTest start() {
-        return ScimSdkServer.start();
+        server = ScimSdkServer.start();
+        return server;
+    }
+
+    /** Its /ServiceProviderConfig says ETags: every update carries the version it read, and a stale one is read again. */
+    @Test
+    void updatesCarryIfMatchAndAConcurrentChangeIsReadAgainNotOverwritten() {
+        Connector connection = connect(Map.of());
+        Destination users = connection.destination(EntryType.USER, new Settings("idsync.pipes.interop", key -> Optional.empty()));
+        Map<String, List<String>> attributes = new LinkedHashMap<>();
+        String userName = "etag." + UUID.randomUUID().toString().substring(0, 8);
+        attributes.put("userName", List.of(userName));
+        attributes.put("title", List.of("Engineer"));
+        String id = users.apply(new Plan(Plan.Action.CREATE, null, null, attributes, List.of())).id();
+
+        int before = server.received().size();
+        // someone else changes the user between idsync's read and its PATCH: the PATCH's If-Match is stale
+        server.beforeNextPatch(() -> users.apply(new Plan(Plan.Action.MODIFY, id, null, Map.of(),
+                List.of(new Plan.AttributeChange("nickName", Plan.AttributeChange.Kind.REPLACE, List.of("Someone else's"))))));
+        users.apply(new Plan(Plan.Action.MODIFY, id, null, Map.of(),
+                List.of(new Plan.AttributeChange("title", Plan.AttributeChange.Kind.REPLACE, List.of("Lead")))));
+
+        List<ScimSdkServer.Received> patches = server.received().subList(before, server.received().size()).stream()
+                .filter(r -> r.method().equals("PATCH")).toList();
+        assertTrue(patches.stream().allMatch(r -> r.ifMatch() != null && r.ifMatch().startsWith("W/\"")), "every PATCH has If-Match: " + patches);
+        assertEquals(List.of(200, 412, 200), patches.stream().map(ScimSdkServer.Received::status).toList(),
+                "the other writer's PATCH, idsync's refused as stale, idsync's again after a new read");
+        DestinationEntry user = users.read(id).orElseThrow();
+        assertEquals(List.of("Lead"), user.values("title"));
+        assertEquals(List.of("Someone else's"), user.values("nickName"), "the other writer's change is kept");
+        users.apply(Plan.delete(id));
     }
 }

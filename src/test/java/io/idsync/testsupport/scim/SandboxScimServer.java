@@ -16,25 +16,37 @@ import java.util.Map;
 public final class SandboxScimServer implements ScimServerUnderTest {
 
     private static final String ENVIRONMENT = "scim-interop";
-    private static final String CLIENT = "scim-interop-worker";
+    public static final String CLIENT = "scim-interop-worker";
     private static final String SECRET = "scim-interop-secret";
 
     private final PingOneSandbox sandbox;
+    private final String populationId;
 
-    private SandboxScimServer(PingOneSandbox sandbox) {
+    private SandboxScimServer(PingOneSandbox sandbox, String populationId) {
         this.sandbox = sandbox;
+        this.populationId = populationId;
+    }
+
+    /** The environment's one population, its default. */
+    public String defaultPopulationId() {
+        return populationId;
     }
 
     public static SandboxScimServer start() {
         try {
             PingOneSandbox sandbox = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 1000, Duration.ZERO)).start();
             SandboxEnvironment environment = sandbox.createEnvironment(ENVIRONMENT);
-            environment.createPopulation("Provisioned", true);
+            String population = environment.createPopulation("Provisioned", true);
             environment.addApplication(CLIENT, "idsync", SECRET, SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_BASIC);
-            return new SandboxScimServer(sandbox);
+            return new SandboxScimServer(sandbox, population);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The sandbox itself: its request log, faults, token expiry. */
+    public PingOneSandbox sandbox() {
+        return sandbox;
     }
 
     @Override

@@ -97,6 +97,13 @@ public final class ScimSdkServer implements ScimServerUnderTest {
     private static final String CONTEXT_PATH = "/scim/v2";
     private static final String REALM = "idsync-scim-sdk";
 
+    /** A request the server answered: what a test asserts of the client (its If-Match, say). */
+    public record Received(String method, String path, String ifMatch, int status) {
+    }
+
+    private final java.util.List<Received> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** run once before the next PATCH is handled: another writer, between the client's read and its write */
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> beforeNextPatch = new java.util.concurrent.atomic.AtomicReference<>();
     private final HttpServer http;
     private final ExecutorService executor;
     private final ResourceEndpoint endpoint;
@@ -223,6 +230,16 @@ public final class ScimSdkServer implements ScimServerUnderTest {
         return password;
     }
 
+    /** The requests answered so far, in order. */
+    public java.util.List<Received> received() {
+        return java.util.List.copyOf(received);
+    }
+
+    /** Runs {@code write} (another client's change) once, just before the next PATCH is handled. */
+    public void beforeNextPatch(Runnable write) {
+        beforeNextPatch.set(write);
+    }
+
     @Override
     public void close() {
         http.stop(0);
@@ -259,6 +276,12 @@ public final class ScimSdkServer implements ScimServerUnderTest {
                         headers.put(name, String.join(",", values));
                     }
                 });
+                if (method == HttpMethod.PATCH) {
+                    Runnable write = beforeNextPatch.getAndSet(null);
+                    if (write != null) {
+                        write.run();
+                    }
+                }
                 String body;
                 try (InputStream in = exchange.getRequestBody()) {
                     body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -266,6 +289,8 @@ public final class ScimSdkServer implements ScimServerUnderTest {
                 response = endpoint.handleRequest(url, method, body.isEmpty() ? null : body, headers,
                         new Context(authenticatedClient));
             }
+            received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                    exchange.getRequestHeaders().getFirst("If-Match"), response.getHttpStatus()));
             write(exchange, response);
         }
     }
