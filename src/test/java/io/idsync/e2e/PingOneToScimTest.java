@@ -69,7 +69,8 @@ class PingOneToScimTest {
         String base = systems.pingOne().baseUrl();
         String token = given().auth().preemptive().basic("idsync-test-worker", "idsync-test-worker-secret")
                 .formParam("grant_type", "client_credentials").post(base + "/" + DESTINATION + "/as/token").jsonPath().getString("access_token");
-        JsonPath page = given().header("Authorization", "Bearer " + token).accept("application/scim+json")
+        // auth().none(): another test may have left RestAssured's default authentication set
+        JsonPath page = given().auth().none().header("Authorization", "Bearer " + token).accept("application/scim+json")
                 .queryParam("filter", "userName eq \"" + userName + "\"").get(base + "/environments/" + DESTINATION + "/v2/Users")
                 .then().statusCode(200).extract().jsonPath();
         return page.getInt("totalResults") == 0 ? null : new JsonPath(page.prettify()).setRootPath("Resources[0]");

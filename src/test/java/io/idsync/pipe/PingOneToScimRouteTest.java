@@ -200,7 +200,8 @@ class PingOneToScimRouteTest extends TwoEnvironmentsRouteTest {
         Exception stopped = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> template.sendBody("direct:deprovision", null));
         assertTrue(messages(stopped).contains("would delete or disable more than 1 of the pipe's 3 linked entries"), messages(stopped));
         long disabled = usernames.stream().filter(u -> !destination.user(u).path("enabled").asBoolean(true)).count();
-        assertEquals(1, disabled, "the deletion guard (10 % of 3 linked: at most 1) stopped the run after the first");
+        // (the one removal allowed may or may not have been written when the batch stopped: the workers run in parallel)
+        assertTrue(disabled <= 1, "the deletion guard (10 % of 3 linked: at most 1) stopped the run: " + disabled + " disabled");
         String held = systems.pipes.get(PIPE).deletionGuard().tripped();
         assertTrue(held != null && held.contains("confirm with POST /api/pipes/{pipe}/confirm-deletions"), held);
 
