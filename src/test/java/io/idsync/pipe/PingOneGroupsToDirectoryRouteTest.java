@@ -3,7 +3,6 @@ package io.idsync.pipe;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
-import io.idsync.connector.pingone.PingOneClient;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.sandbox.PingOneSandbox;
@@ -55,9 +54,7 @@ class PingOneGroupsToDirectoryRouteTest extends WiredRouteTest {
     private void start() throws Exception {
         Map<String, String> properties = WiredPipes.shipped("classpath:application.properties", USERS, GROUPS);
         properties.put("idsync.pipes." + USERS + ".population-to-synchronize", "Employees");
-        WiredPipes.connection(properties, "pingone", Map.of("type", "pingone", "api-url", pingOne.baseUrl() + "/v1",
-                "auth-url", pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token", "environment-id", DemoSeed.ENVIRONMENT,
-                "client-id", WORKER, "client-secret", SECRET, "polling-offset", "0s"));
+        WiredPipes.connection(properties, "pingone", WiredPipes.pingOneConnection(pingOne.baseUrl(), DemoSeed.ENVIRONMENT, WORKER, SECRET));
         WiredPipes.connection(properties, "directory", Map.of("type", "ldap", "url", directory.url(), "bind-dn", "cn=Directory Manager",
                 "bind-password", "demo-password", "base-dn", DemoDirectory.BASE_DN));
         loadRoutes("classpath:routes/" + USERS + ".yaml", "classpath:routes/" + GROUPS + ".yaml");
@@ -72,8 +69,8 @@ class PingOneGroupsToDirectoryRouteTest extends WiredRouteTest {
     @Test
     void pingOneGroupsBecomeDirectoryGroupsWithTheirMembersDns() throws Exception {
         String engineering = admin.groupId("Engineering");
-        String first = userId("e000001.");
-        String second = userId("e000002.");
+        String first = admin.userIdStartingWith("e000001.");
+        String second = admin.userIdStartingWith("e000002.");
         admin.addMember(first, engineering);
         admin.addMember(second, engineering);
         start();
@@ -85,7 +82,7 @@ class PingOneGroupsToDirectoryRouteTest extends WiredRouteTest {
         assertEquals(3L, systems.pipes.get(GROUPS).counters().get("created"), "Engineering, Sales, Support");
 
         // membership activities change the group
-        String third = userId("e000003.");
+        String third = admin.userIdStartingWith("e000003.");
         admin.addMember(third, engineering);
         admin.removeMember(first, engineering);
         poll(USERS);
@@ -108,10 +105,6 @@ class PingOneGroupsToDirectoryRouteTest extends WiredRouteTest {
         }
     }
 
-    private String userId(String usernamePrefix) {
-        return admin.client().get("/users?filter=" + PingOneClient.encode("username sw \"" + usernamePrefix + "\"")).body()
-                .path("_embedded").path("users").path(0).path("id").asText();
-    }
 
     /** The directory entry's DN, normalized, of the user with this PingOne id (its entryUUID). */
     private String dnOf(String userId) throws Exception {

@@ -60,9 +60,7 @@ class PingOneGroupsToScimRouteTest extends WiredRouteTest {
         properties.put("idsync.pipes." + USERS + ".population-to-synchronize", "Employees");
         // by name, and the renamed name too: groups-to-synchronize is read as names or ids
         properties.put("idsync.pipes." + GROUPS + ".groups-to-synchronize", "Engineering,Sales,Engineering Team");
-        WiredPipes.connection(properties, "pingone", Map.of("type", "pingone", "api-url", pingOne.baseUrl() + "/v1",
-                "auth-url", pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token", "environment-id", DemoSeed.ENVIRONMENT,
-                "client-id", WORKER, "client-secret", SECRET, "polling-offset", "0s"));
+        WiredPipes.connection(properties, "pingone", WiredPipes.pingOneConnection(pingOne.baseUrl(), DemoSeed.ENVIRONMENT, WORKER, SECRET));
         Map<String, String> connection = new java.util.HashMap<>(scim.connectionSettings());
         connection.put("type", "scim");
         WiredPipes.connection(properties, "scim", connection);
@@ -78,8 +76,8 @@ class PingOneGroupsToScimRouteTest extends WiredRouteTest {
     @Test
     void pingOneGroupsBecomeScimGroupsWithTheProvisionedUsersAsMembers() throws Exception {
         String engineering = admin.groupId("Engineering");
-        String first = userId("e000001.");
-        String second = userId("e000002.");
+        String first = admin.userIdStartingWith("e000001.");
+        String second = admin.userIdStartingWith("e000002.");
         admin.addMember(first, engineering);
         admin.addMember(second, engineering);
         // Sales exists at the provider already: linked by displayName, not duplicated
@@ -93,7 +91,7 @@ class PingOneGroupsToScimRouteTest extends WiredRouteTest {
         assertEquals(2, scim.get("/Groups").path("totalResults").asInt(), "Engineering and Sales, not Support, and no second Sales");
 
         // membership activities: one joins, one leaves, by PatchOps
-        String third = userId("e000003.");
+        String third = admin.userIdStartingWith("e000003.");
         admin.addMember(third, engineering);
         admin.removeMember(first, engineering);
         poll(USERS);
@@ -131,7 +129,7 @@ class PingOneGroupsToScimRouteTest extends WiredRouteTest {
     }
 
     private String scimUserId(String usernamePrefix) {
-        String username = admin.client().get("/users/" + userId(usernamePrefix)).body().path("username").asText();
+        String username = admin.client().get("/users/" + admin.userIdStartingWith(usernamePrefix)).body().path("username").asText();
         return scim.get("/Users?filter=" + PingOneClient.encode("userName eq \"" + username + "\"")).path("Resources").get(0).path("id").asText();
     }
 
@@ -141,8 +139,4 @@ class PingOneGroupsToScimRouteTest extends WiredRouteTest {
         return ids;
     }
 
-    private String userId(String usernamePrefix) {
-        return admin.client().get("/users?filter=" + PingOneClient.encode("username sw \"" + usernamePrefix + "\"")).body()
-                .path("_embedded").path("users").path(0).path("id").asText();
-    }
 }

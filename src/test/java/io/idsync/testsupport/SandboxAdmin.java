@@ -89,6 +89,12 @@ public final class SandboxAdmin {
         client.send("DELETE", "/users/" + id, null, null);
     }
 
+    /** The id of the first user whose username starts with {@code prefix} (the seeded {@code e000001.}, say). */
+    public String userIdStartingWith(String prefix) {
+        return client.get("/users?filter=" + PingOneClient.encode("username sw " + PingOneClient.filterValue(prefix))).body()
+                .path("_embedded").path("users").path(0).path("id").asText();
+    }
+
     /** Creates a group of this name; answers its id. */
     public String createGroup(String name) {
         return client.send("POST", "/groups", JSON.createObjectNode().put("name", name), null).body().path("id").asText();

@@ -37,8 +37,7 @@ public final class TwoEnvironments implements AutoCloseable {
 
     /** The keys of a pingone connection to {@code environment} as the worker app. */
     public Map<String, String> pingOneConnection(String environment) {
-        return Map.of("type", "pingone", "api-url", pingOne.baseUrl() + "/v1", "auth-url", pingOne.baseUrl() + "/" + environment + "/as/token",
-                "environment-id", environment, "client-id", WORKER, "client-secret", SECRET, "polling-offset", "0s");
+        return WiredPipes.pingOneConnection(pingOne.baseUrl(), environment, WORKER, SECRET);
     }
 
     /** The username of the user whose username starts with {@code prefix}, as the admin sees it. */

@@ -57,6 +57,12 @@ public final class WiredPipes extends RoadFixture {
         return Files.newBufferedReader(Path.of(location));
     }
 
+    /** The keys of a pingone connection to an environment of a sandbox, as a worker app, with no polling offset. */
+    public static Map<String, String> pingOneConnection(String sandboxUrl, String environment, String clientId, String secret) {
+        return Map.of("type", "pingone", "api-url", sandboxUrl + "/v1", "auth-url", sandboxUrl + "/" + environment + "/as/token",
+                "environment-id", environment, "client-id", clientId, "client-secret", secret, "polling-offset", "0s");
+    }
+
     /** Adds the keys of a connection. */
     public static void connection(Map<String, String> properties, String name, Map<String, String> keys) {
         keys.forEach((key, value) -> properties.put("idsync.connections." + name + "." + key, value));
