@@ -88,6 +88,11 @@ public final class Connections implements AutoCloseable {
         return checks;
     }
 
+    /** The names of the connections the pipes opened. */
+    public synchronized List<String> opened() {
+        return List.copyOf(open.keySet());
+    }
+
     /** One connector per connection name, opened on first use. */
     private Connector connector(String name) {
         Connector connector = open.get(name);

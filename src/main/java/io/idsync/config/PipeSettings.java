@@ -45,6 +45,11 @@ record PipeSettings(String name, Settings settings) {
         return settings.bool("deprovision-on-rule-deletion", false);
     }
 
+    /** How many times a failed entry is retried in the background before it waits for an operator (0: never). */
+    int retryFailedAttempts() {
+        return settings.integer("retry-failed-attempts", 3);
+    }
+
     /** Whether the pipe is built: it runs, or it is switched off and waits to deprovision. */
     boolean built() {
         return enabled() || deprovisionOnRuleDeletion();

@@ -53,8 +53,8 @@ public class PipeWiring {
 
     @Produces
     @Singleton
-    StateStore stateStore(AgroalDataSource dataSource) {
-        return new StateStore(dataSource);
+    StateStore stateStore(AgroalDataSource dataSource, Config config) {
+        return new StateStore(dataSource).auditRetention(idsync(config).duration("audit.retention", "30d"));
     }
 
     @Produces
@@ -129,6 +129,7 @@ public class PipeWiring {
                         new DeletionGuard(settings.deletionGuardPercent(), settings.deletionGuardCount()))
                         .membersFrom(settings.membersFrom().orElse(null))
                         .retired(!settings.enabled())
+                        .retryFailedAttempts(settings.retryFailedAttempts())
                         .writesTo(settings.destination().orElseThrow())
                         // a destination down at start is checked before the pipe's first poll instead
                         .fitsItsDestination(misfits.isPresent() ? null : fit));

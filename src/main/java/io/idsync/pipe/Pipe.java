@@ -76,6 +76,32 @@ public final class Pipe implements Retry.Watcher {
         return retired;
     }
 
+    /** How long the last poll took, from reading the feed to the checkpoint; null before the first. */
+    public java.time.Duration pollDuration() {
+        return pollDuration;
+    }
+
+    /** How long the newest change applied took from its source (its recorded time) to its outcome; null before one. */
+    public java.time.Duration changeLag() {
+        return changeLag;
+    }
+
+    /** The full run in progress, or null. */
+    public RunReport running() {
+        RunReport run = running;
+        return run == null || run.finished() ? null : run;
+    }
+
+    /** How many times a failed entry is retried in the background (with backoff) before it waits for an operator. */
+    public Pipe retryFailedAttempts(int attempts) {
+        this.retryFailedAttempts = attempts;
+        return this;
+    }
+
+    public int retryFailedAttempts() {
+        return retryFailedAttempts;
+    }
+
     /** Makes this a group pipe whose members are the users {@code userPipe} provisioned. */
     public Pipe membersFrom(String userPipe) {
         this.membersFrom = userPipe;
@@ -90,6 +116,13 @@ public final class Pipe implements Retry.Watcher {
     private volatile java.util.function.Supplier<java.util.Optional<java.util.List<String>>> fitCheck;
     private volatile java.util.List<String> misfits = java.util.List.of();
     private volatile boolean retired;
+    /** the full run (initial load, resync, reconciliation, deprovisioning) in progress or last started */
+    volatile RunReport running;
+    /** when the poll in progress (or the last one) started, how long the last one took, and the last change's lag */
+    volatile Instant lastPollStarted;
+    volatile java.time.Duration pollDuration;
+    volatile java.time.Duration changeLag;
+    private volatile int retryFailedAttempts = 3;
 
     /** Checks the mapping against the destination before the first poll (it could not be checked at start). */
     public Pipe fitsItsDestination(java.util.function.Supplier<java.util.Optional<java.util.List<String>>> check) {

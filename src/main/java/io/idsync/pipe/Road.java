@@ -64,6 +64,7 @@ public final class Road {
             skipRun(exchange);
             return;
         }
+        pipe.lastPollStarted = Instant.now();
         exchange.getExchangeExtension().addOnCompletion(release(pipe));
         if (!pipe.misfits().isEmpty()) {
             // the mapping does not fit the destination (found once it could be read): nothing would go through
@@ -97,7 +98,11 @@ public final class Road {
     /** Saves the batch's token and the counters: reached only when every change was recorded. */
     public void checkpoint(Exchange exchange) {
         Pipe pipe = pipe(exchange);
+        Instant started = pipe.lastPollStarted;
         pipe.lastPoll = Instant.now();
+        if (started != null) {
+            pipe.pollDuration = java.time.Duration.between(started, pipe.lastPoll);
+        }
         Run run = run(exchange);
         if (!run.movesCheckpoint()) {
             return;
@@ -123,6 +128,9 @@ public final class Road {
         Pipe pipe = pipe(exchange);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         pipe.failing(cause == null ? "unknown error" : rootMessage(cause));
+        if (pipe.deletionGuard().tripped() != null && pipe.lastError() != null && pipe.lastError().contains(pipe.deletionGuard().tripped())) {
+            AuditTrail.note(pipe, "deletion-guard-held", "held", pipe.deletionGuard().tripped());
+        }
         try {
             pipe.state().flush(); // the outcomes recorded before the stop show in the status
         } catch (RuntimeException e) {
@@ -381,20 +389,39 @@ public final class Road {
                 String ref = item.delivered != null ? item.delivered.name() : item.plan.newRef() != null ? item.plan.newRef() : item.plan.ref();
                 String destinationId = item.destination != null ? item.destination.id()
                         : item.delivered != null && item.delivered.id() != null ? item.delivered.id() : ref;
+                String caveat = gone ? null : unsyncedMembers(pipe, item);
                 boolean unchanged = item.outcome == Outcome.NO_CHANGE && !item.intentResolved && item.link != null
-                        && item.link.status() == StateStore.Status.SYNCED && ref.equals(item.link.destinationRef());
+                        && item.link.status() == StateStore.Status.SYNCED && ref.equals(item.link.destinationRef())
+                        && item.link.inScope() == !gone && java.util.Objects.equals(item.link.reason(), caveat);
                 if (!unchanged) {
-                    state.recordSynced(pipe.name(), id, ref, destinationId);
+                    state.recordSynced(pipe.name(), id, ref, destinationId, !gone, caveat);
                 }
             }
             case DELETED -> state.recordRemoved(pipe.name(), id);
             case FAILED -> {
-                state.recordFailed(pipe.name(), id, item.reason);
+                // an entry that could not be read keeps the scope it had: it is still counted where it was
+                boolean inScope = item.source == null ? item.link == null || item.link.inScope() : item.inScope;
+                state.recordFailed(pipe.name(), id, item.reason, inScope);
                 if (item.retryLater) {
                     state.requestRetry(pipe.name(), id, item.reason);
+                } else {
+                    state.retryFailed(pipe.name(), id, item.reason, pipe.retryFailedAttempts());
                 }
             }
-            case OUT_OF_SCOPE, NOT_SYNCHRONIZED -> {
+            case NOT_SYNCHRONIZED -> {
+                boolean linked = item.link != null && item.link.destinationRef() != null;
+                if (item.intentResolved) {
+                    state.recordRemoved(pipe.name(), id);
+                } else if (linked) {
+                    // the account stays as it was, which may not be the source's: partly synced, and why
+                    state.recordSynced(pipe.name(), id, item.link.destinationRef(), item.link.destinationId(), !gone, "not synchronized: " + item.reason);
+                } else if (!gone) {
+                    state.recordUnsynced(pipe.name(), id, item.reason);
+                } else {
+                    withdrawNotedCreate(state, pipe, item);
+                }
+            }
+            case OUT_OF_SCOPE -> {
                 if (item.intentResolved) {
                     state.recordRemoved(pipe.name(), id); // the intent is settled: nothing of it is at the destination
                 } else {
@@ -409,12 +436,20 @@ public final class Road {
                 state.requestMemberRefresh(groups.name(), id);
             }
         }
+        StateStore.AuditRecord audited = AuditTrail.of(pipe, item);
+        if (audited != null) {
+            AuditTrail.write(state, audited);
+        }
         pipe.counters().count(item.outcome);
         if (report != null) {
             report.add(item);
         }
         if (item.outcome == Outcome.CREATED || item.outcome == Outcome.MODIFIED || item.outcome == Outcome.DELETED) {
             pipe.lastSync = Instant.now();
+        }
+        if (item.change.kind() != Change.Kind.SCAN && item.change.at() != null && item.outcome != Outcome.FAILED) {
+            // how long the change took from its source to its outcome here (a scan's entries have no change time)
+            pipe.changeLag = java.time.Duration.between(item.change.at(), Instant.now());
         }
         logOutcome(pipe, item);
     }
@@ -471,6 +506,7 @@ public final class Road {
         exchange.setProperty(PIPE, pipe.name());
         exchange.setProperty(Run.PROPERTY, Run.of(pipe, new RunReport(pipe.name(), "reconciliation", false), false));
         LOG.infof("%s: reconciliation of the linked entries started", pipe.name());
+        AuditTrail.note(pipe, "reconciliation-started", "started", null);
         exchange.getIn().setBody(feeds.linked(pipe));
     }
 
@@ -504,6 +540,7 @@ public final class Road {
         exchange.setProperty(PIPE, pipe.name());
         exchange.setProperty(Run.PROPERTY, Run.of(pipe, new RunReport(pipe.name(), "deprovisioning", false), false));
         LOG.warnf("%s: deprovisioning the entries of a rule switched off (deprovision-on-rule-deletion)", pipe.name());
+        AuditTrail.note(pipe, "deprovisioning-started", "started", "deprovision-on-rule-deletion");
         exchange.getIn().setBody(feeds.linked(pipe));
     }
 
@@ -525,6 +562,7 @@ public final class Road {
         exchange.setProperty(PIPE, pipe.name());
         exchange.setProperty(Run.PROPERTY, Run.of(pipe, new RunReport(pipe.name(), "resync", dryRun), dryRun));
         LOG.infof("%s: resync started%s", pipe.name(), dryRun ? " (dry run: nothing will be written)" : "");
+        AuditTrail.note(pipe, dryRun ? "resync-dry-run-started" : "resync-started", "started", null);
         exchange.getIn().setBody(feeds.scan(pipe, dryRun));
     }
 
@@ -539,10 +577,22 @@ public final class Road {
             pipe.state().saveCounters(pipe.name(), pipe.counters().snapshot());
         }
         LOG.infof("%s: %s finished: %s", pipe.name(), report.kind(), report.summary());
+        AuditTrail.note(pipe, report.kind().replace(' ', '-').replace("(", "").replace(")", "") + "-finished", "succeeded", report.summary());
         exchange.getIn().setBody(report.toMap());
     }
 
     // --- helpers -------------------------------------------------------------------------------------
+
+    /** For a group: why it is not fully synced, when some of its members are not synchronized by its members-from pipe. */
+    private static String unsyncedMembers(Pipe pipe, SyncItem item) {
+        if (pipe.membersFrom() == null || item.source == null) {
+            return null;
+        }
+        int members = item.source.document().path(SourceEntry.MEMBER_IDS).size();
+        int provisioned = item.source.document().path(PROVISIONED_MEMBERS).size();
+        return provisioned >= members ? null : (members - provisioned) + " of its " + members + " members are not synchronized by pipe '"
+                + pipe.membersFrom() + "' (out of its scope, failed, or not provisioned yet)";
+    }
 
     private static void logOutcome(Pipe pipe, SyncItem item) {
         boolean quiet = item.outcome == Outcome.NO_CHANGE || item.outcome == Outcome.OUT_OF_SCOPE

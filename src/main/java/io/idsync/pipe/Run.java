@@ -37,6 +37,9 @@ final class Run {
     /** A run of a pipe with {@code linked} entries, whose deletion guard allows it some removals. */
     static Run of(Pipe pipe, RunReport report, boolean dryRun) {
         long linked = pipe.state().count(pipe.name(), io.idsync.state.StateStore.Status.SYNCED);
+        if (report != null) {
+            pipe.running = report; // its progress shows in the pipe's status while it runs
+        }
         return new Run(report, dryRun, pipe.deletionGuard().limitFor(linked), linked);
     }
 

@@ -48,6 +48,26 @@ public final class RunReport {
         this.finishedAt = Instant.now();
     }
 
+    public boolean finished() {
+        return finishedAt != null;
+    }
+
+    /** How far the run has come: entries done, the rate so far, and for a dry run the first planned operations. */
+    public Map<String, Object> progress() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("kind", kind);
+        map.put("dryRun", dryRun);
+        map.put("startedAt", startedAt.toString());
+        long done = counts.values().stream().mapToLong(AtomicLong::get).sum();
+        map.put("entries", done);
+        double seconds = Math.max(0.001, Duration.between(startedAt, Instant.now()).toMillis() / 1000.0);
+        map.put("entriesPerSecond", Math.round(done / seconds));
+        if (dryRun) {
+            map.put("plannedOperations", List.copyOf(sample));
+        }
+        return map;
+    }
+
     public String kind() {
         return kind;
     }

@@ -28,9 +28,13 @@ import java.util.Optional;
  */
 public class StateStore {
 
-    /** An entry's last outcome; PENDING: none yet, only an {@link Intent}. */
+    /**
+     * An entry's last outcome; PENDING: none yet, only an {@link Intent}; UNSYNCED: in scope, nothing at the
+     * destination, not synchronized (a switch is off). A SYNCED entry with a reason is synced with a caveat (a group
+     * some of whose members are not synchronized, a change the pipe's switches kept from the destination).
+     */
     public enum Status {
-        SYNCED, FAILED, REMOVED, PENDING
+        SYNCED, FAILED, REMOVED, PENDING, UNSYNCED
     }
 
     /**
@@ -48,10 +52,29 @@ public class StateStore {
 
     /** What the pipe knows of one source entry: its link, its last outcome, and an intent not yet resolved. */
     public record EntryState(String sourceId, String destinationRef, String destinationId, Status status, String reason, Instant updatedAt,
-                             Intent intent) {
+                             Intent intent, boolean inScope) {
         public EntryState(String sourceId, String destinationRef, String destinationId, Status status, String reason, Instant updatedAt) {
-            this(sourceId, destinationRef, destinationId, status, reason, updatedAt, null);
+            this(sourceId, destinationRef, destinationId, status, reason, updatedAt, null, true);
         }
+
+        public EntryState(String sourceId, String destinationRef, String destinationId, Status status, String reason, Instant updatedAt,
+                          Intent intent) {
+            this(sourceId, destinationRef, destinationId, status, reason, updatedAt, intent, true);
+        }
+
+        /** The same state with another intent (the rest as it was). */
+        EntryState withIntent(Intent other, Instant at) {
+            return new EntryState(sourceId, destinationRef, destinationId, status, reason, at, other, inScope);
+        }
+    }
+
+    /** One audit record: an operation idsync performed or was asked to, its outcome and why. Attribute names, never values. */
+    public record AuditRecord(long id, Instant at, String pipe, String sourceId, String destination, String operation, String outcome,
+                              String attributes, String reason) {
+    }
+
+    /** A pipe's sync status (seed 003), counted over its whole scope from the entries' rows. */
+    public record Figures(long impacted, long success, long unsynced, long partial, long failed) {
     }
 
     /** The pipe and source entry whose link is a given destination entry. */
@@ -62,7 +85,7 @@ public class StateStore {
     public record RetryDue(String sourceId, int attempts) {
     }
 
-    private static final String COLUMNS = "source_id, destination_ref, destination_id, status, reason, updated_at, pending_action, pending_ref, pending_criteria";
+    private static final String COLUMNS = "source_id, destination_ref, destination_id, status, reason, updated_at, pending_action, pending_ref, pending_criteria, in_scope";
 
     /** larger than a scan's page: a page's outcomes go in the commit of the next page's intents */
     static final int WRITE_BATCH = 1000;
@@ -71,6 +94,9 @@ public class StateStore {
     private final boolean mergeSyntax;
     private final java.util.concurrent.ConcurrentHashMap<String, Pending> pending = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object flushLock = new Object();
+    private final java.util.concurrent.ConcurrentLinkedQueue<AuditRecord> audit = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile java.time.Duration auditRetention;
+    private volatile Instant lastAuditPurge;
 
     /** A buffered outcome; {@code state} null: the entry's row goes (an intent made for nothing). */
     private record Pending(String pipe, String sourceId, EntryState state) {
@@ -116,6 +142,7 @@ public class StateStore {
                 upsert(c, "pipe_counter", new String[]{"pipe", "counter_name"}, new String[]{"counter_value"}, pipe, counter.getKey(), counter.getValue());
             }
         });
+        purgeAuditWhenDue();
     }
 
     /** Saves the counters alone (after a resync, which does not move the checkpoint). */
@@ -201,15 +228,32 @@ public class StateStore {
     }
 
     public void recordSynced(String pipe, String sourceId, String destinationRef, String destinationId) {
-        buffer(pipe, new EntryState(sourceId, destinationRef, destinationId, Status.SYNCED, null, Instant.now()));
+        recordSynced(pipe, sourceId, destinationRef, destinationId, true, null);
+    }
+
+    /**
+     * @param inScope whether the source entry is in the pipe's scope (one the remove action disabled is not)
+     * @param caveat  null when the destination entry is fully in step; else why it may not be (it is partly synced)
+     */
+    public void recordSynced(String pipe, String sourceId, String destinationRef, String destinationId, boolean inScope, String caveat) {
+        buffer(pipe, new EntryState(sourceId, destinationRef, destinationId, Status.SYNCED, trim(caveat), Instant.now(), null, inScope));
     }
 
     /** Records a failure; the link, if any, is kept so the next attempt finds the same entry. */
     public void recordFailed(String pipe, String sourceId, String reason) {
+        recordFailed(pipe, sourceId, reason, true);
+    }
+
+    public void recordFailed(String pipe, String sourceId, String reason, boolean inScope) {
         String trimmed = reason == null ? "unknown" : trim(reason);
         EntryState previous = entry(pipe, sourceId).orElse(null);
         buffer(pipe, new EntryState(sourceId, previous == null ? null : previous.destinationRef(),
-                previous == null ? null : previous.destinationId(), Status.FAILED, trimmed, Instant.now()));
+                previous == null ? null : previous.destinationId(), Status.FAILED, trimmed, Instant.now(), null, inScope));
+    }
+
+    /** An entry in scope the pipe does not create (a switch is off): counted as unsynced, with why. */
+    public void recordUnsynced(String pipe, String sourceId, String reason) {
+        buffer(pipe, new EntryState(sourceId, null, null, Status.UNSYNCED, trim(reason), Instant.now(), null, true));
     }
 
     /** The destination entry is gone: the link is dropped, the row remembers that it was removed. */
@@ -226,7 +270,7 @@ public class StateStore {
     public void recordIntent(String pipe, String sourceId, Intent intent) {
         EntryState previous = entry(pipe, sourceId).orElse(null);
         buffer(pipe, previous == null ? new EntryState(sourceId, null, null, Status.PENDING, null, Instant.now(), intent)
-                : new EntryState(sourceId, previous.destinationRef(), previous.destinationId(), previous.status(), previous.reason(), Instant.now(), intent));
+                : previous.withIntent(intent, Instant.now()));
         flush();
     }
 
@@ -239,7 +283,7 @@ public class StateStore {
         intents.forEach((sourceId, intent) -> {
             EntryState before = previous.get(sourceId);
             EntryState noted = before == null ? new EntryState(sourceId, null, null, Status.PENDING, null, Instant.now(), intent)
-                    : new EntryState(sourceId, before.destinationRef(), before.destinationId(), before.status(), before.reason(), Instant.now(), intent);
+                    : before.withIntent(intent, Instant.now());
             pending.put(key(pipe, sourceId), new Pending(pipe, sourceId, noted));
         });
         flush();
@@ -248,7 +292,7 @@ public class StateStore {
     /** Puts the entry back as it was before an intent that came to nothing: {@code before}, or no row at all. */
     public void withdrawIntent(String pipe, String sourceId, EntryState before) {
         if (before != null) {
-            buffer(pipe, new EntryState(sourceId, before.destinationRef(), before.destinationId(), before.status(), before.reason(), before.updatedAt()));
+            buffer(pipe, before.withIntent(null, before.updatedAt()));
             return;
         }
         pending.put(key(pipe, sourceId), new Pending(pipe, sourceId, null));
@@ -331,6 +375,202 @@ public class StateStore {
         });
     }
 
+    // --- sync status, entries, audit ----------------------------------------------------------------
+
+    /**
+     * The pipe's sync status over its whole scope, from the rows alone (one grouped query on an index): Success is
+     * synced with no caveat; Partial has an account at the destination that may be out of step (its last update
+     * failed, or a caveat); Unsynced has none and was not synchronized; Failed has none because of an error. For a
+     * group pipe ({@code groups}), a group with members that are not synchronized is Failed, as PingOne counts it.
+     */
+    public Figures figures(String pipe, boolean groups) {
+        flush();
+        long[] f = new long[5]; // impacted, success, unsynced, partial, failed
+        query("SELECT status, CASE WHEN destination_ref IS NULL THEN 0 ELSE 1 END, CASE WHEN reason IS NULL THEN 0 ELSE 1 END, COUNT(*)"
+                + " FROM entry_state WHERE pipe = ? AND in_scope = TRUE AND status <> 'REMOVED'"
+                + " GROUP BY status, CASE WHEN destination_ref IS NULL THEN 0 ELSE 1 END, CASE WHEN reason IS NULL THEN 0 ELSE 1 END", rs -> {
+            Status status = Status.valueOf(rs.getString(1));
+            boolean linked = rs.getInt(2) == 1;
+            boolean caveat = rs.getInt(3) == 1;
+            long n = rs.getLong(4);
+            f[0] += n;
+            int category = switch (status) {
+                case SYNCED -> caveat ? (groups ? 4 : 3) : 1;
+                case FAILED -> linked && !groups ? 3 : 4;
+                default -> groups ? 4 : 2;
+            };
+            f[category] += n;
+        }, pipe);
+        return new Figures(f[0], f[1], f[2], f[3], f[4]);
+    }
+
+    /** Which of the figures an entry is counted in, by the same rules as {@link #figures}. */
+    public static String category(EntryState state, boolean groups) {
+        if (!state.inScope() || state.status() == Status.REMOVED) {
+            return "outOfScope";
+        }
+        return switch (state.status()) {
+            case SYNCED -> state.reason() == null ? "success" : groups ? "failed" : "partial";
+            case FAILED -> state.destinationRef() != null && !groups ? "partial" : "failed";
+            default -> groups ? "failed" : "unsynced";
+        };
+    }
+
+    /** The SQL condition on entry_state of a figure's entries (for a user pipe). */
+    private static String condition(String category) {
+        return switch (category) {
+            case "success" -> "in_scope = TRUE AND status = 'SYNCED' AND reason IS NULL";
+            case "partial" -> "in_scope = TRUE AND ((status = 'SYNCED' AND reason IS NOT NULL) OR (status = 'FAILED' AND destination_ref IS NOT NULL))";
+            case "unsynced" -> "in_scope = TRUE AND status IN ('UNSYNCED', 'PENDING')";
+            case "failed" -> "in_scope = TRUE AND status = 'FAILED' AND destination_ref IS NULL";
+            case "any" -> "1 = 1";
+            default -> throw new IllegalArgumentException("status '" + category + "' is not one of success, partial, unsynced, failed");
+        };
+    }
+
+    /**
+     * A page of the pipe's entries of one figure ({@code success}, {@code partial}, {@code unsynced}, {@code failed}, or
+     * {@code any}), by source id after {@code afterId}; {@code text}, when given, must be in the source id or the
+     * destination name (ignoring case). For a group pipe, {@code failed} also holds the groups with a caveat.
+     */
+    public List<EntryState> entries(String pipe, String category, boolean groups, String text, String afterId, int limit) {
+        flush();
+        String where = groups && category.equals("failed")
+                ? "in_scope = TRUE AND (status = 'FAILED' OR status IN ('UNSYNCED', 'PENDING') OR (status = 'SYNCED' AND reason IS NOT NULL))"
+                : groups && category.equals("partial") ? "1 = 0" : condition(category);
+        List<Object> values = new ArrayList<>(List.of(pipe, afterId == null ? "" : afterId));
+        String match = "";
+        if (text != null && !text.isBlank()) {
+            String like = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            match = " AND (LOWER(source_id) LIKE ? ESCAPE '\\' OR LOWER(destination_ref) LIKE ? ESCAPE '\\')";
+            values.add(like);
+            values.add(like);
+        }
+        List<EntryState> page = new ArrayList<>();
+        query("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id > ? AND " + where + match
+                + " ORDER BY source_id FETCH FIRST " + Math.max(1, Math.min(limit, 1000)) + " ROWS ONLY", rs -> page.add(entryState(rs)), values.toArray());
+        return page;
+    }
+
+    /** How many times the entry has been retried, and when it is next due; empty when no retry is waiting. */
+    public Optional<Map.Entry<Integer, Instant>> retryOf(String pipe, String sourceId) {
+        return queryOne("SELECT attempts, next_attempt FROM entry_retry WHERE pipe = ? AND source_id = ?",
+                rs -> Map.entry(rs.getInt(1), rs.getTimestamp(2).toInstant()), pipe, sourceId);
+    }
+
+    /**
+     * A failed entry retried at the pipe's next polls, with backoff, at most {@code maxAttempts} times in all; answers
+     * whether a retry is waiting now.
+     */
+    public boolean retryFailed(String pipe, String sourceId, String reason, int maxAttempts) {
+        int attempts = retryOf(pipe, sourceId).map(Map.Entry::getKey).orElse(0);
+        if (attempts >= maxAttempts) {
+            return false;
+        }
+        requestRetry(pipe, sourceId, reason);
+        return true;
+    }
+
+    /** An operator's retry: these entries go down the road at the pipe's next poll, attempts counted afresh. */
+    public int retryNow(String pipe, List<String> sourceIds) {
+        inTransaction(c -> {
+            for (String sourceId : sourceIds) {
+                upsert(c, "entry_retry", new String[]{"pipe", "source_id"}, new String[]{"attempts", "next_attempt", "reason"},
+                        pipe, sourceId, 0, Timestamp.from(Instant.now()), "retry asked by an operator");
+            }
+        });
+        return sourceIds.size();
+    }
+
+    /** Every failed entry of the pipe retried at its next poll (a page of ids at a time). */
+    public int retryAllFailed(String pipe) {
+        flush();
+        int total = 0;
+        String after = "";
+        while (true) {
+            List<String> ids = new ArrayList<>();
+            String from = after;
+            query("SELECT source_id FROM entry_state WHERE pipe = ? AND status = 'FAILED' AND source_id > ? ORDER BY source_id FETCH FIRST 1000 ROWS ONLY",
+                    rs -> ids.add(rs.getString(1)), pipe, from);
+            if (ids.isEmpty()) {
+                return total;
+            }
+            total += retryNow(pipe, ids);
+            after = ids.get(ids.size() - 1);
+        }
+    }
+
+    /** Adds an audit record; it is written with the outcomes it goes with (at the next flush). */
+    public void audit(AuditRecord record) {
+        audit.add(record);
+        if (audit.size() >= WRITE_BATCH) {
+            flush();
+        }
+    }
+
+    /**
+     * Audit records, newest first, before id {@code beforeId} (0: from the newest), filtered by what is not null:
+     * pipe, source id, operation, outcome, and a time range.
+     */
+    public List<AuditRecord> auditRecords(String pipe, String sourceId, String operation, String outcome, Instant from, Instant to,
+                                          long beforeId, int limit) {
+        flush();
+        StringBuilder where = new StringBuilder("1 = 1");
+        List<Object> values = new ArrayList<>();
+        Object[][] filters = {{"pipe", pipe}, {"source_id", sourceId}, {"operation", operation}, {"outcome", outcome}};
+        for (Object[] filter : filters) {
+            if (filter[1] != null) {
+                where.append(" AND ").append(filter[0]).append(" = ?");
+                values.add(filter[1]);
+            }
+        }
+        if (from != null) {
+            where.append(" AND recorded_at >= ?");
+            values.add(Timestamp.from(from));
+        }
+        if (to != null) {
+            where.append(" AND recorded_at < ?");
+            values.add(Timestamp.from(to));
+        }
+        if (beforeId > 0) {
+            where.append(" AND id < ?");
+            values.add(beforeId);
+        }
+        List<AuditRecord> records = new ArrayList<>();
+        query("SELECT id, recorded_at, pipe, source_id, destination, operation, outcome, attributes, reason FROM audit_record WHERE " + where
+                        + " ORDER BY id DESC FETCH FIRST " + Math.max(1, Math.min(limit, 1000)) + " ROWS ONLY",
+                rs -> records.add(new AuditRecord(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9))), values.toArray());
+        return records;
+    }
+
+    /** Keeps audit records this long; older ones are deleted at most once an hour, after a checkpoint. */
+    public StateStore auditRetention(java.time.Duration retention) {
+        this.auditRetention = retention;
+        return this;
+    }
+
+    private void purgeAuditWhenDue() {
+        Instant now = Instant.now();
+        Instant last = lastAuditPurge;
+        if (auditRetention != null && (last == null || last.plus(java.time.Duration.ofHours(1)).isBefore(now))) {
+            lastAuditPurge = now;
+            purgeAudit(now.minus(auditRetention));
+        }
+    }
+
+    /** Deletes audit records older than {@code before} (the retention); answers how many went. */
+    public int purgeAudit(Instant before) {
+        int[] deleted = new int[1];
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_record WHERE recorded_at < ?")) {
+                bind(ps, Timestamp.from(before));
+                deleted[0] = ps.executeUpdate();
+            }
+        });
+        return deleted[0];
+    }
+
     public long count(String pipe, Status status) {
         flush();
         return queryOne("SELECT COUNT(*) FROM entry_state WHERE pipe = ? AND status = ?", rs -> rs.getLong(1), pipe, status.name()).orElse(0L);
@@ -399,16 +639,31 @@ public class StateStore {
         }
     }
 
-    /** Writes every buffered outcome in one transaction. */
+    /** Writes every buffered outcome, and the audit records that go with them, in one transaction. */
     public void flush() {
         synchronized (flushLock) {
-            if (pending.isEmpty()) {
+            if (pending.isEmpty() && audit.isEmpty()) {
                 return;
             }
             Map<String, Pending> written = new LinkedHashMap<>(pending);
             List<Pending> batch = written.values().stream().filter(p -> p.state() != null).toList();
             List<Pending> forgotten = written.values().stream().filter(p -> p.state() == null).toList();
+            List<AuditRecord> audited = new ArrayList<>();
+            for (AuditRecord record; audited.size() < WRITE_BATCH * 4 && (record = audit.poll()) != null; ) {
+                audited.add(record);
+            }
             inTransaction(c -> {
+                if (!audited.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_record (recorded_at, pipe, source_id, destination, operation,"
+                            + " outcome, attributes, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        for (AuditRecord r : audited) {
+                            bind(ps, Timestamp.from(r.at()), r.pipe(), r.sourceId(), trim(r.destination()), r.operation(), r.outcome(),
+                                    trim(r.attributes()), trim(r.reason()));
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM entry_state WHERE pipe = ? AND source_id = ?")) {
                     for (Pending p : forgotten) {
                         bind(ps, p.pipe(), p.sourceId());
@@ -420,7 +675,7 @@ public class StateStore {
                 }
                 if (mergeSyntax) {
                     try (PreparedStatement ps = c.prepareStatement("MERGE INTO entry_state (pipe, " + COLUMNS + ")"
-                            + " KEY (pipe, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                            + " KEY (pipe, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                         for (Pending p : batch) {
                             bind(ps, row(p));
                             ps.addBatch();
@@ -430,7 +685,7 @@ public class StateStore {
                 } else {
                     for (Pending p : batch) {
                         upsert(c, "entry_state", new String[]{"pipe", "source_id"}, new String[]{"destination_ref", "destination_id", "status",
-                                "reason", "updated_at", "pending_action", "pending_ref", "pending_criteria"}, row(p));
+                                "reason", "updated_at", "pending_action", "pending_ref", "pending_criteria", "in_scope"}, row(p));
                     }
                 }
             });
@@ -448,7 +703,8 @@ public class StateStore {
         EntryState s = p.state();
         Intent intent = s.intent();
         return new Object[]{p.pipe(), s.sourceId(), s.destinationRef(), s.destinationId(), s.status().name(), s.reason(), Timestamp.from(s.updatedAt()),
-                intent == null ? null : intent.action().name(), intent == null ? null : intent.ref(), intent == null ? null : intent.criteria()};
+                intent == null ? null : intent.action().name(), intent == null ? null : intent.ref(), intent == null ? null : intent.criteria(),
+                s.inScope()};
     }
 
     private static String key(String pipe, String sourceId) {
@@ -458,7 +714,7 @@ public class StateStore {
     private static EntryState entryState(ResultSet rs) throws SQLException {
         Intent intent = rs.getString(7) == null ? null : new Intent(Intent.Action.valueOf(rs.getString(7)), rs.getString(8), rs.getString(9));
         return new EntryState(rs.getString(1), rs.getString(2), rs.getString(3), Status.valueOf(rs.getString(4)), rs.getString(5),
-                rs.getTimestamp(6).toInstant(), intent);
+                rs.getTimestamp(6).toInstant(), intent, rs.getBoolean(10));
     }
 
     // --- JDBC plumbing -------------------------------------------------------------------------------

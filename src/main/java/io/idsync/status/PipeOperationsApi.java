@@ -54,6 +54,7 @@ public class PipeOperationsApi {
         String reason = pipe.deletionGuard().tripped();
         pipe.deletionGuard().confirm();
         LOG.warnf("%s: deletions confirmed by an operator%s", pipe.name(), reason == null ? "" : " (" + reason + ")");
+        io.idsync.pipe.AuditTrail.note(pipe, "deletions-confirmed", "confirmed", reason);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("pipe", pipe.name());
         answer.put("confirmed", true);

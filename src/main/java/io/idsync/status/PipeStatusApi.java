@@ -66,6 +66,19 @@ public class PipeStatusApi {
             status.put("activity", "held by the deletion guard");
             status.put("deletionGuard", held);
         }
+        boolean groups = pipe.entryType() == io.idsync.connector.EntryType.GROUP;
+        StateStore.Figures figures = pipe.state().figures(pipe.name(), groups);
+        status.put("syncStatus", syncStatus(figures, groups));
+        io.idsync.pipe.RunReport running = pipe.running();
+        if (running != null) {
+            Map<String, Object> progress = running.progress();
+            // of how many: the entries in scope as the state knows them (the source is not counted for it)
+            long done = (Long) progress.get("entries");
+            long rate = (Long) progress.get("entriesPerSecond");
+            progress.put("estimatedTotal", Math.max(figures.impacted(), done));
+            progress.put("secondsLeft", rate <= 0 ? null : Math.max(0, figures.impacted() - done) / rate);
+            status.put("run", progress);
+        }
         if (pipe.lastRun() != null) {
             status.put("lastRun", pipe.lastRun().toMap());
         }
@@ -90,6 +103,20 @@ public class PipeStatusApi {
             }).toList());
         }
         return status;
+    }
+
+    /** Seed 003's sync summary: for users Impacted, Success, Unsynced, Partial Synced, Failed; for groups Impacted, Success, Failed. */
+    static Map<String, Object> syncStatus(StateStore.Figures figures, boolean groups) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("entryType", groups ? "groups" : "users");
+        summary.put("impacted", figures.impacted());
+        summary.put("success", figures.success());
+        if (!groups) {
+            summary.put("unsynced", figures.unsynced());
+            summary.put("partialSynced", figures.partial());
+        }
+        summary.put("failed", figures.failed());
+        return summary;
     }
 
     private static String text(Instant instant) {

@@ -83,10 +83,15 @@ public final class PipeFixture extends RoadFixture {
 
     /** A state store of its own in in-memory H2, migrated by the product's Flyway scripts. */
     public static StateStore memoryStateStore() {
+        return new StateStore(memoryDatabase());
+    }
+
+    /** An in-memory H2 database of its own, migrated by the product's Flyway scripts (a new StateStore on it is a restart). */
+    public static javax.sql.DataSource memoryDatabase() {
         JdbcDataSource dataSource = new JdbcDataSource();
         dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        return new StateStore(dataSource);
+        return dataSource;
     }
 
     private static int freePort() throws IOException {

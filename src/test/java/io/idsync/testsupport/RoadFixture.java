@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 public abstract class RoadFixture implements AutoCloseable {
 
     public final Pipes pipes = new Pipes();
-    public final StateStore state = PipeFixture.memoryStateStore();
+    /** the state store's database: a new StateStore on it is the state a restarted process reads */
+    public final javax.sql.DataSource stateDatabase = PipeFixture.memoryDatabase();
+    public final StateStore state = new StateStore(stateDatabase);
     public final Road road = new Road(pipes, new Retry(2, 10));
     public final ExecutorService workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
             new ThreadPoolExecutor.CallerRunsPolicy());

@@ -87,6 +87,7 @@ public final class PingOneClient {
         for (int attempt = 1; ; attempt++) {
             rateLimiter.acquire();
             HttpResponse<String> response;
+            long started = System.nanoTime();
             try {
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                         .timeout(settings.responseTimeout())
@@ -100,6 +101,7 @@ public final class PingOneClient {
                 }
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
+                io.idsync.connector.ConnectionMeters.request("pingone", settings.name(), method, "none", started);
                 if (attempt >= settings.maxAttempts()) {
                     throw new TransientFailure("PingOne " + label + " failed after " + attempt + " attempts: " + e.getClass().getSimpleName()
                             + (e.getMessage() == null ? "" : " " + e.getMessage()));
@@ -111,6 +113,7 @@ public final class PingOneClient {
                 throw new TransientFailure("PingOne " + label + " was interrupted");
             }
             int status = response.statusCode();
+            io.idsync.connector.ConnectionMeters.request("pingone", settings.name(), method, Integer.toString(status), started);
             if (status == 401 && !renewedToken) {
                 renewedToken = true;
                 invalidateToken();

@@ -74,6 +74,7 @@ final class ScimClient {
         boolean renewed = false;
         for (int attempt = 1; ; attempt++) {
             HttpResponse<String> response;
+            long started = System.nanoTime();
             try {
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(settings.responseTimeout())
                         .header("Authorization", authorization()).header("Accept", MEDIA);
@@ -87,6 +88,7 @@ final class ScimClient {
                 }
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
+                io.idsync.connector.ConnectionMeters.request("scim", settings.name(), method, "none", started);
                 if (attempt >= maxAttempts) {
                     throw new TransientFailure("SCIM " + label + " on " + settings.baseUrl() + " got no answer after " + attempt + " attempts: "
                             + io.idsync.connector.ConnectionCheck.noAnswer(e));
@@ -98,6 +100,7 @@ final class ScimClient {
                 throw new TransientFailure("SCIM " + label + " was interrupted");
             }
             int status = response.statusCode();
+            io.idsync.connector.ConnectionMeters.request("scim", settings.name(), method, Integer.toString(status), started);
             if (status == 401 && !renewed && settings.auth() != ScimSettings.Auth.BASIC && settings.auth() != ScimSettings.Auth.BEARER) {
                 renewed = true;
                 token = null;

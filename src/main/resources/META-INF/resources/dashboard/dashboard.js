@@ -1,0 +1,186 @@
+// idsync's dashboard: one card per pipe in the terms of PingOne's sync summary (seed 003), its failures, Resync and
+// Dry run with their progress, the deletion guard's Confirm, and the audit log. It reads the HTTP API only (the
+// browser sends the credentials it was asked for) and refreshes itself every two seconds. No library, no CDN.
+"use strict";
+
+const REFRESH_MS = 2000;
+const USER_FIGURES = [["impacted", "Impacted"], ["success", "Success"], ["unsynced", "Unsynced"], ["partialSynced", "Partial Synced"], ["failed", "Failed"]];
+const GROUP_FIGURES = [["impacted", "Impacted"], ["success", "Success"], ["failed", "Failed"]];
+const cards = new Map();
+const previews = new Map(); // pipe -> planned operations of its last dry run
+const lastRuns = new Map(); // pipe -> a line on its last run started here
+
+async function api(path, options) {
+  const response = await fetch(path, Object.assign({headers: {Accept: "application/json"}}, options));
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new Error(body.error || response.status + " " + response.statusText);
+  }
+  return body;
+}
+
+function when(text) {
+  return text ? new Date(text).toLocaleString() : "never";
+}
+
+function card(pipe) {
+  let element = cards.get(pipe);
+  if (!element) {
+    element = document.getElementById("pipe-card").content.firstElementChild.cloneNode(true);
+    element.dataset.pipe = pipe;
+    element.querySelector(".resync").addEventListener("click", () => resync(pipe, false));
+    element.querySelector(".dry-run").addEventListener("click", () => resync(pipe, true));
+    element.querySelector(".confirm").addEventListener("click", () => confirmDeletions(pipe));
+    document.getElementById("pipes").appendChild(element);
+    cards.set(pipe, element);
+    const option = document.createElement("option");
+    option.value = option.textContent = pipe;
+    document.querySelector("#audit-filters select[name=pipe]").appendChild(option);
+  }
+  return element;
+}
+
+function render(status) {
+  const element = card(status.pipe);
+  element.querySelector(".name").textContent = status.pipe;
+  const state = element.querySelector(".state");
+  state.textContent = status.state;
+  state.className = "state " + status.state;
+  element.querySelector(".activity").textContent = status.activity;
+  element.querySelector(".last-sync").textContent = when(status.lastSync);
+  element.querySelector(".last-poll").textContent = when(status.lastPoll);
+  const summary = status.syncStatus;
+  element.querySelector(".summary-title").textContent = summary.entryType === "groups" ? "Groups" : "Users";
+  const figures = element.querySelector(".figures");
+  figures.replaceChildren();
+  for (const [key, label] of summary.entryType === "groups" ? GROUP_FIGURES : USER_FIGURES) {
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    dd.className = "figure";
+    dd.dataset.figure = key;
+    dd.textContent = summary[key];
+    figures.append(dt, dd);
+  }
+  element.querySelector(".error").textContent = status.lastError ? "Failing since " + when(status.failingSince) + ": " + status.lastError : "";
+  const guard = element.querySelector(".guard");
+  guard.hidden = !status.deletionGuard;
+  element.querySelector(".guard-reason").textContent = status.deletionGuard || "";
+  const run = element.querySelector(".run");
+  if (status.run) {
+    run.hidden = false;
+    const total = Math.max(status.run.estimatedTotal, status.run.entries, 1);
+    element.querySelector(".run-progress").max = total;
+    element.querySelector(".run-progress").value = status.run.entries;
+    element.querySelector(".run-text").textContent = status.run.kind + (status.run.dryRun ? " (dry run)" : "") + ": " + status.run.entries
+      + " of about " + total + ", " + status.run.entriesPerSecond + "/s" + (status.run.secondsLeft != null ? ", " + status.run.secondsLeft + " s left" : "");
+  } else if (!element.classList.contains("running")) {
+    run.hidden = true;
+  }
+  element.querySelector(".last-run").textContent = lastRuns.get(status.pipe) || (status.lastRun
+    ? "Last " + status.lastRun.kind + ": " + status.lastRun.entries + " entries, finished " + when(status.lastRun.finishedAt) : "");
+  const preview = element.querySelector(".preview");
+  const planned = previews.get(status.pipe);
+  preview.hidden = !planned;
+  if (planned) {
+    preview.querySelector("tbody").replaceChildren(...planned.map(line => {
+      const row = document.createElement("tr");
+      const cell = document.createElement("td");
+      cell.textContent = line;
+      row.appendChild(cell);
+      return row;
+    }));
+  }
+}
+
+async function renderFailures(status) {
+  const element = card(status.pipe);
+  const wanted = status.syncStatus.failed + (status.syncStatus.partialSynced || 0);
+  element.querySelector(".failure-count").textContent = wanted;
+  if (wanted === 0) {
+    element.querySelector(".failures").replaceChildren();
+    return;
+  }
+  const [failed, partial] = await Promise.all(["failed", "partial"].map(kind =>
+    api("/api/pipes/" + encodeURIComponent(status.pipe) + "/entries?status=" + kind + "&limit=20").catch(() => ({entries: []}))));
+  element.querySelector(".failures").replaceChildren(...failed.entries.concat(partial.entries).map(entry => {
+    const item = document.createElement("li");
+    item.className = "failure";
+    item.dataset.sourceId = entry.sourceId;
+    item.textContent = (entry.destination || entry.sourceId) + " — " + entry.status + ": " + (entry.reason || "no reason recorded")
+      + (entry.retryAttempts ? " (retried " + entry.retryAttempts + "×)" : "");
+    return item;
+  }));
+}
+
+async function resync(pipe, dryRun) {
+  const element = card(pipe);
+  element.classList.add("running");
+  element.querySelectorAll("button").forEach(button => button.disabled = true);
+  element.querySelector(".run").hidden = false;
+  element.querySelector(".run-text").textContent = (dryRun ? "dry run" : "resync") + " starting…";
+  lastRuns.delete(pipe);
+  try {
+    const report = await api("/api/pipes/" + encodeURIComponent(pipe) + "/resync" + (dryRun ? "?dryRun=true" : ""), {method: "POST"});
+    const counts = report.outcomes || report.wouldBe || {};
+    lastRuns.set(pipe, (dryRun ? "Dry run" : "Resync") + " finished: " + report.entries + " entries ("
+      + Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => n + " " + k).join(", ") + ")");
+    if (dryRun) {
+      previews.set(pipe, report.plannedOperations || []);
+    } else {
+      previews.delete(pipe);
+    }
+  } catch (error) {
+    lastRuns.set(pipe, (dryRun ? "Dry run" : "Resync") + " failed: " + error.message);
+  } finally {
+    element.classList.remove("running");
+    element.querySelector(".run-progress").value = element.querySelector(".run-progress").max;
+    element.querySelectorAll("button").forEach(button => button.disabled = false);
+    refresh();
+  }
+}
+
+async function confirmDeletions(pipe) {
+  await api("/api/pipes/" + encodeURIComponent(pipe) + "/confirm-deletions", {method: "POST"}).catch(error => alert(error.message));
+  refresh();
+}
+
+async function refreshAudit() {
+  const form = new FormData(document.getElementById("audit-filters"));
+  const query = new URLSearchParams({limit: "50"});
+  for (const [key, value] of form.entries()) {
+    if (value) query.set(key, value);
+  }
+  const page = await api("/api/audit?" + query);
+  document.getElementById("audit-rows").replaceChildren(...page.records.map(record => {
+    const row = document.createElement("tr");
+    row.className = "audit-record";
+    for (const value of [when(record.at), record.pipe, record.operation, record.outcome, record.sourceId, record.destination, record.attributes, record.reason]) {
+      const cell = document.createElement("td");
+      cell.textContent = value == null ? "" : value;
+      row.appendChild(cell);
+    }
+    return row;
+  }));
+}
+
+let refreshing = false;
+async function refresh() {
+  if (refreshing) return;
+  refreshing = true;
+  try {
+    const all = await api("/api/pipes");
+    all.forEach(render);
+    await Promise.all(all.map(renderFailures));
+    await refreshAudit();
+    document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
+  } catch (error) {
+    document.getElementById("updated").textContent = "cannot read the API: " + error.message;
+  } finally {
+    refreshing = false;
+  }
+}
+
+document.getElementById("audit-filters").addEventListener("input", () => refreshAudit());
+refresh();
+setInterval(refresh, REFRESH_MS);
