@@ -430,8 +430,8 @@ public class StateStore {
 
     /**
      * A page of the pipe's entries of one figure ({@code success}, {@code partial}, {@code unsynced}, {@code failed}, or
-     * {@code any}), by source id after {@code afterId}; {@code text}, when given, must be in the source id or the
-     * destination name (ignoring case). For a group pipe, {@code failed} also holds the groups with a caveat.
+     * {@code any}), by source id after {@code afterId}; {@code text}, when given, must be in the source id, the
+     * destination name or the reason (ignoring case: a failed create has no destination name, its reason names it). For a group pipe, {@code failed} also holds the groups with a caveat.
      */
     public List<EntryState> entries(String pipe, String category, boolean groups, String text, String afterId, int limit) {
         flush();
@@ -442,7 +442,8 @@ public class StateStore {
         String match = "";
         if (text != null && !text.isBlank()) {
             String like = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-            match = " AND (LOWER(source_id) LIKE ? ESCAPE '\\' OR LOWER(destination_ref) LIKE ? ESCAPE '\\')";
+            match = " AND (LOWER(source_id) LIKE ? ESCAPE '\\' OR LOWER(destination_ref) LIKE ? ESCAPE '\\' OR LOWER(reason) LIKE ? ESCAPE '\\')";
+            values.add(like);
             values.add(like);
             values.add(like);
         }

@@ -147,7 +147,7 @@ async function confirmDeletions(pipe) {
 
 async function refreshAudit() {
   const form = new FormData(document.getElementById("audit-filters"));
-  const query = new URLSearchParams({limit: "50"});
+  const query = new URLSearchParams({limit: "25"});
   for (const [key, value] of form.entries()) {
     if (value) query.set(key, value);
   }
@@ -158,6 +158,7 @@ async function refreshAudit() {
     for (const value of [when(record.at), record.pipe, record.operation, record.outcome, record.sourceId, record.destination, record.attributes, record.reason]) {
       const cell = document.createElement("td");
       cell.textContent = value == null ? "" : value;
+      cell.title = cell.textContent; // the whole text, where the column cuts it
       row.appendChild(cell);
     }
     return row;

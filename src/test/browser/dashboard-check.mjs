@@ -1,0 +1,79 @@
+// Drives Debian's headless Chromium through idsync's dashboard, as DashboardBrowserTest asks, and prints what a
+// person would have seen, as one JSON object: the cards and their figures, the failures, a dry run's preview, a
+// resync's progress and its end, the audit log. It asserts nothing itself: the Java test compares with the API.
+//
+//   node dashboard-check.mjs <url> <user> <password> <pipe> <screenshot.png>
+import puppeteer from "puppeteer-core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const [url, user, password, pipe, screenshot] = process.argv.slice(2);
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "idsync-chromium-"));
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  userDataDir: profile,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+});
+const seen = {};
+try {
+  const page = await browser.newPage();
+  await page.setViewport({width: 1400, height: 1000});
+  await page.authenticate({username: user, password});
+  const response = await page.goto(url, {waitUntil: "load"});
+  seen.status = response.status();
+  const card = `article.pipe[data-pipe="${pipe}"]`;
+  await page.waitForSelector(`${card} dd.figure[data-figure="impacted"]`, {timeout: 20000});
+  // the failures of the pipe, with their reasons, as the page lists them once it has read them
+  await page.waitForFunction(c => document.querySelectorAll(`${c} li.failure`).length > 0, {timeout: 20000}, card);
+  seen.cards = await page.$$eval("article.pipe", cards => cards.map(c => ({
+    pipe: c.dataset.pipe,
+    state: c.querySelector(".state").textContent,
+    kind: c.querySelector(".summary-title").textContent,
+    figures: Object.fromEntries([...c.querySelectorAll("dd.figure")].map(d => [d.dataset.figure, Number(d.textContent)])),
+    failures: [...c.querySelectorAll("li.failure")].map(li => li.textContent),
+  })));
+
+  // Dry run: the preview table lists what a resync would change
+  await page.click(`${card} button.dry-run`);
+  await page.waitForFunction(c => document.querySelector(`${c} .last-run`).textContent.startsWith("Dry run finished"), {timeout: 60000}, card);
+  seen.dryRun = await page.$eval(card, c => ({
+    lastRun: c.querySelector(".last-run").textContent,
+    preview: [...c.querySelectorAll(".preview tbody td")].map(td => td.textContent),
+    previewShown: !c.querySelector(".preview").hidden,
+  }));
+
+  // Resync: the progress bar shows while it runs, then the result
+  const progress = [];
+  await page.click(`${card} button.resync`);
+  const started = Date.now();
+  while (Date.now() - started < 60000) {
+    const now = await page.$eval(card, c => ({
+      shown: !c.querySelector(".run").hidden,
+      value: c.querySelector(".run-progress").value,
+      max: c.querySelector(".run-progress").max,
+      text: c.querySelector(".run-text").textContent,
+      disabled: c.querySelector("button.resync").disabled,
+      lastRun: c.querySelector(".last-run").textContent,
+    }));
+    if (progress.length === 0 || progress[progress.length - 1].text !== now.text || progress[progress.length - 1].lastRun !== now.lastRun) {
+      progress.push(now);
+    }
+    if (now.lastRun.startsWith("Resync finished") || now.lastRun.startsWith("Resync failed")) break;
+    await new Promise(resolve => setTimeout(resolve, 25));
+  }
+  seen.resync = progress;
+
+  // the audit log shows the runs, newest first
+  await page.waitForFunction(() => [...document.querySelectorAll("tr.audit-record")].some(r => r.textContent.includes("resync-finished")), {timeout: 20000});
+  seen.audit = await page.$$eval("tr.audit-record", rows => rows.slice(0, 10).map(r => [...r.querySelectorAll("td")].map(td => td.textContent)));
+  await page.screenshot({path: screenshot, fullPage: true});
+} catch (error) {
+  seen.error = String(error && error.stack || error);
+} finally {
+  await browser.close();
+  fs.rmSync(profile, {recursive: true, force: true});
+}
+process.stdout.write(JSON.stringify(seen) + "\n");

@@ -1,0 +1,140 @@
+package io.idsync.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import io.idsync.sandbox.DemoDirectory;
+import io.idsync.sandbox.SandboxLauncher;
+import io.idsync.testsupport.SandboxAdmin;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The dashboard in a real browser: Debian's headless Chromium, driven by puppeteer-core 24
+ * ({@code src/test/browser/dashboard-check.mjs}) as an operator. The page must show every pipe with the figures the
+ * API has, a failed entry with its reason, a dry run's preview of a drift made in the directory behind idsync's back,
+ * and a resync started from its button with its progress and its end (which repairs the drift). Skipped on a
+ * machine without Chromium or Node.js; failed under .ci/run (IDSYNC_REQUIRE_BROWSER), which installs them.
+ */
+@QuarkusTest
+@QuarkusTestResource(EmbeddedSystemsResource.class)
+class DashboardBrowserTest {
+
+    private static final Path BROWSER = Path.of(System.getProperty("user.dir"), "src/test/browser");
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final String PIPE = "pingone-to-directory";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Inject
+    SandboxLauncher systems;
+
+    @TestHTTPResource("/")
+    URL page;
+
+    @Test
+    void thePageShowsThePipesTheirFailuresADryRunsPreviewAndAResyncsProgress() throws Exception {
+        requireBrowser();
+        ApiUsers.asOperator();
+        await().atMost(WAIT).until(() -> RestAssured.get("/api/pipes/" + PIPE).jsonPath().getInt("syncStatus.success") >= 200);
+        SandboxAdmin admin = SandboxAdmin.demoAdmin(systems.pingOne().baseUrl());
+        com.fasterxml.jackson.databind.node.ObjectNode bad = SandboxAdmin.JSON.createObjectNode();
+        bad.put("username", "dashboard.bad.phone").put("primaryPhone", "555 {ext 7}");
+        bad.putObject("name").put("given", "Dash").put("family", "Board");
+        bad.putObject("population").put("id", admin.populationId("Employees"));
+        String badId = admin.createUser(bad);
+        await().atMost(WAIT).until(() -> RestAssured.get("/api/pipes/" + PIPE + "/entries?status=failed").jsonPath().getList("entries.sourceId").contains(badId));
+        // a drift behind idsync's back: only a resync (or its dry run) sees it
+        String drifted = "uid=" + admin.client().get("/users/" + admin.userIdStartingWith("e000005.")).body().path("username").asText()
+                + "," + DemoDirectory.PEOPLE_DN;
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            ldap.modify(drifted, new Modification(ModificationType.REPLACE, "title", "Drifted"));
+        }
+        JsonPath api = RestAssured.get("/api/pipes").jsonPath();
+
+        Path screenshot = Path.of(System.getProperty("user.dir"), "target", "dashboard.png");
+        JsonNode seen = run(page.toString(), ApiUsers.OPERATOR, ApiUsers.OPERATOR_PASSWORD, PIPE, screenshot);
+        assertTrue(seen.path("error").isMissingNode(), "the browser: " + seen.path("error").asText());
+        assertEquals(200, seen.path("status").asInt(), "the page, as an operator");
+
+        List<String> pipes = api.getList("pipe");
+        List<String> shown = new ArrayList<>();
+        seen.path("cards").forEach(card -> shown.add(card.path("pipe").asText()));
+        assertEquals(pipes, shown, "a card per pipe");
+        JsonNode card = null;
+        for (JsonNode each : seen.path("cards")) {
+            if (each.path("pipe").asText().equals(PIPE)) {
+                card = each;
+            }
+        }
+        assertEquals("Users", card.path("kind").asText());
+        JsonPath now = RestAssured.get("/api/pipes/" + PIPE).jsonPath();
+        for (String figure : List.of("impacted", "success", "unsynced", "partialSynced", "failed")) {
+            assertEquals(now.getInt("syncStatus." + figure), card.path("figures").path(figure).asInt(), figure + " as the API says");
+        }
+        assertTrue(card.path("failures").toString().contains("LDAP add uid=dashboard.bad.phone"), "the failure's reason: " + card.path("failures"));
+
+        JsonNode dryRun = seen.path("dryRun");
+        assertTrue(dryRun.path("previewShown").asBoolean(), dryRun.toString());
+        assertTrue(dryRun.path("preview").toString().toLowerCase().contains("modify " + drifted.toLowerCase()), "the preview: " + dryRun.path("preview"));
+
+        JsonNode resync = seen.path("resync");
+        assertTrue(resync.size() >= 2, "the resync's course: " + resync);
+        assertTrue(resync.get(0).path("shown").asBoolean() && resync.get(0).path("disabled").asBoolean(),
+                "while it runs: the progress shows and the buttons wait: " + resync.get(0));
+        JsonNode end = resync.get(resync.size() - 1);
+        assertTrue(end.path("lastRun").asText().startsWith("Resync finished: "), end.toString());
+        assertEquals(end.path("max").asDouble(), end.path("value").asDouble(), "the bar full at the end");
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            assertTrue(!"Drifted".equals(ldap.getEntry(drifted, "title").getAttributeValue("title")), "the resync repaired the drift");
+        }
+        assertTrue(seen.path("audit").toString().contains("resync-finished"), "the audit log shows the run: " + seen.path("audit"));
+        assertTrue(Files.size(screenshot) > 10_000, "a screenshot of the page in " + screenshot);
+    }
+
+    private static void requireBrowser() throws Exception {
+        boolean available = Files.isExecutable(CHROMIUM) && io.idsync.testsupport.scim.ScimmyServer.nodeAvailable();
+        String why = "Chromium (Debian package chromium) or Node.js is not installed; .ci/run installs them";
+        if (!available && (System.getenv("IDSYNC_REQUIRE_BROWSER") != null || System.getenv("CI") != null)) {
+            Assertions.fail(why + ", and this run requires it");
+        }
+        Assumptions.assumeTrue(available, why);
+        if (!Files.isDirectory(BROWSER.resolve("node_modules/puppeteer-core"))) {
+            Process install = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(BROWSER.toFile()).redirectErrorStream(true).start();
+            String output = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(install.waitFor(5, TimeUnit.MINUTES) && install.exitValue() == 0, "npm ci in " + BROWSER + " failed:\n" + output);
+        }
+    }
+
+    private static JsonNode run(String url, String user, String password, String pipe, Path screenshot) throws IOException, InterruptedException {
+        Process node = new ProcessBuilder("node", "dashboard-check.mjs", url, user, password, pipe, screenshot.toString())
+                .directory(BROWSER.toFile()).redirectError(ProcessBuilder.Redirect.appendTo(Path.of(System.getProperty("user.dir"), "target", "dashboard-check.log").toFile()))
+                .start();
+        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(node.waitFor(3, TimeUnit.MINUTES), "the browser run ended");
+        String last = output.lines().reduce((a, b) -> b).orElse("{}");
+        return new ObjectMapper().readTree(last);
+    }
+}
