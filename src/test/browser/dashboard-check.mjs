@@ -38,7 +38,7 @@ try {
 
   // Dry run: the preview table lists what a resync would change
   await page.click(`${card} button.dry-run`);
-  await page.waitForFunction(c => document.querySelector(`${c} .last-run`).textContent.startsWith("Dry run finished"), {timeout: 60000}, card);
+  await page.waitForFunction(c => document.querySelector(`${c} .last-run`).textContent.startsWith("Dry run "), {timeout: 60000}, card);
   seen.dryRun = await page.$eval(card, c => ({
     lastRun: c.querySelector(".last-run").textContent,
     preview: [...c.querySelectorAll(".preview tbody td")].map(td => td.textContent),
@@ -61,7 +61,7 @@ try {
     if (progress.length === 0 || progress[progress.length - 1].text !== now.text || progress[progress.length - 1].lastRun !== now.lastRun) {
       progress.push(now);
     }
-    if (now.lastRun.startsWith("Resync finished") || now.lastRun.startsWith("Resync failed")) break;
+    if (now.lastRun.startsWith("Resync ")) break;
     await new Promise(resolve => setTimeout(resolve, 25));
   }
   seen.resync = progress;

@@ -86,6 +86,16 @@ public final class Pipe implements Retry.Watcher {
         return changeLag;
     }
 
+    /** The full run of this id: the one in progress or the last one; null when neither is. */
+    public RunReport run(String id) {
+        RunReport current = running;
+        if (current != null && current.id().equals(id)) {
+            return current;
+        }
+        RunReport last = lastRun;
+        return last != null && last.id().equals(id) ? last : null;
+    }
+
     /** The full run in progress, or null. */
     public RunReport running() {
         RunReport run = running;

@@ -143,6 +143,10 @@ public final class Road {
 
     /** Change-level scope: the entry type this pipe synchronizes, and the actors it ignores. */
     public void scope(Exchange exchange) {
+        RunReport report = run(exchange).report;
+        if (report != null && report.cancelled()) {
+            throw new RunCancelled("the " + report.kind() + " " + report.id() + " was cancelled by an operator");
+        }
         SyncItem item = item(exchange);
         if (item.change.kind() == Change.Kind.SCAN) {
             return;
@@ -564,6 +568,33 @@ public final class Road {
         LOG.infof("%s: resync started%s", pipe.name(), dryRun ? " (dry run: nothing will be written)" : "");
         AuditTrail.note(pipe, dryRun ? "resync-dry-run-started" : "resync-started", "started", null);
         exchange.getIn().setBody(feeds.scan(pipe, dryRun));
+    }
+
+    /** A run an operator cancelled: it stops like a failure of the batch, before its next entry. */
+    public static final class RunCancelled extends TransientFailure {
+        RunCancelled(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Ends a run started in the background that did not finish (cancelled, or a system failed): its report says
+     * why, and becomes the pipe's last run.
+     */
+    public void runStopped(Exchange exchange) {
+        Run run = exchange.getProperty(Run.PROPERTY, Run.class);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (run == null || run.report == null || exchange.getProperty(PIPE) == null) {
+            LOG.warnf("a run could not start: %s", cause == null ? "unknown" : rootMessage(cause));
+            return;
+        }
+        Pipe pipe = pipe(exchange);
+        String why = cause == null ? "stopped" : rootMessage(cause);
+        run.report.failed(why);
+        pipe.lastRun = run.report;
+        LOG.warnf("%s: %s %s stopped: %s", pipe.name(), run.report.kind(), run.report.id(), why);
+        AuditTrail.note(pipe, run.report.kind().replace(' ', '-') + (run.report.cancelled() ? "-cancelled" : "-stopped"),
+                run.report.cancelled() ? "cancelled" : "failed", why);
     }
 
     /** Ends a reconciliation or a resync; the body becomes its report. */

@@ -25,6 +25,8 @@ public final class RunReport {
     private final Map<Outcome, AtomicLong> counts = new LinkedHashMap<>();
     private final List<String> sample = Collections.synchronizedList(new ArrayList<>());
     private volatile String error;
+    private final String id = java.util.UUID.randomUUID().toString().substring(0, 8);
+    private volatile boolean cancelled;
 
     public RunReport(String pipe, String kind, boolean dryRun) {
         this.pipe = pipe;
@@ -48,20 +50,51 @@ public final class RunReport {
         this.finishedAt = Instant.now();
     }
 
+    /** The run's id: {@code GET /api/pipes/{pipe}/runs/{id}} answers it. */
+    public String id() {
+        return id;
+    }
+
+    /** An operator cancels the run: it stops before its next entry; what it did stays done. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    public boolean cancelled() {
+        return cancelled;
+    }
+
+    /** The run ended without finishing (cancelled, or a system failed): why. */
+    public void failed(String why) {
+        if (finishedAt == null) {
+            finish(why);
+        }
+    }
+
     public boolean finished() {
         return finishedAt != null;
     }
 
-    /** How far the run has come: entries done, the rate so far, and for a dry run the first planned operations. */
-    public Map<String, Object> progress() {
+    /**
+     * How far the run has come: entries done of about {@code estimatedTotal} (the entries in scope as the state knows
+     * them: the source is not counted for it), the rate so far, the seconds left at that rate, and for a dry run the
+     * first planned operations.
+     */
+    public Map<String, Object> progress(long estimatedTotal) {
         Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", id);
+        map.put("state", cancelled ? "cancelling" : "running");
         map.put("kind", kind);
         map.put("dryRun", dryRun);
         map.put("startedAt", startedAt.toString());
         long done = counts.values().stream().mapToLong(AtomicLong::get).sum();
         map.put("entries", done);
         double seconds = Math.max(0.001, Duration.between(startedAt, Instant.now()).toMillis() / 1000.0);
-        map.put("entriesPerSecond", Math.round(done / seconds));
+        long rate = Math.round(done / seconds);
+        map.put("entriesPerSecond", rate);
+        long total = Math.max(estimatedTotal, done);
+        map.put("estimatedTotal", total);
+        map.put("secondsLeft", rate <= 0 ? null : (total - done) / rate);
         if (dryRun) {
             map.put("plannedOperations", List.copyOf(sample));
         }
@@ -86,6 +119,8 @@ public final class RunReport {
 
     public Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", id);
+        map.put("state", finishedAt == null ? "running" : error != null ? (cancelled ? "cancelled" : "failed") : "finished");
         map.put("pipe", pipe);
         map.put("kind", kind);
         map.put("dryRun", dryRun);

@@ -22,9 +22,10 @@ public class DemoUsers {
         if (users.isEmpty()) {
             return;
         }
-        String url = "http://" + config.getOptionalValue("quarkus.http.host", String.class).orElse("localhost") + ":"
-                + config.getOptionalValue("quarkus.http.port", Integer.class).orElse(8080) + "/api/pipes";
-        StringBuilder line = new StringBuilder("Demo HTTP API on ").append(url).append(", HTTP basic:");
+        String root = "http://" + config.getOptionalValue("quarkus.http.host", String.class).orElse("localhost") + ":"
+                + config.getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+        StringBuilder line = new StringBuilder("Demo dashboard on ").append(root).append("/ and HTTP API on ").append(root)
+                .append("/api/pipes, HTTP basic:");
         for (String user : users) {
             line.append(" ").append(user).append(" / ")
                     .append(config.getOptionalValue("quarkus.security.users.embedded.users." + user, String.class).orElse("?"))

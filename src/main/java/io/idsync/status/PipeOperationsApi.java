@@ -32,6 +32,11 @@ public class PipeOperationsApi {
     @Named("road")
     Road road;
 
+    @Inject
+    org.apache.camel.ProducerTemplate producer;
+
+    private static final String STARTED = "idsyncRunStarted";
+
     /** A full scan of the source down the road; {@code ?dryRun=true} only reports what it would do. */
     public void startResync(Exchange exchange) {
         boolean dryRun = Boolean.parseBoolean(exchange.getIn().getHeader("dryRun", "false", String.class));
@@ -41,6 +46,73 @@ public class PipeOperationsApi {
     /** Every linked entry read afresh: finds the deletes and scope exits change detection missed. */
     public void startReconciliation(Exchange exchange) {
         road.beginReconciliation(exchange, requestedPipe(pipes, exchange), WAIT_MILLIS);
+    }
+
+    /**
+     * {@code POST /api/pipes/{pipe}/runs?dryRun=}: a resync (or its dry run) in the background. Answers 202 with the
+     * run's id once it has started ({@code GET .../runs/{id}} follows it, {@code POST .../runs/{id}/cancel} stops it),
+     * or 409 when the pipe stays busy.
+     */
+    public Map<String, Object> startInBackground(Exchange exchange) throws Exception {
+        Pipe pipe = requestedPipe(pipes, exchange);
+        java.util.concurrent.CompletableFuture<String> started = new java.util.concurrent.CompletableFuture<>();
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put("pipe", pipe.name());
+        headers.put("dryRun", exchange.getIn().getHeader("dryRun", "false", String.class));
+        headers.put(STARTED, started);
+        producer.asyncRequestBodyAndHeaders("direct:idsync-background-run", null, headers);
+        String id;
+        try {
+            id = started.get(WAIT_MILLIS + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        exchange.getIn().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
+        exchange.getIn().setHeader("Location", "/api/pipes/" + pipe.name() + "/runs/" + id);
+        return run(pipe, id);
+    }
+
+    /** In the background run's route: it has started (the pipe is acquired, the run has its id). */
+    public void started(Exchange exchange) {
+        Pipe pipe = requestedPipe(pipes, exchange);
+        exchange.getIn().getHeader(STARTED, java.util.concurrent.CompletableFuture.class).complete(pipe.running().id());
+    }
+
+    /** In the background run's route: it could not start, or stopped; a request still waiting hears why. */
+    public void notStarted(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        exchange.getIn().getHeader(STARTED, java.util.concurrent.CompletableFuture.class)
+                .completeExceptionally(cause == null ? new IllegalStateException("the run did not start") : cause);
+    }
+
+    /** {@code GET /api/pipes/{pipe}/runs/{id}}: the run's progress while it runs, its report once it ended. */
+    public Map<String, Object> runStatus(Exchange exchange) {
+        Pipe pipe = requestedPipe(pipes, exchange);
+        return run(pipe, exchange.getIn().getHeader("runId", String.class));
+    }
+
+    /** {@code POST /api/pipes/{pipe}/runs/{id}/cancel}: the run stops before its next entry. */
+    public Map<String, Object> cancelRun(Exchange exchange) {
+        Pipe pipe = requestedPipe(pipes, exchange);
+        String id = exchange.getIn().getHeader("runId", String.class);
+        io.idsync.pipe.RunReport report = pipe.run(id);
+        if (report == null) {
+            throw new ApiProblem(404, "pipe '" + pipe.name() + "' has no run " + id + " (only the one in progress and the last are kept)");
+        }
+        if (!report.finished()) {
+            report.cancel();
+            LOG.warnf("%s: %s %s cancelled by an operator", pipe.name(), report.kind(), id);
+        }
+        return run(pipe, id);
+    }
+
+    private static Map<String, Object> run(Pipe pipe, String id) {
+        io.idsync.pipe.RunReport report = pipe.run(id);
+        if (report == null) {
+            throw new ApiProblem(404, "pipe '" + pipe.name() + "' has no run " + id + " (only the one in progress and the last are kept)");
+        }
+        return report.finished() ? report.toMap()
+                : report.progress(pipe.state().figures(pipe.name(), pipe.entryType() == io.idsync.connector.EntryType.GROUP).impacted());
     }
 
     /** The remove action for every entry a retired pipe linked (deprovision on rule deletion). */

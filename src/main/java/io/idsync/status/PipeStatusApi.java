@@ -71,13 +71,7 @@ public class PipeStatusApi {
         status.put("syncStatus", syncStatus(figures, groups));
         io.idsync.pipe.RunReport running = pipe.running();
         if (running != null) {
-            Map<String, Object> progress = running.progress();
-            // of how many: the entries in scope as the state knows them (the source is not counted for it)
-            long done = (Long) progress.get("entries");
-            long rate = (Long) progress.get("entriesPerSecond");
-            progress.put("estimatedTotal", Math.max(figures.impacted(), done));
-            progress.put("secondsLeft", rate <= 0 ? null : Math.max(0, figures.impacted() - done) / rate);
-            status.put("run", progress);
+            status.put("run", running.progress(figures.impacted()));
         }
         if (pipe.lastRun() != null) {
             status.put("lastRun", pipe.lastRun().toMap());

@@ -67,14 +67,12 @@ function render(status) {
   guard.hidden = !status.deletionGuard;
   element.querySelector(".guard-reason").textContent = status.deletionGuard || "";
   const run = element.querySelector(".run");
-  if (status.run) {
-    run.hidden = false;
-    const total = Math.max(status.run.estimatedTotal, status.run.entries, 1);
-    element.querySelector(".run-progress").max = total;
-    element.querySelector(".run-progress").value = status.run.entries;
-    element.querySelector(".run-text").textContent = status.run.kind + (status.run.dryRun ? " (dry run)" : "") + ": " + status.run.entries
-      + " of about " + total + ", " + status.run.entriesPerSecond + "/s" + (status.run.secondsLeft != null ? ", " + status.run.secondsLeft + " s left" : "");
-  } else if (!element.classList.contains("running")) {
+  if (element.classList.contains("running")) {
+    // followed by resync()
+  } else if (status.run) {
+    run.hidden = false; // a run started elsewhere: a scheduled reconciliation, the initial load, another browser
+    showProgress(element, status.run);
+  } else {
     run.hidden = true;
   }
   element.querySelector(".last-run").textContent = lastRuns.get(status.pipe) || (status.lastRun
@@ -113,20 +111,38 @@ async function renderFailures(status) {
   }));
 }
 
+function showProgress(element, run) {
+  const total = Math.max(run.estimatedTotal || 0, run.entries || 0, 1);
+  element.querySelector(".run-progress").max = total;
+  element.querySelector(".run-progress").value = run.entries || 0;
+  element.querySelector(".run-text").textContent = (run.dryRun ? "dry run" : run.kind) + " " + run.state + ": " + (run.entries || 0)
+    + " of about " + total + ", " + (run.entriesPerSecond || 0) + "/s" + (run.secondsLeft != null ? ", " + run.secondsLeft + " s left" : "");
+}
+
+// Resync and Dry run start a run in the background (POST .../runs) and follow it (GET .../runs/{id}) until it ends
 async function resync(pipe, dryRun) {
   const element = card(pipe);
   element.classList.add("running");
-  element.querySelectorAll("button").forEach(button => button.disabled = true);
+  element.querySelectorAll("button.resync, button.dry-run").forEach(button => button.disabled = true);
   element.querySelector(".run").hidden = false;
   element.querySelector(".run-text").textContent = (dryRun ? "dry run" : "resync") + " starting…";
   lastRuns.delete(pipe);
+  const base = "/api/pipes/" + encodeURIComponent(pipe) + "/runs";
   try {
-    const report = await api("/api/pipes/" + encodeURIComponent(pipe) + "/resync" + (dryRun ? "?dryRun=true" : ""), {method: "POST"});
-    const counts = report.outcomes || report.wouldBe || {};
-    lastRuns.set(pipe, (dryRun ? "Dry run" : "Resync") + " finished: " + report.entries + " entries ("
-      + Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => n + " " + k).join(", ") + ")");
+    let run = await api(base + "?dryRun=" + dryRun, {method: "POST"});
+    const cancel = element.querySelector("button.cancel");
+    cancel.hidden = false;
+    cancel.onclick = () => api(base + "/" + run.id + "/cancel", {method: "POST"}).catch(() => {});
+    while (run.state === "running" || run.state === "cancelling") {
+      showProgress(element, run);
+      await new Promise(resolve => setTimeout(resolve, 300));
+      run = await api(base + "/" + run.id);
+    }
+    const counts = run.outcomes || run.wouldBe || {};
+    lastRuns.set(pipe, (dryRun ? "Dry run" : "Resync") + " " + run.state + ": " + run.entries + " entries ("
+      + Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => n + " " + k).join(", ") + ")" + (run.error ? " — " + run.error : ""));
     if (dryRun) {
-      previews.set(pipe, report.plannedOperations || []);
+      previews.set(pipe, run.plannedOperations || []);
     } else {
       previews.delete(pipe);
     }
@@ -134,6 +150,7 @@ async function resync(pipe, dryRun) {
     lastRuns.set(pipe, (dryRun ? "Dry run" : "Resync") + " failed: " + error.message);
   } finally {
     element.classList.remove("running");
+    element.querySelector("button.cancel").hidden = true;
     element.querySelector(".run-progress").value = element.querySelector(".run-progress").max;
     element.querySelectorAll("button").forEach(button => button.disabled = false);
     refresh();

@@ -89,6 +89,22 @@ class SyncStatusApiTest {
     }
 
     @Test
+    void aResyncInTheBackgroundIsFollowedByItsIdToItsReport() {
+        io.restassured.response.Response started = given().post("/api/pipes/" + PIPE + "/runs?dryRun=true");
+        assertEquals(202, started.statusCode(), started.asString());
+        String id = started.jsonPath().getString("id");
+        assertEquals("/api/pipes/" + PIPE + "/runs/" + id, started.header("Location"));
+        await().atMost(WAIT).until(() -> "finished".equals(RestAssured.get("/api/pipes/" + PIPE + "/runs/" + id).jsonPath().getString("state")));
+        JsonPath report = RestAssured.get("/api/pipes/" + PIPE + "/runs/" + id).jsonPath();
+        assertEquals(true, report.getBoolean("dryRun"));
+        assertTrue(report.getLong("entries") >= 200, report.prettify());
+        assertEquals("finished", given().post("/api/pipes/" + PIPE + "/runs/" + id + "/cancel").jsonPath().getString("state"),
+                "a run that ended is not cancelled");
+        given().get("/api/pipes/" + PIPE + "/runs/no-such-run").then().statusCode(404);
+        assertTrue(RestAssured.get("/api/audit?pipe=" + PIPE + "&operation=resync-dry-run-started").jsonPath().getList("records").size() >= 1);
+    }
+
+    @Test
     void healthHasACheckPerConnectionAndMetricsTheFigures() {
         RestAssured.authentication = RestAssured.DEFAULT_AUTH; // the platform's probes and scrapers have no credentials
         JsonPath ready = given().get("/q/health/ready").then().statusCode(200).extract().jsonPath();
