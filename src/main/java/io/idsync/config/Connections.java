@@ -84,11 +84,22 @@ public final class Connections implements AutoCloseable {
         }
         List<ConnectionCheck> checks = new ArrayList<>();
         checks.add(ConnectionCheck.passed("settings", type + " connection, every required key set"));
-        checks.addAll(connector(name).test());
+        Connector used = open.get(name);
+        if (used != null) {
+            checks.addAll(used.test());
+            return checks;
+        }
+        // a connection no pipe uses is opened for its test alone, and closed after it: it stays out of readiness
+        Connector alone = kind.open(name, connection);
+        try {
+            checks.addAll(alone.test());
+        } finally {
+            alone.close();
+        }
         return checks;
     }
 
-    /** The names of the connections the pipes opened. */
+    /** The names of the connections the pipes opened (a connection tested alone is not one). */
     public synchronized List<String> opened() {
         return List.copyOf(open.keySet());
     }

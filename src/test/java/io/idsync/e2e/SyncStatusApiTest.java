@@ -107,7 +107,9 @@ class SyncStatusApiTest {
     @Test
     void healthHasACheckPerConnectionAndMetricsTheFigures() {
         RestAssured.authentication = RestAssured.DEFAULT_AUTH; // the platform's probes and scrapers have no credentials
-        JsonPath ready = given().get("/q/health/ready").then().statusCode(200).extract().jsonPath();
+        io.restassured.response.Response health = given().get("/q/health/ready");
+        assertEquals(200, health.statusCode(), health.asString());
+        JsonPath ready = health.jsonPath();
         assertEquals("UP", ready.getString("status"));
         assertEquals("up", ready.getString("checks.find { it.name == 'idsync connections' }.data.directory"));
         assertEquals("up", ready.getString("checks.find { it.name == 'idsync connections' }.data.pingone"));
