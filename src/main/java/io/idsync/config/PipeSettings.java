@@ -50,6 +50,11 @@ record PipeSettings(String name, Settings settings) {
         return settings.integer("retry-failed-attempts", 3);
     }
 
+    /** The first background retry's delay (each next one doubles, at most 5 min). */
+    java.time.Duration retryFailedInterval() {
+        return settings.duration("retry-failed-interval", "1s");
+    }
+
     /** Whether the pipe is built: it runs, or it is switched off and waits to deprovision. */
     boolean built() {
         return enabled() || deprovisionOnRuleDeletion();

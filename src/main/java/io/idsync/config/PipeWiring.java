@@ -130,6 +130,7 @@ public class PipeWiring {
                         .membersFrom(settings.membersFrom().orElse(null))
                         .retired(!settings.enabled())
                         .retryFailedAttempts(settings.retryFailedAttempts())
+                        .retryFailedInterval(settings.retryFailedInterval())
                         .writesTo(settings.destination().orElseThrow())
                         // a destination down at start is checked before the pipe's first poll instead
                         .fitsItsDestination(misfits.isPresent() ? null : fit));

@@ -7,8 +7,8 @@ import java.time.Duration;
 
 /**
  * Requests a connection makes, metered as {@code idsync_connection_requests_seconds{kind,connection,method,status}}
- * (a count and the latencies; status 429 is a throttled request, status "none" one that got no answer, each retried
- * request counted again). Recorded in Micrometer's global registry, where the application's Prometheus registry is
+ * (a count and the latencies). HTTP kinds: the method and the status (429 a throttled request, "none" one that got
+ * no answer; each retried request counted again). LDAP: a write (CREATE, MODIFY, DELETE), "success" or "failed". Recorded in Micrometer's global registry, where the application's Prometheus registry is
  * (outside the application, in a route test, nothing is kept).
  */
 public final class ConnectionMeters {

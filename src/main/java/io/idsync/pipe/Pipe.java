@@ -112,6 +112,16 @@ public final class Pipe implements Retry.Watcher {
         return retryFailedAttempts;
     }
 
+    /** The first background retry's delay; each next one doubles it (at most 5 min). */
+    public Pipe retryFailedInterval(java.time.Duration interval) {
+        this.retryFailedInterval = interval;
+        return this;
+    }
+
+    public java.time.Duration retryFailedInterval() {
+        return retryFailedInterval;
+    }
+
     /** Makes this a group pipe whose members are the users {@code userPipe} provisioned. */
     public Pipe membersFrom(String userPipe) {
         this.membersFrom = userPipe;
@@ -133,6 +143,7 @@ public final class Pipe implements Retry.Watcher {
     volatile java.time.Duration pollDuration;
     volatile java.time.Duration changeLag;
     private volatile int retryFailedAttempts = 3;
+    private volatile java.time.Duration retryFailedInterval = java.time.Duration.ofSeconds(1);
 
     /** Checks the mapping against the destination before the first poll (it could not be checked at start). */
     public Pipe fitsItsDestination(java.util.function.Supplier<java.util.Optional<java.util.List<String>>> check) {

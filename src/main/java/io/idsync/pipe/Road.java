@@ -409,7 +409,7 @@ public final class Road {
                 if (item.retryLater) {
                     state.requestRetry(pipe.name(), id, item.reason);
                 } else {
-                    state.retryFailed(pipe.name(), id, item.reason, pipe.retryFailedAttempts());
+                    state.retryFailed(pipe.name(), id, item.reason, pipe.retryFailedAttempts(), pipe.retryFailedInterval());
                 }
             }
             case NOT_SYNCHRONIZED -> {

@@ -338,6 +338,11 @@ public class StateStore {
      * attempt (from 1 s, at most 5 min): an entry another pipe owns, until that pipe lets it go.
      */
     public void requestRetry(String pipe, String sourceId, String reason) {
+        requestRetry(pipe, sourceId, reason, java.time.Duration.ofSeconds(1));
+    }
+
+    /** As {@link #requestRetry(String, String, String)}, the backoff starting at {@code firstDelay}. */
+    public void requestRetry(String pipe, String sourceId, String reason, java.time.Duration firstDelay) {
         inTransaction(c -> {
             int attempts = 0;
             try (PreparedStatement ps = c.prepareStatement("SELECT attempts FROM entry_retry WHERE pipe = ? AND source_id = ?")) {
@@ -348,7 +353,7 @@ public class StateStore {
                     }
                 }
             }
-            long delayMillis = Math.min(300_000L, 1000L << Math.min(attempts, 9));
+            long delayMillis = Math.min(300_000L, Math.max(1, firstDelay.toMillis()) << Math.min(attempts, 9));
             upsert(c, "entry_retry", new String[]{"pipe", "source_id"}, new String[]{"attempts", "next_attempt", "reason"},
                     pipe, sourceId, attempts + 1, Timestamp.from(Instant.now().plusMillis(delayMillis)), trim(reason));
         });
@@ -460,15 +465,16 @@ public class StateStore {
     }
 
     /**
-     * A failed entry retried at the pipe's next polls, with backoff, at most {@code maxAttempts} times in all; answers
+     * A failed entry retried at the pipe's next polls, with a backoff from {@code firstDelay} that doubles (at most
+     * 5 min), at most {@code maxAttempts} times in all; answers
      * whether a retry is waiting now.
      */
-    public boolean retryFailed(String pipe, String sourceId, String reason, int maxAttempts) {
+    public boolean retryFailed(String pipe, String sourceId, String reason, int maxAttempts, java.time.Duration firstDelay) {
         int attempts = retryOf(pipe, sourceId).map(Map.Entry::getKey).orElse(0);
         if (attempts >= maxAttempts) {
             return false;
         }
-        requestRetry(pipe, sourceId, reason);
+        requestRetry(pipe, sourceId, reason, firstDelay);
         return true;
     }
 

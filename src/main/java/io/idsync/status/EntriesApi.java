@@ -96,6 +96,11 @@ public class EntriesApi {
         entry.put("status", StateStore.category(state, groups));
         entry.put("reason", state.reason());
         entry.put("updatedAt", state.updatedAt().toString());
+        // the operation it was last given (the one that failed, for a failed entry), from the audit log
+        pipe.state().auditRecords(pipe.name(), state.sourceId(), null, null, null, null, 0, 1).stream().findFirst().ifPresent(last -> {
+            entry.put("operation", last.operation());
+            entry.put("operationAt", last.at().toString());
+        });
         pipe.state().retryOf(pipe.name(), state.sourceId()).ifPresentOrElse(retry -> {
             entry.put("retryAttempts", retry.getKey());
             entry.put("nextRetry", retry.getValue().toString());

@@ -135,6 +135,7 @@ class DashboardBrowserTest {
         String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(node.waitFor(3, TimeUnit.MINUTES), "the browser run ended");
         String last = output.lines().reduce((a, b) -> b).orElse("{}");
+        Files.writeString(Path.of(System.getProperty("user.dir"), "target", "dashboard-check.json"), last); // what the browser saw
         return new ObjectMapper().readTree(last);
     }
 }

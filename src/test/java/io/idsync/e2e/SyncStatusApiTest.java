@@ -68,7 +68,9 @@ class SyncStatusApiTest {
         assertEquals("create", entry.getString("recentOperations[0].operation"));
         assertEquals("failed", entry.getString("recentOperations[0].outcome"));
         assertTrue(RestAssured.get("/api/pipes/" + PIPE).jsonPath().getInt("syncStatus.failed") >= 1);
-        List<String> found = RestAssured.get("/api/pipes/" + PIPE + "/entries?status=failed&q=STATUS.BAD").jsonPath().getList("entries.sourceId");
+        JsonPath listed = RestAssured.get("/api/pipes/" + PIPE + "/entries?status=failed&q=STATUS.BAD").jsonPath();
+        assertEquals("create", listed.getString("entries[0].operation"), "the operation that failed");
+        List<String> found = listed.getList("entries.sourceId");
         assertEquals(List.of(badId), found, "q: in the reason of a failed create (it has no destination name yet), ignoring case");
 
         // fixed at the source, and retried by the operator now
@@ -119,6 +121,8 @@ class SyncStatusApiTest {
         assertTrue(metrics.contains("idsync_connection_requests_seconds_count{connection=\"pingone\",kind=\"pingone\",method=\"GET\",status=\"200\"}"),
                 "requests per connection");
         assertTrue(metrics.contains("idsync_pipe_change_lag_seconds{pipe=\"pingone-to-directory\"}"), "the change lag");
+        assertTrue(metrics.contains("idsync_connection_requests_seconds_count{connection=\"directory\",kind=\"ldap\",method=\"CREATE\",status=\"success\"}"),
+                "LDAP writes per connection");
         given().get("/api/pipes").then().statusCode(401);
         ApiUsers.asOperator();
     }

@@ -272,6 +272,18 @@ public final class LdapDirectory implements Destination, AutoCloseable {
     /** A create answers the entryUUID it wrote (a directory that assigns its own is read at the next correlation). */
     @Override
     public Written apply(Plan plan) {
+        long started = System.nanoTime();
+        try {
+            Written written = write(plan);
+            io.idsync.connector.ConnectionMeters.request("ldap", settings.name(), plan.action().name(), "success", started);
+            return written;
+        } catch (RuntimeException e) {
+            io.idsync.connector.ConnectionMeters.request("ldap", settings.name(), plan.action().name(), "failed", started);
+            throw e;
+        }
+    }
+
+    private Written write(Plan plan) {
         return switch (plan.action()) {
             case CREATE -> {
                 add(plan);
