@@ -67,10 +67,6 @@ class DirectoryToDirectoryRouteTest extends WiredRouteTest {
         context.start();
     }
 
-    private void poll(String pipe) {
-        template.sendBody("direct:poll-" + pipe, null);
-    }
-
     @Test
     void openLdapUsersAndGroupsAreReplicatedWithMembersAsDestinationDns() throws Exception {
         start();

@@ -114,10 +114,6 @@ class DirectoryToPingOneRouteTest extends RoadRouteTest {
         start(MappingFile.load("mappings/directory-to-pingone.yaml"), null);
     }
 
-    private void poll(String pipe) {
-        template.sendBody("direct:poll-" + pipe, null);
-    }
-
     @Test
     void theSourceGroupIsProvisionedAndItsUsersJoinGroupsSynchronizedBeforeThem() throws Exception {
         start();

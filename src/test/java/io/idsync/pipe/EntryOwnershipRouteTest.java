@@ -61,10 +61,6 @@ class EntryOwnershipRouteTest extends PipeFixtureRouteTest {
         context.start();
     }
 
-    private void poll(String pipe) {
-        template.sendBody("direct:poll-" + pipe, null);
-    }
-
     @Test
     void employeesWhoBecomeContractorsEndWithExactlyOneEntryWhicheverPipeComesFirst() throws Exception {
         start();

@@ -62,10 +62,6 @@ class PingOneGroupsToDirectoryRouteTest extends WiredRouteTest {
         context.start();
     }
 
-    private void poll(String pipe) {
-        template.sendBody("direct:poll-" + pipe, null);
-    }
-
     @Test
     void pingOneGroupsBecomeDirectoryGroupsWithTheirMembersDns() throws Exception {
         String engineering = admin.groupId("Engineering");

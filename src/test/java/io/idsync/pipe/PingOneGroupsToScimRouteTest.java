@@ -69,10 +69,6 @@ class PingOneGroupsToScimRouteTest extends WiredRouteTest {
         context.start();
     }
 
-    private void poll(String pipe) {
-        template.sendBody("direct:poll-" + pipe, null);
-    }
-
     @Test
     void pingOneGroupsBecomeScimGroupsWithTheProvisionedUsersAsMembers() throws Exception {
         String engineering = admin.groupId("Engineering");

@@ -39,4 +39,9 @@ public abstract class RoadRouteTest extends CamelTestSupport {
         registry.bind("road", fixture().road());
         registry.bind("idsyncWorkers", fixture().workers());
     }
+
+    /** One poll of a pipe whose trigger was replaced by {@code direct:poll-<pipe>} (as {@link WiredPipes#wire} does). */
+    protected void poll(String pipe) {
+        template.sendBody("direct:poll-" + pipe, null);
+    }
 }
