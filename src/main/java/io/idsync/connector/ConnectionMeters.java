@@ -21,4 +21,14 @@ public final class ConnectionMeters {
                 .description("requests to the connection's system").register(Metrics.globalRegistry)
                 .record(Duration.ofNanos(System.nanoTime() - startedNanos));
     }
+
+    /**
+     * A change a source reported that idsync cannot map to an entry (a delete whose changelog entry names no id, say),
+     * counted as {@code idsync_changes_unmapped_total{kind,connection,operation}}; the caller logs a WARN saying which
+     * change and what takes care of it. Never silence.
+     */
+    public static void unmapped(String kind, String connection, String operation) {
+        io.micrometer.core.instrument.Counter.builder("idsync.changes.unmapped").tags("kind", kind, "connection", connection, "operation", operation)
+                .description("changes a source reported that could not be mapped to an entry").register(Metrics.globalRegistry).increment();
+    }
 }

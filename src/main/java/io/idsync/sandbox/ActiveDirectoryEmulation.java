@@ -44,6 +44,9 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
 
     private final List<DN> subtrees = new ArrayList<>();
     private final AtomicLong usn = new AtomicLong(12_000);
+    /** USNs given to writes that have not committed yet: highestCommittedUSN stays under the oldest, as in AD */
+    private final java.util.NavigableSet<Long> uncommitted = new java.util.TreeSet<>();
+    private static final String USN_ALLOCATED = "idsync.usn";
     private volatile InMemoryDirectoryServer server;
 
     ActiveDirectoryEmulation(String... subtrees) {
@@ -70,7 +73,7 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
                 java.util.concurrent.ThreadLocalRandom.current().nextBytes(guid);
                 stamped.addAttribute(new Attribute("objectGUID", guid));
             }
-            String next = Long.toString(usn.incrementAndGet());
+            String next = Long.toString(allocate(request));
             stamped.replaceAttribute("uSNCreated", next);
             stamped.replaceAttribute("uSNChanged", next);
             request.setRequest(stamped);
@@ -79,6 +82,7 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
 
     @Override
     public void processAddResult(InMemoryInterceptedAddResult result) {
+        committed(result.getProperty(USN_ALLOCATED));
         if (result.getResult().getResultCode() == ResultCode.SUCCESS && inScope(result.getRequest().getDN())) {
             Attribute members = result.getRequest().toEntry().getAttribute("member");
             refreshMemberOf(members == null ? Set.of() : new LinkedHashSet<>(List.of(members.getValues())));
@@ -95,12 +99,13 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
             request.setProperty(MEMBERS_BEFORE, members(dn));
         }
         List<Modification> modifications = new ArrayList<>(request.getRequest().getModifications());
-        modifications.add(new Modification(ModificationType.REPLACE, "uSNChanged", Long.toString(usn.incrementAndGet())));
+        modifications.add(new Modification(ModificationType.REPLACE, "uSNChanged", Long.toString(allocate(request))));
         request.setRequest(new ModifyRequest(dn, modifications, request.getRequest().getControls()));
     }
 
     @Override
     public void processModifyResult(InMemoryInterceptedModifyResult result) {
+        committed(result.getProperty(USN_ALLOCATED));
         refreshAfter(result.getResult().getResultCode(), result.getProperty(MEMBERS_BEFORE), result.getRequest().getDN());
     }
 
@@ -143,9 +148,28 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
     public void processSearchEntry(InMemoryInterceptedSearchEntry entry) {
         if (entry.getSearchEntry().getDN().isEmpty()) {
             Entry rootDse = entry.getSearchEntry().duplicate();
-            rootDse.setAttribute("highestCommittedUSN", Long.toString(usn.get()));
+            rootDse.setAttribute("highestCommittedUSN", Long.toString(highestCommitted()));
             entry.setSearchEntry(rootDse);
         }
+    }
+
+    /** The next USN, for a write that commits later ({@link #committed}). */
+    private synchronized long allocate(com.unboundid.ldap.listener.interceptor.InMemoryInterceptedRequest request) {
+        long next = usn.incrementAndGet();
+        uncommitted.add(next);
+        request.setProperty(USN_ALLOCATED, next);
+        return next;
+    }
+
+    private synchronized void committed(Object allocated) {
+        if (allocated != null) {
+            uncommitted.remove((Long) allocated);
+        }
+    }
+
+    /** The newest USN under which every write has committed (or failed): a poll bounded by it misses none. */
+    private synchronized long highestCommitted() {
+        return uncommitted.isEmpty() ? usn.get() : uncommitted.first() - 1;
     }
 
     // --- memberOf ------------------------------------------------------------------------------------

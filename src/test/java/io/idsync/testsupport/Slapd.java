@@ -42,16 +42,25 @@ public final class Slapd implements AutoCloseable {
         RequiredTool.assumeAvailable(available(), "slapd is not installed (Debian package slapd; .ci/run installs it)", "IDSYNC_REQUIRE_SLAPD");
     }
 
+    /**
+     * A slapd as replicated OpenLDAP deployments have it: with the syncprov overlay, which keeps the suffix's
+     * {@code contextCSN} (the newest change committed), the bound idsync's entryCSN feed reads before each search.
+     */
     public static Slapd start() throws IOException {
-        return new Slapd(false);
+        return new Slapd(false, true);
+    }
+
+    /** A stand-alone slapd without syncprov: no contextCSN, so idsync's entryCSN feed bounds its batches by time. */
+    public static Slapd startWithoutSyncprov() throws IOException {
+        return new Slapd(false, false);
     }
 
     /** For bulk loads (the benchmark): the database is not synced to disk at each write, uid is indexed, and operations are not logged. */
     public static Slapd startForBulkLoads() throws IOException {
-        return new Slapd(true);
+        return new Slapd(true, true);
     }
 
-    private Slapd(boolean bulk) throws IOException {
+    private Slapd(boolean bulk, boolean syncprov) throws IOException {
         home = Files.createTempDirectory("idsync-slapd");
         Files.createDirectories(home.resolve("data"));
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -66,6 +75,7 @@ public final class Slapd implements AutoCloseable {
                 "argsfile " + home.resolve("slapd.args"),
                 "modulepath /usr/lib/ldap",
                 "moduleload back_mdb",
+                syncprov ? "moduleload syncprov" : "",
                 "database mdb",
                 bulk ? "maxsize 4294967296" : "maxsize 104857600",
                 "suffix \"" + SUFFIX + "\"",
@@ -76,6 +86,7 @@ public final class Slapd implements AutoCloseable {
                 "index entryUUID eq",
                 "index member eq",
                 bulk ? "index uid eq\ndbnosync\nloglevel 0" : "",
+                syncprov ? "overlay syncprov" : "",
                 ""));
         process = new ProcessBuilder(BINARY, "-h", "ldap://127.0.0.1:" + port + "/", "-f", home.resolve("slapd.conf").toString(), "-d", "0")
                 .redirectErrorStream(true).redirectOutput(home.resolve("slapd.log").toFile()).start();
@@ -92,6 +103,10 @@ public final class Slapd implements AutoCloseable {
     /** The CPU time slapd has used so far. */
     public Duration cpu() {
         return process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    public int port() {
+        return port;
     }
 
     public String url() {

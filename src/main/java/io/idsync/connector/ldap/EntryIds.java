@@ -21,6 +21,11 @@ public final class EntryIds {
         this.guid = attribute.equalsIgnoreCase("objectGUID");
     }
 
+    /** The attribute that holds the id. */
+    String attribute() {
+        return attribute;
+    }
+
     /** The entry's id, or null when it has none. */
     String of(Entry entry) {
         if (!guid) {

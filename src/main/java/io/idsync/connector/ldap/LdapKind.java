@@ -20,7 +20,8 @@ import java.util.List;
  * pool-size           connections kept open (8)
  * id-attribute        what names an entry through renames: entryUUID, or objectGUID on AD
  * disabled-attribute  TRUE marks a disabled account (ds-pwp-account-disabled)
- * change-detection    auto, changelog, usn, modify-timestamp
+ * change-detection    auto, changelog, usn, entry-csn, modify-timestamp
+ * page-size           entries per page of a paged search (500)
  * connect-timeout, response-timeout   (10s, 30s)
  * </pre>
  */
@@ -28,7 +29,7 @@ import java.util.List;
 public class LdapKind implements ConnectorKind {
 
     public static final String TYPE = "ldap";
-    private static final List<String> CHANGE_DETECTION = List.of("auto", "changelog", "usn", "modify-timestamp");
+    private static final List<String> CHANGE_DETECTION = List.of("auto", "changelog", "usn", "entry-csn", "modify-timestamp");
 
     @Override
     public String type() {
@@ -63,6 +64,7 @@ public class LdapKind implements ConnectorKind {
 
     private static LdapSettings settings(String name, Settings c) {
         return new LdapSettings(name, c.text("url", null), c.text("bind-dn", null), c.text("bind-password", null), c.text("base-dn", null),
-                c.integer("pool-size", 8), c.duration("connect-timeout", "10s"), c.duration("response-timeout", "30s"));
+                c.integer("pool-size", 8), c.duration("connect-timeout", "10s"), c.duration("response-timeout", "30s"),
+                c.integer("page-size", LdapSettings.DEFAULT_PAGE_SIZE));
     }
 }

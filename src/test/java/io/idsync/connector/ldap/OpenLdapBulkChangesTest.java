@@ -45,7 +45,7 @@ class OpenLdapBulkChangesTest {
         ldap = new LdapDirectory(new LdapSettings("openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
                 Duration.ofSeconds(2), Duration.ofSeconds(10)));
         LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, Slapd.PEOPLE, "(uid=bulk*)", "entryUUID",
-                "ds-pwp-account-disabled").withChangeDetection("modify-timestamp"));
+                "ds-pwp-account-disabled").withChangeDetection("entry-csn"));
         String token = source.currentToken();
         try (LDAPConnection admin = slapd.connection()) {
             for (int i = 0; i < USERS; i++) {

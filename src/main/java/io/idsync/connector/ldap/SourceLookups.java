@@ -1,0 +1,104 @@
+package io.idsync.connector.ldap;
+
+import com.unboundid.ldap.sdk.DN;
+import com.unboundid.ldap.sdk.Entry;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.ldap.sdk.SearchResultEntry;
+import io.idsync.connector.Change;
+import io.idsync.connector.EntryType;
+import io.idsync.connector.TransientFailure;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The reads an LDAP source's change feeds and reader share: an entry by DN, the change for the entry now at a DN, and
+ * what kind of entry it is. One instance per source, over the connection's pool.
+ */
+final class SourceLookups {
+
+    private static final Set<String> GROUP_CLASSES = Set.of("groupofnames", "groupofuniquenames", "group");
+
+    private final LdapDirectory directory;
+    private final EntryIds ids;
+    private final String idAttribute;
+
+    SourceLookups(LdapDirectory directory, String idAttribute) {
+        this.directory = directory;
+        this.ids = new EntryIds(idAttribute);
+        this.idAttribute = idAttribute;
+    }
+
+    LdapDirectory directory() {
+        return directory;
+    }
+
+    EntryIds ids() {
+        return ids;
+    }
+
+    /**
+     * The entry at {@code dn} with these attributes, or null when there is none.
+     *
+     * @throws TransientFailure when the directory cannot answer
+     */
+    SearchResultEntry get(String dn, String... attributes) {
+        try {
+            return directory.pool().getEntry(dn, attributes);
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT || e.getResultCode() == ResultCode.INVALID_DN_SYNTAX) {
+                return null;
+            }
+            throw new TransientFailure("LDAP read of " + dn + " failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The change for the entry now at {@code dn}; empty when it is gone (the feed's later change says what happened to it:
+     * a delete or a rename).
+     *
+     * @throws TransientFailure when the directory cannot answer
+     */
+    Optional<Change> changeFor(String dn, Change.Kind kind, Instant at) {
+        SearchResultEntry current = get(dn, idAttribute, "objectClass");
+        if (current == null || ids.of(current) == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Change(ids.of(current), typeOf(current), kind, at, Set.of(), null));
+    }
+
+    static EntryType typeOf(Entry entry) {
+        for (String objectClass : entry.getObjectClassValues() == null ? new String[0] : entry.getObjectClassValues()) {
+            if (GROUP_CLASSES.contains(objectClass.toLowerCase(Locale.ROOT))) {
+                return EntryType.GROUP;
+            }
+        }
+        return EntryType.USER;
+    }
+
+    static String normalize(String dn) {
+        try {
+            return new DN(dn).toNormalizedString();
+        } catch (LDAPException e) {
+            return dn.toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A group's member DNs ({@code member} and {@code uniqueMember}) as written. */
+    static List<String> members(Entry group) {
+        List<String> all = new ArrayList<>();
+        for (String attribute : List.of("member", "uniqueMember")) {
+            String[] values = group.getAttributeValues(attribute);
+            if (values != null) {
+                Collections.addAll(all, values);
+            }
+        }
+        return all;
+    }
+}
