@@ -60,6 +60,7 @@ public class PipeWiring {
     @Produces
     @Singleton
     Pipes pipes(Config config, @Any Instance<ConnectorKind> kinds, StateStore state, CamelContext camel) {
+        LocalUsers.refusePlainText(config);
         Built built = build(idsync(config), config.getPropertyNames(), kinds, state,
                 camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions());
         connections = built.connections();

@@ -29,8 +29,10 @@ public record ConnectionCheck(String check, boolean passed, String detail) {
                 return "nothing answers at that host and port (connection refused): check the URL, or whether the service is up";
             }
             if (cause instanceof SSLException) {
-                return "the TLS handshake failed (" + cause.getClass().getSimpleName() + ": " + cause.getMessage()
-                        + "): the server's certificate is not trusted by this JVM, or it does not speak TLS there";
+                // TlsTrust words a refused certificate (whose, issued by whom, trusted by what); else the server speaks no TLS there
+                return cause.getMessage() != null && cause.getMessage().startsWith("the server presented") ? cause.getMessage()
+                        : "the TLS handshake failed (" + cause.getClass().getSimpleName() + ": " + cause.getMessage()
+                        + "): the server does not speak TLS there, or no protocol or cipher is common to both";
             }
             if (cause instanceof HttpTimeoutException) {
                 return "no answer within the response timeout";

@@ -60,9 +60,28 @@ public final class Settings {
         return prefix;
     }
 
-    /** The value of {@code key}, empty when unset or blank. */
+    /**
+     * The value of {@code key}, empty when unset or blank. Unset, it is read from the file {@code <key>-file} names
+     * (a Kubernetes secret mounted as files, say), its content trimmed: any key, a secret above all
+     * ({@code client-secret-file=/run/secrets/pingone/client-secret}), so that no secret need be written in a
+     * properties file or the environment.
+     *
+     * @throws Invalid when {@code <key>-file} names a file that cannot be read (the message names the key and the file)
+     */
     public Optional<String> optional(String key) {
-        return lookup.apply(prefix + key).map(String::trim).filter(v -> !v.isEmpty());
+        Optional<String> value = lookup.apply(prefix + key).map(String::trim).filter(v -> !v.isEmpty());
+        if (value.isPresent() || key.endsWith("-file")) {
+            return value;
+        }
+        Optional<String> file = lookup.apply(prefix + key + "-file").map(String::trim).filter(v -> !v.isEmpty());
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(java.nio.file.Files.readString(java.nio.file.Path.of(file.get())).trim()).filter(v -> !v.isEmpty());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new Invalid(prefix + key + "-file names " + file.get() + ", which cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     public String text(String key, String fallback) {
@@ -71,9 +90,16 @@ public final class Settings {
 
     /** The value, or null with a sentence added to {@code problems} naming the key and its environment variable. */
     private String require(String key, String who, List<String> problems) {
-        Optional<String> value = optional(key);
+        Optional<String> value;
+        try {
+            value = optional(key);
+        } catch (Invalid e) {
+            problems.add(e.getMessage());
+            return null;
+        }
         if (value.isEmpty()) {
-            problems.add(who + " needs " + prefix + key + " (environment variable " + environmentVariable(key) + ")");
+            problems.add(who + " needs " + prefix + key + " (environment variable " + environmentVariable(key)
+                    + (key.matches(".*(secret|password|token).*") ? ", or " + key + "-file naming a file that holds it" : "") + ")");
         }
         return value.orElse(null);
     }

@@ -69,10 +69,35 @@ class ConfigurationProblemsTest {
                 "connection 'pingone' needs idsync.connections.pingone.environment-id (environment variable IDSYNC_CONNECTIONS_PINGONE_ENVIRONMENT_ID)",
                 "connection 'pingone' needs idsync.connections.pingone.client-id (environment variable IDSYNC_CONNECTIONS_PINGONE_CLIENT_ID)",
                 "connection 'directory' needs idsync.connections.directory.bind-dn (environment variable IDSYNC_CONNECTIONS_DIRECTORY_BIND_DN)",
-                "connection 'directory' needs idsync.connections.directory.bind-password (environment variable IDSYNC_CONNECTIONS_DIRECTORY_BIND_PASSWORD)",
+                "connection 'directory' needs idsync.connections.directory.bind-password (environment variable IDSYNC_CONNECTIONS_DIRECTORY_BIND_PASSWORD,"
+                        + " or bind-password-file naming a file that holds it)",
                 "connection 'directory' needs idsync.connections.directory.base-dn (environment variable IDSYNC_CONNECTIONS_DIRECTORY_BASE_DN)"),
                 problems);
         assertTrue(problems.stream().noneMatch(p -> p.contains("do-not-print-me")));
+    }
+
+    /** A Kubernetes secret mounted as files: {@code <key>-file} names the file; one that cannot be read is named, never its content. */
+    @Test
+    void aSecretComesFromTheFileItsKeyNames(@TempDir Path dir) throws Exception {
+        Path secret = dir.resolve("client-secret");
+        Files.writeString(secret, "from-a-mounted-secret\n");
+        Map<String, String> properties = properties(
+                "idsync.pipes.pingone-to-directory.source", "pingone",
+                "idsync.pipes.pingone-to-directory.destination", "directory",
+                "idsync.connections.pingone.type", "pingone",
+                "idsync.connections.pingone.environment-id", "env",
+                "idsync.connections.pingone.client-id", "worker",
+                "idsync.connections.pingone.client-secret-file", secret.toString(),
+                "idsync.connections.directory.type", "ldap",
+                "idsync.connections.directory.url", "ldap://ds.example.com:389",
+                "idsync.connections.directory.bind-dn", "cn=idsync",
+                "idsync.connections.directory.bind-password-file", dir.resolve("absent").toString(),
+                "idsync.connections.directory.base-dn", "dc=example,dc=com");
+        assertEquals("from-a-mounted-secret", settings(properties).under("idsync.connections.pingone.").optional("client-secret").orElseThrow());
+        List<String> problems = problems(properties);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("idsync.connections.directory.bind-password-file names " + dir.resolve("absent") + ", which cannot be read"),
+                problems.toString());
     }
 
     @Test

@@ -28,6 +28,7 @@ public final class Slapd implements AutoCloseable {
     private final Path home;
     private final Process process;
     private final int port;
+    private final int ldapsPort;
 
     public static boolean available() {
         return Files.isExecutable(Path.of(BINARY)) && Files.isDirectory(Path.of("/etc/ldap/schema"));
@@ -47,24 +48,35 @@ public final class Slapd implements AutoCloseable {
      * {@code contextCSN} (the newest change committed), the bound idsync's entryCSN feed reads before each search.
      */
     public static Slapd start() throws IOException {
-        return new Slapd(false, true);
+        return new Slapd(false, true, null);
+    }
+
+    /**
+     * A slapd that also speaks TLS with this certificate and key ({@code TLSCertificateFile}, {@code TLSCertificateKeyFile}):
+     * LDAPS on {@link #ldapsPort()} and StartTLS on {@link #port()}, listening on 127.0.0.1 and 127.0.0.2 (one
+     * certificate, two host names to reach it by), logging each operation ({@code stats}) so a test can tell whether a
+     * bind reached it ({@link #binds()}).
+     */
+    public static Slapd startWithTls(Path certificate, Path key) throws IOException {
+        return new Slapd(false, true, new Path[]{certificate, key});
     }
 
     /** A stand-alone slapd without syncprov: no contextCSN, so idsync's entryCSN feed bounds its batches by time. */
     public static Slapd startWithoutSyncprov() throws IOException {
-        return new Slapd(false, false);
+        return new Slapd(false, false, null);
     }
 
     /** For bulk loads (the benchmark): the database is not synced to disk at each write, uid is indexed, and operations are not logged. */
     public static Slapd startForBulkLoads() throws IOException {
-        return new Slapd(true, true);
+        return new Slapd(true, true, null);
     }
 
-    private Slapd(boolean bulk, boolean syncprov) throws IOException {
+    private Slapd(boolean bulk, boolean syncprov, Path[] tls) throws IOException {
         home = Files.createTempDirectory("idsync-slapd");
         Files.createDirectories(home.resolve("data"));
-        try (ServerSocket socket = new ServerSocket(0)) {
+        try (ServerSocket socket = new ServerSocket(0); ServerSocket secure = new ServerSocket(0)) {
             port = socket.getLocalPort();
+            ldapsPort = secure.getLocalPort();
         }
         Files.writeString(home.resolve("slapd.conf"), String.join("\n",
                 "include /etc/ldap/schema/core.schema",
@@ -73,6 +85,7 @@ public final class Slapd implements AutoCloseable {
                 "include /etc/ldap/schema/nis.schema",
                 "pidfile " + home.resolve("slapd.pid"),
                 "argsfile " + home.resolve("slapd.args"),
+                tls == null ? "" : "TLSCertificateFile " + tls[0] + "\nTLSCertificateKeyFile " + tls[1],
                 "modulepath /usr/lib/ldap",
                 "moduleload back_mdb",
                 syncprov ? "moduleload syncprov" : "",
@@ -88,7 +101,10 @@ public final class Slapd implements AutoCloseable {
                 bulk ? "index uid eq\ndbnosync\nloglevel 0" : "",
                 syncprov ? "overlay syncprov" : "",
                 ""));
-        process = new ProcessBuilder(BINARY, "-h", "ldap://127.0.0.1:" + port + "/", "-f", home.resolve("slapd.conf").toString(), "-d", "0")
+        String listen = tls == null ? "ldap://127.0.0.1:" + port + "/"
+                : String.join(" ", "ldap://127.0.0.1:" + port + "/", "ldap://127.0.0.2:" + port + "/", "ldaps://127.0.0.1:" + ldapsPort + "/",
+                "ldaps://127.0.0.2:" + ldapsPort + "/");
+        process = new ProcessBuilder(BINARY, "-h", listen, "-f", home.resolve("slapd.conf").toString(), "-d", tls == null ? "0" : "256")
                 .redirectErrorStream(true).redirectOutput(home.resolve("slapd.log").toFile()).start();
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
             if (!process.isAlive()) {
@@ -107,6 +123,18 @@ public final class Slapd implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The LDAPS port of a slapd started {@link #startWithTls with TLS}. */
+    public int ldapsPort() {
+        return ldapsPort;
+    }
+
+    /** How many bind operations slapd has logged (a slapd started with TLS logs each operation). */
+    public long binds() throws IOException {
+        try (Stream<String> lines = Files.lines(home.resolve("slapd.log"))) {
+            return lines.filter(line -> line.contains(" BIND dn=")).count();
+        }
     }
 
     public String url() {

@@ -30,7 +30,9 @@ import io.idsync.connector.PermanentFailure;
 import io.idsync.connector.Plan;
 import io.idsync.connector.TransientFailure;
 
-import javax.net.ssl.SSLSocketFactory;
+import com.unboundid.ldap.sdk.ExtendedResult;
+import com.unboundid.ldap.sdk.StartTLSPostConnectProcessor;
+import com.unboundid.ldap.sdk.extensions.StartTLSExtendedRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,17 +56,20 @@ public final class LdapDirectory implements Destination, AutoCloseable {
     private static final String[] READ_ATTRIBUTES = {"*", "+"};
 
     private final LdapSettings settings;
+    private final LdapTls tls;
     /** the directory whose pool this one uses: itself, or the one it was derived from by {@link #under} */
     private final LdapDirectory shared;
     private volatile LDAPConnectionPool pool;
 
     public LdapDirectory(LdapSettings settings) {
         this.settings = settings;
+        this.tls = new LdapTls(settings);
         this.shared = this;
     }
 
     private LdapDirectory(LdapSettings settings, LdapDirectory shared) {
         this.settings = settings;
+        this.tls = shared.tls;
         this.shared = shared;
     }
 
@@ -96,7 +101,9 @@ public final class LdapDirectory implements Destination, AutoCloseable {
 
     private LDAPConnectionPool open() {
         try {
-            LDAPConnectionPool created = new LDAPConnectionPool(connect(true), 1, settings.poolSize());
+            // the pool's new connections repeat the first one's socket factory and host name check; StartTLS before their bind
+            LDAPConnectionPool created = new LDAPConnectionPool(connect(true), 1, settings.poolSize(),
+                    settings.tls().startTls() ? new StartTLSPostConnectProcessor(tls.socketFactory()) : null);
             created.setRetryFailedOperationsDueToInvalidConnections(true);
             created.setConnectionPoolName("idsync-" + settings.name());
             return created;
@@ -127,9 +134,15 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         options.setResponseTimeoutMillis(settings.responseTimeout().toMillis());
         options.setUseSynchronousMode(synchronous);
         LDAPConnection connection = url.getScheme().equalsIgnoreCase("ldaps")
-                ? new LDAPConnection((SSLSocketFactory) SSLSocketFactory.getDefault(), options, url.getHost(), url.getPort())
+                ? new LDAPConnection(tls.socketFactory(), options, url.getHost(), url.getPort())
                 : new LDAPConnection(options, url.getHost(), url.getPort());
         try {
+            if (settings.tls().startTls()) {
+                ExtendedResult started = connection.processExtendedOperation(new StartTLSExtendedRequest(tls.socketFactory()));
+                if (started.getResultCode() != ResultCode.SUCCESS) {
+                    throw new LDAPException(started.getResultCode(), "the server refused StartTLS: " + started.getDiagnosticMessage());
+                }
+            }
             connection.bind(new SimpleBindRequest(settings.bindDn(), settings.bindPassword()));
         } catch (LDAPException e) {
             connection.close();
@@ -142,6 +155,9 @@ public final class LdapDirectory implements Destination, AutoCloseable {
     List<io.idsync.connector.ConnectionCheck> test() {
         List<io.idsync.connector.ConnectionCheck> checks = new java.util.ArrayList<>();
         try (LDAPConnection connection = connect(false)) {
+            if (tls.enabled()) {
+                checks.add(io.idsync.connector.ConnectionCheck.passed("TLS", tls.describe()));
+            }
             checks.add(io.idsync.connector.ConnectionCheck.passed("connect and bind", "bound to " + settings.url() + " as " + settings.bindDn()));
             SearchResultEntry base = connection.getEntry(settings.baseDn(), "1.1");
             checks.add(base == null
@@ -149,6 +165,11 @@ public final class LdapDirectory implements Destination, AutoCloseable {
                             + settings.bindDn() + " may not read it: check base-dn and the bind DN's access")
                     : io.idsync.connector.ConnectionCheck.passed("read base-dn", settings.baseDn() + " is there"));
         } catch (LDAPException e) {
+            String tlsProblem = LdapTls.problem(e, hostAndPort());
+            if (tlsProblem != null) {
+                checks.add(io.idsync.connector.ConnectionCheck.failed("TLS", tlsProblem));
+                return checks;
+            }
             String what = switch (e.getResultCode().intValue()) {
                 case 49 -> "the server refused the bind DN or its password (49 invalidCredentials): check bind-dn and bind-password";
                 case 91 -> "nothing answers at " + settings.url() + " (91 connect error): check url, or whether the server is up";
@@ -163,9 +184,18 @@ public final class LdapDirectory implements Destination, AutoCloseable {
 
     /** Whatever the reason (down, wrong password), no entry is at fault: stop the batch, keep the checkpoint. */
     private TransientFailure connectFailure(LDAPException e) {
-        return new TransientFailure("LDAP connect to " + settings.url() + " as " + settings.bindDn() + " failed: "
-                + e.getResultCode().intValue() + " (" + e.getResultCode().getName() + ")"
-                + (e.getDiagnosticMessage() != null ? " " + e.getDiagnosticMessage() : ""));
+        String tlsProblem = LdapTls.problem(e, hostAndPort());
+        return new TransientFailure("LDAP connect to " + settings.url() + " as " + settings.bindDn() + " failed: " + (tlsProblem != null ? tlsProblem
+                : e.getResultCode().intValue() + " (" + e.getResultCode().getName() + ")" + (e.getDiagnosticMessage() != null ? " " + e.getDiagnosticMessage() : "")));
+    }
+
+    private String hostAndPort() {
+        try {
+            LDAPURL url = new LDAPURL(settings.url());
+            return url.getHost() + ":" + url.getPort();
+        } catch (LDAPException e) {
+            return settings.url();
+        }
     }
 
     @Override

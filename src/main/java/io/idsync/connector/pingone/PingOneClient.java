@@ -50,8 +50,13 @@ public final class PingOneClient {
     private volatile Instant tokenExpiresAt = Instant.EPOCH;
 
     public PingOneClient(PingOneSettings settings) {
+        this(settings, io.idsync.connector.TlsTrust.jvm());
+    }
+
+    /** @param trust whom the connection trusts over TLS: its trust-store or ca-file, else the JVM's */
+    public PingOneClient(PingOneSettings settings, io.idsync.connector.TlsTrust trust) {
         this.settings = settings;
-        this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+        this.http = io.idsync.connector.HttpTransport.client(settings.connectTimeout(), trust);
         this.rateLimiter = new RateLimiter(settings.requestsPerSecond());
     }
 
@@ -89,7 +94,7 @@ public final class PingOneClient {
             HttpResponse<String> response;
             long started = System.nanoTime();
             try {
-                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                HttpRequest.Builder request = io.idsync.connector.HttpTransport.request(URI.create(url))
                         .timeout(settings.responseTimeout())
                         .header("Authorization", "Bearer " + token())
                         .header("Accept", "application/json");
@@ -102,9 +107,14 @@ public final class PingOneClient {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 io.idsync.connector.ConnectionMeters.request("pingone", settings.name(), method, "none", started);
-                if (attempt >= settings.maxAttempts()) {
-                    throw new TransientFailure("PingOne " + label + " failed after " + attempt + " attempts: " + e.getClass().getSimpleName()
-                            + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                if (io.idsync.connector.HttpTransport.timedOut(e)) {
+                    // the wait is over: say so now (the pipe shows it), and do not resend what the server may have applied
+                    throw new TransientFailure("PingOne " + label + " on " + settings.apiUrl() + " did not answer within "
+                            + io.idsync.connector.HttpTransport.seconds(settings.responseTimeout()));
+                }
+                if (attempt >= settings.maxAttempts() || io.idsync.connector.HttpTransport.refusedPeer(e)) {
+                    throw new TransientFailure("PingOne " + label + " on " + settings.apiUrl() + " failed after " + attempt + " attempts: "
+                            + io.idsync.connector.ConnectionCheck.noAnswer(e));
                 }
                 backoff(attempt, label, "no answer (" + e.getClass().getSimpleName() + ")");
                 continue;
@@ -219,7 +229,7 @@ public final class PingOneClient {
 
     private void fetchToken() {
         String form = "grant_type=client_credentials";
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.authUrl()))
+        HttpRequest.Builder request = io.idsync.connector.HttpTransport.request(URI.create(settings.authUrl()))
                 .timeout(settings.responseTimeout())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json");

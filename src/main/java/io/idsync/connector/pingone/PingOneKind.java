@@ -41,13 +41,14 @@ public class PingOneKind implements ConnectorKind {
         problems.addAll(connection.notHttpUrls("https://api.pingone.com/v1", "api-url", "auth-url"));
         if (problems.isEmpty()) {
             problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
+            problems.addAll(Settings.invalidIn(() -> io.idsync.connector.TlsTrust.of(connection)));
         }
         return problems;
     }
 
     @Override
     public Connector open(String name, Settings connection) {
-        return new PingOneConnector(new PingOneClient(settings(name, connection)));
+        return new PingOneConnector(new PingOneClient(settings(name, connection), io.idsync.connector.TlsTrust.of(connection)));
     }
 
     static PingOneSettings settings(String name, Settings c) {

@@ -28,6 +28,7 @@ final class ScimClient {
     private final ScimSettings settings;
     private final int maxAttempts;
     private final HttpClient http;
+    private final io.idsync.connector.TlsTrust trust;
     private volatile String token;
     private volatile Instant tokenExpiresAt = Instant.EPOCH;
     private volatile ServiceProvider provider;
@@ -44,18 +45,24 @@ final class ScimClient {
     }
 
     ScimClient(ScimSettings settings) {
-        this(settings, settings.maxAttempts());
+        this(settings, io.idsync.connector.TlsTrust.jvm());
     }
 
-    private ScimClient(ScimSettings settings, int maxAttempts) {
+    /** @param trust whom the connection trusts over TLS: its trust-store or ca-file, else the JVM's */
+    ScimClient(ScimSettings settings, io.idsync.connector.TlsTrust trust) {
+        this(settings, settings.maxAttempts(), trust);
+    }
+
+    private ScimClient(ScimSettings settings, int maxAttempts, io.idsync.connector.TlsTrust trust) {
         this.settings = settings;
         this.maxAttempts = maxAttempts;
-        this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+        this.trust = trust;
+        this.http = io.idsync.connector.HttpTransport.client(settings.connectTimeout(), trust);
     }
 
     /** The same provider and credentials, each request tried once: a connection test answers at once. */
     ScimClient once() {
-        return new ScimClient(settings, 1);
+        return new ScimClient(settings, 1, trust);
     }
 
     ScimSettings settings() {
@@ -76,7 +83,7 @@ final class ScimClient {
             HttpResponse<String> response;
             long started = System.nanoTime();
             try {
-                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(settings.responseTimeout())
+                HttpRequest.Builder request = io.idsync.connector.HttpTransport.request(URI.create(url)).timeout(settings.responseTimeout())
                         .header("Authorization", authorization()).header("Accept", MEDIA);
                 if (ifMatch != null) {
                     request.header("If-Match", ifMatch);
@@ -89,7 +96,12 @@ final class ScimClient {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 io.idsync.connector.ConnectionMeters.request("scim", settings.name(), method, "none", started);
-                if (attempt >= maxAttempts) {
+                if (io.idsync.connector.HttpTransport.timedOut(e)) {
+                    // the wait is over: say so now (the pipe shows it), and do not resend what the provider may have applied
+                    throw new TransientFailure("SCIM " + label + " on " + settings.baseUrl() + " did not answer within "
+                            + io.idsync.connector.HttpTransport.seconds(settings.responseTimeout()));
+                }
+                if (attempt >= maxAttempts || io.idsync.connector.HttpTransport.refusedPeer(e)) {
                     throw new TransientFailure("SCIM " + label + " on " + settings.baseUrl() + " got no answer after " + attempt + " attempts: "
                             + io.idsync.connector.ConnectionCheck.noAnswer(e));
                 }
@@ -171,7 +183,7 @@ final class ScimClient {
         if (settings.scope() != null) {
             form.append("&scope=").append(encode(settings.scope()));
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.tokenUrl())).timeout(settings.responseTimeout())
+        HttpRequest.Builder request = io.idsync.connector.HttpTransport.request(URI.create(settings.tokenUrl())).timeout(settings.responseTimeout())
                 .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
         if (settings.tokenAuthBasic()) {
             request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(

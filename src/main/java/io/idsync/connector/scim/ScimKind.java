@@ -61,13 +61,14 @@ public class ScimKind implements ConnectorKind {
         }
         if (problems.isEmpty()) {
             problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
+            problems.addAll(Settings.invalidIn(() -> io.idsync.connector.TlsTrust.of(connection)));
         }
         return problems;
     }
 
     @Override
     public Connector open(String name, Settings connection) {
-        return new ScimConnector(new ScimClient(settings(name, connection)));
+        return new ScimConnector(new ScimClient(settings(name, connection), io.idsync.connector.TlsTrust.of(connection)));
     }
 
     static ScimSettings settings(String name, Settings c) {
