@@ -233,7 +233,7 @@ class PingOneToDirectoryTest {
                 .body("wouldBe.modified", greaterThanOrEqualTo(1))
                 .body("plannedOperations", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.containsString("modify " + dn)));
         assertEquals("Drifted", entry(dn).getAttributeValue("title"), "a dry run writes nothing");
-        RestAssured.given().post("/api/pipes/pingone-to-directory/resync").then().statusCode(200)
+        RestAssured.given().post("/api/pipes/pingone-to-directory/resync?dryRun=false").then().statusCode(200)
                 .body("outcomes.modified", greaterThanOrEqualTo(1));
         assertEquals("Engineer", entry(dn).getAttributeValue("title"));
     }
@@ -242,7 +242,7 @@ class PingOneToDirectoryTest {
     void theStatusApiNamesAnUnknownPipe() {
         RestAssured.get("/api/pipes/nope").then().statusCode(404)
                 .body("error", org.hamcrest.Matchers.containsString("no pipe named 'nope'"));
-        RestAssured.given().post("/api/pipes/nope/resync").then().statusCode(404);
+        RestAssured.given().post("/api/pipes/nope/resync?dryRun=true").then().statusCode(404);
         RestAssured.given().post("/api/pipes/nope/confirm-deletions").then().statusCode(404);
     }
 

@@ -40,9 +40,15 @@ class PlainTextPasswordsIT {
 
     @Test
     void aPlainTextPasswordStopsStartUpNamingTheKey() throws Exception {
+        // not hex at all: the realm itself refuses it as it loads, naming the user and the hash it expects
         String output = start("quarkus.security.users.embedded.users.admin=" + PASSWORD, "quarkus.security.users.embedded.roles.admin=operator");
-        assertTrue(output.contains("quarkus.security.users.embedded.users.admin is not a password hash"), output);
+        assertTrue(output.contains("Unable to register password for user:admin make sure it is a valid hex encoded DIGEST-SHA-512 hash"), output);
         assertFalse(output.contains(PASSWORD), "the password is never printed");
+
+        // hex, but no SHA-512 (a password that happens to be hex): idsync's own check
+        output = start("quarkus.security.users.embedded.users.admin=deadbeefcafe", "quarkus.security.users.embedded.roles.admin=operator");
+        assertTrue(output.contains("quarkus.security.users.embedded.users.admin is not a password hash (128 hex digits)"), output);
+        assertFalse(output.contains("deadbeefcafe"), "the value is never printed");
 
         output = start("quarkus.security.users.embedded.plain-text=true", "quarkus.security.users.embedded.users.admin=" + PASSWORD);
         assertTrue(output.contains("quarkus.security.users.embedded.plain-text is true"), output);
