@@ -13,14 +13,15 @@ import java.util.TreeMap;
 /**
  * The API's local users (HTTP basic, {@code quarkus.security.users.embedded.*}) are declared by a password hash, never
  * the password: {@code HEX(SHA-512(<user>:idsync:<password>))}, made with
- * {@code printf '%s' 'admin:idsync:the-password' | sha512sum | cut -d' ' -f1}. In the prod profile, start-up stops when
- * {@code plain-text} is switched on or a declared value is not such a hash, naming the key, never the value. The demo
- * and the tests may keep plain passwords.
+ * {@code printf '%s' 'admin:idsync:the-password' | sha512sum | cut -d' ' -f1}. In prod (any profile but demo, test and
+ * dev), start-up stops when {@code plain-text} is switched on or a declared value is not such a hash, naming the key,
+ * never the value. (A value that is not hex at all is refused earlier, by the realm as it loads.)
  */
 final class LocalUsers {
 
     static final String PLAIN_TEXT = "quarkus.security.users.embedded.plain-text";
     static final String USERS = "quarkus.security.users.embedded.users.";
+    private static final java.util.Set<String> PLAIN_ALLOWED = java.util.Set.of("demo", "test", "dev");
 
     private LocalUsers() {
     }
@@ -31,7 +32,8 @@ final class LocalUsers {
      * @throws ConfigurationException naming each key at fault
      */
     static void refusePlainText(Config config) {
-        if (LaunchMode.current() != LaunchMode.NORMAL || !ConfigUtils.getProfiles().contains("prod")) {
+        // only the demo, the tests and dev mode may keep plain passwords; any other profile is a deployment's
+        if (LaunchMode.current() != LaunchMode.NORMAL || ConfigUtils.getProfiles().stream().anyMatch(PLAIN_ALLOWED::contains)) {
             return;
         }
         Map<String, String> values = new TreeMap<>();

@@ -11,14 +11,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The state store on in-memory H2 migrated by the product's scripts: what a reader sees, buffered or written. */
+/**
+ * The state store on in-memory H2 migrated by the product's scripts: what a reader sees, buffered or written.
+ * {@link StateStorePostgresTest} runs the same on a real PostgreSQL.
+ */
 class StateStoreTest {
 
-    private final JdbcDataSource dataSource = new JdbcDataSource();
+    protected javax.sql.DataSource dataSource;
 
-    StateStoreTest() {
-        dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    @org.junit.jupiter.api.BeforeEach
+    void migrate() throws Exception {
+        dataSource = database();
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    }
+
+    /** The database the store runs on, empty. */
+    protected javax.sql.DataSource database() throws Exception {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        return h2;
     }
 
     @Test
@@ -48,5 +59,32 @@ class StateStoreTest {
         assertTrue(afterRestart.hasEntries("groups"));
         assertTrue(afterRestart.hasEntries("gone"), "a removed entry's row stays: replaying its delete finds it");
         assertEquals(StateStore.Status.FAILED, afterRestart.entry("groups", "g-1").orElseThrow().status());
+    }
+
+    @Test
+    void theSyncStatusFiguresTheAuditLogAndTheirPagesReadBackAfterARestart() {
+        StateStore state = new StateStore(dataSource);
+        state.recordSynced("users", "ok-1", "uid=ok1", "d-1");
+        state.recordSynced("users", "ok-2", "uid=ok2", "d-2");
+        state.recordFailed("users", "bad-1", "refused: 'quotes' and \\ backslashes");
+        state.audit(new StateStore.AuditRecord(0, java.time.Instant.now(), "users", "ok-1", "uid=ok1", "create", "succeeded", "cn, sn", null));
+        state.audit(new StateStore.AuditRecord(0, java.time.Instant.now(), "users", "bad-1", null, "create", "failed", "cn", "refused"));
+        state.saveCheckpoint("users", "csn:20261207000000.000000Z#000000#000#000000|^", Map.of("created", 2L, "failed", 1L));
+
+        StateStore afterRestart = new StateStore(dataSource);
+        StateStore.Figures figures = afterRestart.figures("users", false);
+        assertEquals(3, figures.impacted());
+        assertEquals(2, figures.success());
+        assertEquals(1, figures.failed());
+        assertEquals("csn:20261207000000.000000Z#000000#000#000000|^", afterRestart.checkpoint("users").orElseThrow());
+        assertEquals(2L, afterRestart.counters("users").get("created"));
+        java.util.List<StateStore.AuditRecord> failed = afterRestart.auditRecords("users", null, null, "failed", null, null, 0, 100);
+        assertEquals(java.util.List.of("bad-1"), failed.stream().map(StateStore.AuditRecord::sourceId).toList());
+        java.util.List<StateStore.AuditRecord> newest = afterRestart.auditRecords(null, null, null, null, null, null, 0, 1);
+        assertEquals("bad-1", newest.get(0).sourceId());
+        assertEquals("ok-1", afterRestart.auditRecords(null, null, null, null, null, null, newest.get(0).id(), 1).get(0).sourceId(),
+                "the next page, by keyset");
+        assertEquals(java.util.List.of("bad-1"), afterRestart.entries("users", "failed", false, "backslash", null, 10).stream()
+                .map(StateStore.EntryState::sourceId).toList(), "a text search in the reason");
     }
 }

@@ -54,6 +54,11 @@ import java.util.Set;
  * <li>{@link Stamp#MODIFY_TIMESTAMP} (any other server): whole seconds that ended {@value #SETTLE_SECONDS} s ago by
  * idsync's clock; many writes share a second, so a batch takes whole seconds and the token is a time.</li>
  * </ul>
+ * This holds where a paged search's cookie names the last entry returned (OpenLDAP's back-mdb) or the server keeps the
+ * result set (Active Directory, 389 DS). A server whose cookie is a mere offset into the result (UnboundID's in-memory
+ * server, the demo directory) can skip an entry ahead of the cursor when one behind it leaves the result during the
+ * search; a {@code page-size} above the largest batch keeps such a feed to one page.
+ * <p>
  * Where every write has a stamp of its own (entryCSN, uSNChanged) a batch holds at most {@value #BATCH} entries, the
  * oldest, and the next one goes on from the last; the token is {@code <prefix><stamp>|<ids at that stamp>}, so an entry
  * at the edge is not returned twice, or {@code <prefix><bound>|^} once everything up to the bound is read.
