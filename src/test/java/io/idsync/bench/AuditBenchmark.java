@@ -26,7 +26,9 @@ import java.util.function.Supplier;
  * {@code GET /api/audit} and the dashboard ask them: the newest page, the next page (keyset: {@code before=<id>}),
  * by pipe, by outcome, by operation, by entry, by time range. Prints the latencies (p50, p99, max) of
  * {@link StateStore#auditRecords} and, measured in the same run on the same database, of the raw system: the same
- * SQL through plain JDBC. Not a test: run it by hand,
+ * SQL through plain JDBC. Then it starts the packaged application on that database (prod profile, no pipe, one viewer)
+ * and asks the same pages of {@code GET /api/audit} over HTTP, 10 clients at once. Not a test: run it by hand, after
+ * {@code mvn package},
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat target/cp.txt) io.idsync.bench.AuditBenchmark 100000
  * </pre>
@@ -87,6 +89,86 @@ public final class AuditBenchmark {
             measure("raw H2 (the same SQL over JDBC)", asks, print, ask -> () -> raw(pool, ask, ask.nextPage() ? newest - 5_000 : 0));
         }
         pool.dispose();
+        overHttp(dir, asks, newest);
+    }
+
+    /** The packaged application on the benchmark's database, asked the same pages over HTTP. */
+    private static void overHttp(Path dir, List<Ask> asks, long newest) throws Exception {
+        Path jar = Path.of(System.getProperty("idsync.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+        if (!Files.exists(jar)) {
+            System.out.println("\n(no " + jar + ": mvn package first for the HTTP figures)");
+            return;
+        }
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String password = "audit-bench-password";
+        String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-512")
+                .digest(("bench:idsync:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        Process app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dquarkus.http.port=" + port, "-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + dir.resolve("idsync") + ShippedStateStore.h2Options(),
+                // one pipe, so that pipe= names one the API knows; its systems are nowhere (its polls fail at once, quietly)
+                "-Didsync.connections.pingone.api-url=http://127.0.0.1:9/v1", "-Didsync.connections.pingone.environment-id=bench",
+                "-Didsync.connections.pingone.client-id=bench", "-Didsync.connections.pingone.client-secret=bench",
+                "-Didsync.connections.directory.url=ldap://127.0.0.1:9", "-Didsync.connections.directory.bind-dn=cn=bench",
+                "-Didsync.connections.directory.bind-password=bench", "-Didsync.connections.directory.base-dn=dc=example,dc=com",
+                "-Didsync.pipes.pingone-to-directory.polling-interval-ms=60000", "-Dquarkus.log.level=ERROR",
+                "-Dquarkus.security.users.embedded.users.bench=" + hash,
+                "-Dquarkus.security.users.embedded.roles.bench=viewer", "-jar", jar.toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile()).start();
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            String authorization = "Basic " + java.util.Base64.getEncoder().encodeToString(("bench:" + password).getBytes());
+            String base = "http://127.0.0.1:" + port;
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                try {
+                    if (http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/q/health/live")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        break;
+                    }
+                } catch (java.io.IOException e) {
+                    // not listening yet
+                }
+                if (System.nanoTime() > deadline || !app.isAlive()) {
+                    throw new IllegalStateException("the application did not come up: see " + dir.resolve("app.log"));
+                }
+                Thread.onSpinWait(); // (a benchmark: a few seconds of waiting for start-up)
+            }
+            for (int round = 0; round < 2; round++) {
+                measure("idsync over HTTP (GET /api/audit, basic auth, JSON)", asks, round == 1, ask -> () -> {
+                    StringBuilder query = new StringBuilder("limit=100");
+                    append(query, "pipe", ask.pipe() == null ? null : PIPES[0]); // the one pipe the application runs
+                    append(query, "entry", ask.entry());
+                    append(query, "operation", ask.operation());
+                    append(query, "outcome", ask.outcome());
+                    append(query, "from", ask.from() == null ? null : ask.from().toString());
+                    append(query, "to", ask.to() == null ? null : ask.to().toString());
+                    append(query, "before", ask.nextPage() ? Long.toString(newest - 5_000) : null);
+                    try {
+                        java.net.http.HttpResponse<String> answer = http.send(java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(base + "/api/audit?" + query)).header("Authorization", authorization).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString());
+                        if (answer.statusCode() != 200) {
+                            throw new IllegalStateException(answer.statusCode() + " " + answer.body());
+                        }
+                        return answer.body().split("\"id\":", -1).length - 1;
+                    } catch (java.io.IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+        } finally {
+            app.destroy();
+            app.waitFor();
+        }
+    }
+
+    private static void append(StringBuilder query, String name, String value) {
+        if (value != null) {
+            query.append('&').append(name).append('=').append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     /** The statement StateStore sends, built the same way, run over a plain pooled connection. */
