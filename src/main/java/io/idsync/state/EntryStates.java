@@ -1,0 +1,281 @@
+package io.idsync.state;
+
+import io.idsync.state.StateStore.EntryState;
+import io.idsync.state.StateStore.Intent;
+import io.idsync.state.StateStore.Owner;
+import io.idsync.state.StateStore.Status;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Each source entry's row ({@code entry_state}): its link, its last outcome, an intent not yet settled, whether it is in
+ * the pipe's scope. Outcomes are written behind: buffered (the newest per entry wins, and reads see the buffer) and
+ * written in JDBC batches of {@value #WRITE_BATCH} with the audit records that go with them, in one transaction, always
+ * before a checkpoint is saved. A crash can lose buffered outcomes, never a change: the batch replays, and what the lost
+ * window wrote is told by the intents, committed before each create, delete and rename.
+ */
+final class EntryStates {
+
+    /** larger than a scan's page: a page's outcomes go in the commit of the next page's intents */
+    static final int WRITE_BATCH = 1000;
+    private static final String COLUMNS = "source_id, destination_ref, destination_id, status, reason, updated_at, pending_action, pending_ref, pending_criteria, in_scope";
+
+    /** A buffered outcome; {@code state} null: the entry's row goes (an intent made for nothing). */
+    private record Pending(String pipe, String sourceId, EntryState state) {
+    }
+
+    private final Jdbc jdbc;
+    private final AuditLog audit;
+    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Object flushLock = new Object();
+
+    EntryStates(Jdbc jdbc, AuditLog audit) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+    }
+
+    // --- reads (the buffer first) ---------------------------------------------------------------------
+
+    Optional<EntryState> entry(String pipe, String sourceId) {
+        Pending buffered = pending.get(key(pipe, sourceId));
+        if (buffered != null) {
+            return Optional.ofNullable(buffered.state());
+        }
+        return jdbc.queryOne("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id = ?", EntryStates::entryState, pipe, sourceId);
+    }
+
+    boolean hasEntries(String pipe) {
+        String prefix = key(pipe, "");
+        return pending.keySet().stream().anyMatch(k -> k.startsWith(prefix))
+                || jdbc.queryOne("SELECT 1 FROM entry_state WHERE pipe = ? FETCH FIRST 1 ROWS ONLY", rs -> rs.getInt(1), pipe).isPresent();
+    }
+
+    List<String> linkedIds(String pipe, String afterId, int limit) {
+        flush();
+        List<String> ids = new ArrayList<>(limit);
+        jdbc.query("SELECT source_id FROM entry_state WHERE pipe = ? AND (destination_ref IS NOT NULL OR pending_action IS NOT NULL) AND source_id > ? ORDER BY source_id",
+                rs -> {
+                    if (ids.size() < limit) {
+                        ids.add(rs.getString(1));
+                    }
+                }, pipe, afterId);
+        return ids;
+    }
+
+    Map<String, EntryState> entries(String pipe, Collection<String> sourceIds) {
+        Map<String, EntryState> states = new java.util.HashMap<>();
+        if (sourceIds.isEmpty()) {
+            return states;
+        }
+        // one connection and one prepared statement for the page: far cheaper in H2 than an IN list
+        try (Connection c = jdbc.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id = ?")) {
+            for (String id : sourceIds) {
+                Jdbc.bind(ps, pipe, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        states.put(id, entryState(rs));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("the state store cannot be read: " + e.getMessage(), e);
+        }
+        for (String id : sourceIds) {
+            Pending buffered = pending.get(key(pipe, id));
+            if (buffered != null && buffered.state() != null) {
+                states.put(id, buffered.state());
+            } else if (buffered != null) {
+                states.remove(id);
+            }
+        }
+        return states;
+    }
+
+    /** Who among {@code pipes} is linked to the destination entry with this id (or name), other than {@code self}'s {@code sourceId}. */
+    Optional<Owner> owner(Collection<String> pipes, String self, String sourceId, String destinationId, String destinationRef) {
+        java.util.function.Predicate<EntryState> isLink = s -> s != null && s.destinationRef() != null
+                && ((destinationId != null && destinationId.equals(s.destinationId())) || (destinationRef != null && destinationRef.equalsIgnoreCase(s.destinationRef())));
+        java.util.function.Predicate<Owner> other = o -> !(o.pipe().equals(self) && o.sourceId().equals(sourceId));
+        for (Pending p : pending.values()) {
+            Owner owner = new Owner(p.pipe(), p.sourceId());
+            if (pipes.contains(p.pipe()) && other.test(owner) && isLink.test(p.state())) {
+                return Optional.of(owner);
+            }
+        }
+        if (pipes.isEmpty()) {
+            return Optional.empty();
+        }
+        String in = String.join(", ", java.util.Collections.nCopies(pipes.size(), "?"));
+        List<Object> values = new ArrayList<>(pipes);
+        values.add(destinationId == null ? "" : destinationId);
+        values.add(destinationRef == null ? "" : destinationRef);
+        List<Owner> linked = new ArrayList<>();
+        jdbc.query("SELECT pipe, source_id FROM entry_state WHERE pipe IN (" + in + ") AND destination_ref IS NOT NULL AND (destination_id = ? OR destination_ref = ?)",
+                rs -> linked.add(new Owner(rs.getString(1), rs.getString(2))), values.toArray());
+        // a newer outcome still in the buffer may have let the entry go
+        return linked.stream().filter(other)
+                .filter(o -> {
+                    Pending buffered = pending.get(key(o.pipe(), o.sourceId()));
+                    return buffered == null || isLink.test(buffered.state());
+                }).findFirst();
+    }
+
+    // --- the sync status figures ---------------------------------------------------------------------
+
+    /** The pipe's figures over its whole scope, from one grouped query of the rows, classified by {@link SyncFigure}. */
+    StateStore.Figures figures(String pipe, boolean groups) {
+        flush();
+        Map<SyncFigure, Long> counts = new java.util.EnumMap<>(SyncFigure.class);
+        jdbc.query("SELECT status, CASE WHEN destination_ref IS NULL THEN 0 ELSE 1 END, CASE WHEN reason IS NULL THEN 0 ELSE 1 END, COUNT(*)"
+                + " FROM entry_state WHERE pipe = ? AND in_scope = TRUE AND status <> 'REMOVED'"
+                + " GROUP BY status, CASE WHEN destination_ref IS NULL THEN 0 ELSE 1 END, CASE WHEN reason IS NULL THEN 0 ELSE 1 END",
+                rs -> counts.merge(SyncFigure.of(Status.valueOf(rs.getString(1)), rs.getInt(2) == 1, rs.getInt(3) == 1, groups), rs.getLong(4), Long::sum),
+                pipe);
+        long impacted = counts.values().stream().mapToLong(Long::longValue).sum();
+        return new StateStore.Figures(impacted, counts.getOrDefault(SyncFigure.SUCCESS, 0L), counts.getOrDefault(SyncFigure.UNSYNCED, 0L),
+                counts.getOrDefault(SyncFigure.PARTIAL, 0L), counts.getOrDefault(SyncFigure.FAILED, 0L));
+    }
+
+    /** A page of the entries of one figure (or of any, for {@code null}), by source id after {@code afterId}, with a text in them. */
+    List<EntryState> page(String pipe, SyncFigure figure, boolean groups, String text, String afterId, int limit) {
+        flush();
+        String where = figure == null ? "1 = 1" : figure.where(groups);
+        List<Object> values = new ArrayList<>(List.of(pipe, afterId == null ? "" : afterId));
+        String match = "";
+        if (text != null && !text.isBlank()) {
+            String like = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            match = " AND (LOWER(source_id) LIKE ? ESCAPE '\\' OR LOWER(destination_ref) LIKE ? ESCAPE '\\' OR LOWER(reason) LIKE ? ESCAPE '\\')";
+            values.add(like);
+            values.add(like);
+            values.add(like);
+        }
+        List<EntryState> page = new ArrayList<>();
+        jdbc.query("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id > ? AND " + where + match
+                + " ORDER BY source_id FETCH FIRST " + Math.max(1, Math.min(limit, 1000)) + " ROWS ONLY", rs -> page.add(entryState(rs)), values.toArray());
+        return page;
+    }
+
+    long count(String pipe, Status status) {
+        flush();
+        return jdbc.queryOne("SELECT COUNT(*) FROM entry_state WHERE pipe = ? AND status = ?", rs -> rs.getLong(1), pipe, status.name()).orElse(0L);
+    }
+
+    List<EntryState> failures(String pipe, int limit) {
+        flush();
+        List<EntryState> failures = new ArrayList<>();
+        jdbc.query("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND status = ? ORDER BY updated_at DESC",
+                rs -> {
+                    if (failures.size() < limit) {
+                        failures.add(entryState(rs));
+                    }
+                }, pipe, Status.FAILED.name());
+        return failures;
+    }
+
+    /** Up to 1,000 failed source ids after {@code afterId}, in id order. */
+    List<String> failedIds(String pipe, String afterId) {
+        flush();
+        List<String> ids = new ArrayList<>();
+        jdbc.query("SELECT source_id FROM entry_state WHERE pipe = ? AND status = 'FAILED' AND source_id > ? ORDER BY source_id FETCH FIRST 1000 ROWS ONLY",
+                rs -> ids.add(rs.getString(1)), pipe, afterId);
+        return ids;
+    }
+
+    // --- writes (buffered) ---------------------------------------------------------------------------
+
+    void buffer(String pipe, EntryState state) {
+        pending.put(key(pipe, state.sourceId()), new Pending(pipe, state.sourceId(), state));
+        flushWhenFull();
+    }
+
+    /** Several states to be written in one commit (a page's intents). */
+    void bufferAll(String pipe, Collection<EntryState> states) {
+        states.forEach(state -> pending.put(key(pipe, state.sourceId()), new Pending(pipe, state.sourceId(), state)));
+    }
+
+    /** The entry's row goes at the next flush. */
+    void forget(String pipe, String sourceId) {
+        pending.put(key(pipe, sourceId), new Pending(pipe, sourceId, null));
+        flushWhenFull();
+    }
+
+    void flushWhenFull() {
+        if (pending.size() >= WRITE_BATCH || audit.waiting() >= WRITE_BATCH) {
+            flush();
+        }
+    }
+
+    /** Writes every buffered outcome, and the audit records that go with them, in one transaction. */
+    void flush() {
+        synchronized (flushLock) {
+            if (pending.isEmpty() && audit.waiting() == 0) {
+                return;
+            }
+            Map<String, Pending> written = new LinkedHashMap<>(pending);
+            List<Pending> batch = written.values().stream().filter(p -> p.state() != null).toList();
+            List<Pending> forgotten = written.values().stream().filter(p -> p.state() == null).toList();
+            List<StateStore.AuditRecord> audited = audit.take(WRITE_BATCH * 4);
+            jdbc.inTransaction(c -> {
+                AuditLog.write(c, audited);
+                if (!forgotten.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM entry_state WHERE pipe = ? AND source_id = ?")) {
+                        for (Pending p : forgotten) {
+                            Jdbc.bind(ps, p.pipe(), p.sourceId());
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                if (jdbc.mergeSyntax) {
+                    try (PreparedStatement ps = c.prepareStatement("MERGE INTO entry_state (pipe, " + COLUMNS + ")"
+                            + " KEY (pipe, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        for (Pending p : batch) {
+                            Jdbc.bind(ps, row(p));
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                } else {
+                    for (Pending p : batch) {
+                        jdbc.upsert(c, "entry_state", new String[]{"pipe", "source_id"}, new String[]{"destination_ref", "destination_id", "status",
+                                "reason", "updated_at", "pending_action", "pending_ref", "pending_criteria", "in_scope"}, row(p));
+                    }
+                }
+            });
+            // only once committed: a reader always finds an outcome in the buffer or in the database; a newer
+            // outcome put meanwhile stays for the next flush
+            written.forEach(pending::remove);
+        }
+    }
+
+    private static Object[] row(Pending p) {
+        EntryState s = p.state();
+        Intent intent = s.intent();
+        return new Object[]{p.pipe(), s.sourceId(), s.destinationRef(), s.destinationId(), s.status().name(), s.reason(), Timestamp.from(s.updatedAt()),
+                intent == null ? null : intent.action().name(), intent == null ? null : intent.ref(), intent == null ? null : intent.criteria(),
+                s.inScope()};
+    }
+
+    private static String key(String pipe, String sourceId) {
+        return pipe + '\u0000' + sourceId;
+    }
+
+    private static EntryState entryState(ResultSet rs) throws SQLException {
+        Intent intent = rs.getString(7) == null ? null : new Intent(Intent.Action.valueOf(rs.getString(7)), rs.getString(8), rs.getString(9));
+        return new EntryState(rs.getString(1), rs.getString(2), rs.getString(3), Status.valueOf(rs.getString(4)), rs.getString(5),
+                rs.getTimestamp(6).toInstant(), intent, rs.getBoolean(10));
+    }
+}
