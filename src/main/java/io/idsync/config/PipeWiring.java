@@ -53,8 +53,14 @@ public class PipeWiring {
 
     @Produces
     @Singleton
-    StateStore stateStore(AgroalDataSource dataSource, Config config) {
-        return new StateStore(dataSource).auditRetention(idsync(config).duration("audit.retention", "30d"));
+    StateStore stateStore(@Any io.quarkus.arc.InjectableInstance<AgroalDataSource> dataSources, Config config) {
+        // the embedded H2 or, with the postgresql profile, PostgreSQL: whichever datasource is active
+        List<AgroalDataSource> active = dataSources.listActive();
+        if (active.size() != 1) {
+            throw new ConfigurationException("idsync cannot start: it needs exactly one active state database, and " + active.size()
+                    + " are active (the embedded H2 by default, or PostgreSQL with the postgresql profile)");
+        }
+        return new StateStore(active.get(0)).auditRetention(idsync(config).duration("audit.retention", "30d"));
     }
 
     @Produces
