@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * Where each pipe stands in its source's feed, the position its initial load started from, and its counters. A
- * checkpoint and the counters are saved in one transaction, after every change of the batch is recorded (the caller
- * flushes the entries first), so a crash replays a batch rather than losing it.
+ * checkpoint and the counters are saved in the transaction that writes the batch's last outcomes, so a crash replays
+ * a batch rather than losing it.
  */
 final class Checkpoints {
 
@@ -35,16 +35,17 @@ final class Checkpoints {
         return token;
     }
 
-    /** The checkpoint and the counters in one transaction; an initial load's start position goes with its first checkpoint. */
-    void save(String pipe, String token, Map<String, Long> counters) {
-        jdbc.inTransaction(c -> {
-            jdbc.upsert(c, "pipe_checkpoint", new String[]{"pipe"}, new String[]{"token", "updated_at"}, pipe, token, Timestamp.from(Instant.now()));
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM pipe_initial_load WHERE pipe = ?")) {
-                Jdbc.bind(ps, pipe);
-                ps.executeUpdate();
-            }
-            saveCounters(c, pipe, counters);
-        });
+    /**
+     * The checkpoint and the counters, in the caller's transaction (with the batch's last outcomes); an initial load's
+     * start position goes with its first checkpoint.
+     */
+    void save(java.sql.Connection c, String pipe, String token, Map<String, Long> counters) throws java.sql.SQLException {
+        jdbc.upsert(c, "pipe_checkpoint", new String[]{"pipe"}, new String[]{"token", "updated_at"}, pipe, token, Timestamp.from(Instant.now()));
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM pipe_initial_load WHERE pipe = ?")) {
+            Jdbc.bind(ps, pipe);
+            ps.executeUpdate();
+        }
+        saveCounters(c, pipe, counters);
     }
 
     void saveCounters(String pipe, Map<String, Long> counters) {

@@ -220,8 +220,16 @@ final class EntryStates {
 
     /** Writes every buffered outcome, and the audit records that go with them, in one transaction. */
     void flush() {
+        flushWith(null);
+    }
+
+    /**
+     * Writes every buffered outcome and the audit records that go with them, and then {@code more} (a checkpoint), all in
+     * one transaction: a batch's last outcomes and its checkpoint commit together or not at all.
+     */
+    void flushWith(Jdbc.Work more) {
         synchronized (flushLock) {
-            if (pending.isEmpty() && audit.waiting() == 0) {
+            if (pending.isEmpty() && audit.waiting() == 0 && more == null) {
                 return;
             }
             Map<String, Pending> written = new LinkedHashMap<>(pending);
@@ -253,6 +261,9 @@ final class EntryStates {
                         jdbc.upsert(c, "entry_state", new String[]{"pipe", "source_id"}, new String[]{"destination_ref", "destination_id", "status",
                                 "reason", "updated_at", "pending_action", "pending_ref", "pending_criteria", "in_scope"}, row(p));
                     }
+                }
+                if (more != null) {
+                    more.run(c);
                 }
             });
             // only once committed: a reader always finds an outcome in the buffer or in the database; a newer

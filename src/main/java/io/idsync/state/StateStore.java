@@ -14,8 +14,8 @@ import java.util.Optional;
  * outcomes and intents, written behind), {@link Retries}, {@link MemberRefreshes} and the {@link AuditLog}; the sync
  * status rule is {@link SyncFigure}.
  * <p>
- * A checkpoint and the counters are saved in one transaction, after every change of the batch has been
- * recorded (its outcomes flushed first), so a crash replays a batch rather than losing it. A crash can lose buffered
+ * A checkpoint and the counters are saved in one transaction with the batch's last outcomes, after every change of the
+ * batch has been recorded, so a crash replays a batch rather than losing it. A crash can lose buffered
  * outcomes, never a change: the batch replays. What the lost window wrote is told by the {@link Intent}s, committed
  * before each create, delete and rename: the replay finds what idsync created and knows what it deleted.
  */
@@ -111,10 +111,12 @@ public class StateStore {
         return checkpoints.initialLoadStart(pipe, now);
     }
 
-    /** Saves the checkpoint and the counters together, once every outcome is written; an initial load's start position goes with its first checkpoint. */
+    /**
+     * Saves the checkpoint and the counters with the batch's outcomes not yet written, in one transaction: a batch ends
+     * in one commit; an initial load's start position goes with its first checkpoint.
+     */
     public void saveCheckpoint(String pipe, String token, Map<String, Long> counters) {
-        flush();
-        checkpoints.save(pipe, token, counters);
+        entries.flushWith(c -> checkpoints.save(c, pipe, token, counters));
         audit.purgeWhenDue();
     }
 
