@@ -75,7 +75,7 @@ final class ChangelogFeed {
      */
     ChangeBatch changesSince(String token) {
         long after = Long.parseLong(token);
-        List<ChangeLogEntry> entries = new ArrayList<>();
+        List<SearchResultEntry> entries = new ArrayList<>();
         try {
             SearchRequest request = new SearchRequest("cn=changelog", SearchScope.ONE,
                     Filter.createGreaterOrEqualFilter("changeNumber", Long.toString(after + 1)), ATTRIBUTES);
@@ -90,23 +90,44 @@ final class ChangelogFeed {
                 found = e.getSearchEntries();
             }
             for (SearchResultEntry entry : found) {
-                entries.add(new ChangeLogEntry(entry));
+                if (entry.getAttributeValueAsLong("changeNumber") != null) {
+                    entries.add(entry);
+                }
             }
         } catch (LDAPException e) {
             throw new TransientFailure("LDAP read of cn=changelog after change " + after + " failed: " + e.getMessage());
         }
         // the server returns them in DN order: put them in change order, and keep a gap-free prefix
-        entries.sort(Comparator.comparingLong(ChangeLogEntry::getChangeNumber));
+        entries.sort(Comparator.comparingLong(e -> e.getAttributeValueAsLong("changeNumber")));
         List<Change> changes = new ArrayList<>();
         long last = after;
-        for (ChangeLogEntry entry : entries) {
-            if (entry.getChangeNumber() != last + 1 && entries.size() >= BATCH) {
+        for (SearchResultEntry entry : entries) {
+            long number = entry.getAttributeValueAsLong("changeNumber");
+            if (number != last + 1 && entries.size() >= BATCH) {
                 break; // with a truncated answer, a gap may hide changes not returned yet
             }
-            last = entry.getChangeNumber();
-            changes.addAll(toChanges(entry));
+            last = number;
+            changes.addAll(changesOf(entry));
         }
         return new ChangeBatch(changes, Long.toString(last));
+    }
+
+    /**
+     * The changes one changelog entry stands for. An entry the SDK cannot read as a change (a rename without its new RDN,
+     * say) is a WARN and {@code idsync_changes_unmapped_total}, and the feed goes on past it: one malformed entry must
+     * neither stop the pipe for good nor pass unnoticed.
+     */
+    List<Change> changesOf(Entry raw) {
+        try {
+            return toChanges(new ChangeLogEntry(raw));
+        } catch (LDAPException e) {
+            String type = String.valueOf(raw.getAttributeValue("changeType")).toLowerCase(java.util.Locale.ROOT);
+            ConnectionMeters.unmapped("ldap", lookups.directory().settings().name(), type.startsWith("mod") && !type.equals("modify") ? "rename" : type);
+            LOG.warnf("%s: change %s (%s of %s) cannot be read (%s): it is left to the reconciliation (reconcile-cron)",
+                    lookups.directory().settings().name(), raw.getAttributeValue("changeNumber"), type, raw.getAttributeValue("targetDN"),
+                    e.getExceptionMessage());
+            return List.of();
+        }
     }
 
     /** The changes one changelog entry stands for (package-private for the tests of what cannot be mapped). */

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Deletes as changelogs other than PingDirectory's report them: without {@code deletedEntryAttrs}, the entry's id from
  * {@code targetEntryUUID} or {@code targetUniqueID}; with neither, a WARN and {@code idsync_changes_unmapped_total},
- * never silence. The changelog entries are written as those servers write them.
+ * never silence; nor is a rename the changelog writes without its new RDN. The changelog entries are written as those
+ * servers write them.
  */
 class ChangelogDeletesTest {
 
@@ -70,6 +71,14 @@ class ChangelogDeletesTest {
         assertEquals(1.0, meters.get("idsync.changes.unmapped").tags("kind", "ldap", "connection", "directory", "operation", "delete")
                 .counter().count(), 1e-9);
         assertTrue(feed.toChanges(delete(9, "targetUniqueID: not-a-uuid")).isEmpty(), "an id of another form is not taken for an entryUUID");
-        assertEquals(2.0, meters.get("idsync.changes.unmapped").counter().count(), 1e-9);
+        assertEquals(2.0, meters.get("idsync.changes.unmapped").tags("operation", "delete").counter().count(), 1e-9);
+    }
+
+    @Test
+    void aRenameThatNamesNoNewRdnIsCountedAndWarnedNotDropped() throws Exception {
+        Entry rename = new Entry("dn: changeNumber=10,cn=changelog", "objectClass: changeLogEntry",
+                "changeNumber: 10", "targetDN: uid=old,ou=People,dc=example,dc=com", "changeType: modrdn", "deleteOldRDN: TRUE");
+        assertEquals(List.of(), feed.changesOf(rename), "not read, not thrown: the feed goes on past it");
+        assertEquals(1.0, meters.get("idsync.changes.unmapped").tags("operation", "rename").counter().count(), 1e-9);
     }
 }
