@@ -1,6 +1,7 @@
 package io.idsync.config;
 
-import io.agroal.api.AgroalDataSource;
+import io.idsync.cluster.Leases;
+import io.idsync.cluster.StateDatabase;
 import io.idsync.connector.Connector;
 import io.idsync.connector.ConnectorKind;
 import io.idsync.connector.Settings;
@@ -53,14 +54,9 @@ public class PipeWiring {
 
     @Produces
     @Singleton
-    StateStore stateStore(@Any io.quarkus.arc.InjectableInstance<AgroalDataSource> dataSources, Config config) {
-        // the embedded H2 or, with the postgresql profile, PostgreSQL: whichever datasource is active
-        List<AgroalDataSource> active = dataSources.listActive();
-        if (active.size() != 1) {
-            throw new ConfigurationException("idsync cannot start: it needs exactly one active state database, and " + active.size()
-                    + " are active (the embedded H2 by default, or PostgreSQL with the postgresql profile)");
-        }
-        return new StateStore(active.get(0)).auditRetention(idsync(config).duration("audit.retention", "30d"));
+    StateStore stateStore(StateDatabase database, Leases leases, Config config) {
+        // the embedded H2 or, with the postgresql profile, PostgreSQL; its writes fenced by the pipes' leases
+        return new StateStore(database.dataSource()).fence(leases).auditRetention(idsync(config).duration("audit.retention", "30d"));
     }
 
     @Produces
@@ -158,9 +154,9 @@ public class PipeWiring {
     @Produces
     @Singleton
     @Named("road")
-    Road road(Pipes pipes, Config config) {
+    Road road(Pipes pipes, Leases leases, Config config) {
         Settings retry = idsync(config).under("idsync.retry.");
-        return new Road(pipes, new Retry(retry.integer("max-redeliveries", 5), retry.integer("initial-delay-ms", 500)));
+        return new Road(pipes, new Retry(retry.integer("max-redeliveries", 5), retry.integer("initial-delay-ms", 500)), leases);
     }
 
     /**

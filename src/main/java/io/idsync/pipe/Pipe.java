@@ -24,6 +24,8 @@ public final class Pipe implements Retry.Watcher {
     private final PipeMapping mapping;
     private final StateStore state;
     private final PipeCounters counters;
+    /** the lease token this instance last ran the pipe with (0: never) */
+    private long heldWith;
     private final Semaphore busy = new Semaphore(1);
     private final EntryType entryType;
     private final DeletionGuard deletionGuard;
@@ -258,6 +260,22 @@ public final class Pipe implements Retry.Watcher {
     /** What the pipe is doing now: idle, polling, initial load, resync. */
     public String activity() {
         return activity;
+    }
+
+    /**
+     * Notes the lease token this instance runs the pipe with; true when it is a new one (the pipe was taken from
+     * another instance, or again), and then the counters saved with the last checkpoint are reloaded.
+     */
+    synchronized boolean takenWith(long token) {
+        if (token == heldWith) {
+            return false;
+        }
+        boolean first = heldWith == 0;
+        heldWith = token;
+        if (!first || token > 1) {
+            counters.reload(state.counters(name));
+        }
+        return !first || token > 1;
     }
 
     /** One run at a time per pipe: a poll and a resync never overlap. A poll does not wait (it skips its turn). */

@@ -16,6 +16,11 @@ public final class PipeCounters {
         for (Outcome outcome : Outcome.values()) {
             counters.put(outcome.counter(), new AtomicLong());
         }
+        reload(saved);
+    }
+
+    /** The totals as saved (by another instance, which held the pipe before this one). */
+    public void reload(Map<String, Long> saved) {
         saved.forEach((name, value) -> {
             AtomicLong counter = counters.get(name);
             if (counter != null) {

@@ -14,6 +14,8 @@ import io.idsync.mapping.MappingException;
 import io.idsync.state.StateStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
+import io.idsync.cluster.Leases;
+import io.idsync.cluster.SoloLeases;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -44,11 +46,19 @@ public final class Road {
     private final Pipes pipes;
     private final Retry retry;
     private final Feeds feeds;
+    private final Leases leases;
 
+    /** A road of a single instance, holding every pipe. */
     public Road(Pipes pipes, Retry retry) {
+        this(pipes, retry, new SoloLeases("idsync"));
+    }
+
+    /** A road that runs only the pipes whose lease this instance holds. */
+    public Road(Pipes pipes, Retry retry, Leases leases) {
         this.pipes = pipes;
         this.retry = retry;
         this.feeds = new Feeds(retry);
+        this.leases = leases;
     }
 
     // --- once per batch ------------------------------------------------------------------------------
@@ -60,6 +70,10 @@ public final class Road {
      */
     public void poll(Exchange exchange) {
         Pipe pipe = pipe(exchange);
+        if (!holds(pipe)) {
+            skipRun(exchange); // another instance runs it: this one stands by
+            return;
+        }
         if (!pipe.tryAcquire("polling")) {
             skipRun(exchange);
             return;
@@ -489,7 +503,37 @@ public final class Road {
 
     /** The pipe's scheduled reconciliation ({@code idsync.pipes.<pipe>.reconcile-cron}); the pipe is the exchange's. */
     public void startReconciliation(Exchange exchange) {
-        beginReconciliation(exchange, pipe(exchange), 0);
+        Pipe pipe = pipe(exchange);
+        if (!holds(pipe)) {
+            skipRun(exchange); // the holder reconciles on its own schedule
+            return;
+        }
+        beginReconciliation(exchange, pipe, 0);
+    }
+
+    /**
+     * Whether this instance holds the pipe now. Taking it (again) reloads what the previous holder saved with its
+     * last checkpoint (the counters); the checkpoint itself is read by each poll.
+     */
+    private boolean holds(Pipe pipe) {
+        java.util.OptionalLong token = leases.held(pipe.name());
+        if (token.isEmpty()) {
+            return false;
+        }
+        if (pipe.takenWith(token.getAsLong())) {
+            LOG.infof("%s: taken over by instance %s, from checkpoint %s", pipe.name(), leases.instance(),
+                    pipe.state().checkpoint(pipe.name()).orElse("none (initial load)"));
+        }
+        return true;
+    }
+
+    /** @throws PipeBusy when another instance holds the pipe: an operator's run goes to that instance */
+    private void requireHeld(Pipe pipe) {
+        if (!holds(pipe)) {
+            throw new PipeBusy("pipe '" + pipe.name() + "' runs on instance " + leases.holder(pipe.name()).map(Leases.Holder::instance)
+                    .orElse("(none yet: its holder stopped, another instance takes it within the lease)") + ", not on " + leases.instance()
+                    + "; ask that instance");
+        }
     }
 
     /**
@@ -500,6 +544,7 @@ public final class Road {
      * @throws PipeBusy when the deletion guard holds the pipe, or another run still does after {@code waitMillis}
      */
     public void beginReconciliation(Exchange exchange, Pipe pipe, long waitMillis) {
+        requireHeld(pipe);
         if (pipe.deletionGuard().tripped() != null) {
             throw new PipeBusy("pipe '" + pipe.name() + "' is held by its deletion guard: " + pipe.deletionGuard().tripped());
         }
@@ -522,6 +567,7 @@ public final class Road {
      * @throws PipeBusy when the pipe is not retired, the deletion guard holds it, or another run still does
      */
     public void beginDeprovisioning(Exchange exchange, Pipe pipe, long waitMillis) {
+        requireHeld(pipe);
         if (!pipe.retired()) {
             throw new PipeBusy("pipe '" + pipe.name() + "' is running: deprovisioning is for a rule switched off"
                     + " (idsync.pipes." + pipe.name() + ".enabled=false with deprovision-on-rule-deletion=true)");
@@ -555,6 +601,7 @@ public final class Road {
      *                  deletion guard does
      */
     public void beginResync(Exchange exchange, Pipe pipe, boolean dryRun, long waitMillis) {
+        requireHeld(pipe);
         if (!pipe.tryAcquire(dryRun ? "resync (dry run)" : "resync", waitMillis)) {
             throw new PipeBusy("pipe '" + pipe.name() + "' is still busy (" + pipe.activity() + ") after "
                     + waitMillis / 1000 + " s; try again when it is idle");

@@ -39,10 +39,15 @@ final class EntryStates {
     private final AuditLog audit;
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
     private final Object flushLock = new Object();
+    private volatile Fence fence = Fence.NONE;
 
     EntryStates(Jdbc jdbc, AuditLog audit) {
         this.jdbc = jdbc;
         this.audit = audit;
+    }
+
+    void fence(Fence fence) {
+        this.fence = fence;
     }
 
     // --- reads (the buffer first) ---------------------------------------------------------------------
@@ -219,14 +224,19 @@ final class EntryStates {
 
     /** Writes every buffered outcome, and the audit records that go with them, in one transaction. */
     void flush() {
-        flushWith(null);
+        flushWith(null, null);
     }
 
     /**
      * Writes every buffered outcome and the audit records that go with them, and then {@code more} (a checkpoint), all in
-     * one transaction: a batch's last outcomes and its checkpoint commit together or not at all.
+     * one transaction: a batch's last outcomes and its checkpoint commit together or not at all. The transaction
+     * first checks the {@link Fence}: an instance that lost a pipe writes none of its outcomes (they are dropped: the
+     * new holder replays them), and the other pipes' go on.
+     *
+     * @param pipe the pipe whose checkpoint {@code more} saves, or null
+     * @throws LeaseLost when this instance no longer holds a pipe it would write
      */
-    void flushWith(Jdbc.Work more) {
+    void flushWith(String pipe, Jdbc.Work more) {
         synchronized (flushLock) {
             if (pending.isEmpty() && audit.waiting() == 0 && more == null) {
                 return;
@@ -235,39 +245,55 @@ final class EntryStates {
             List<Pending> batch = written.values().stream().filter(p -> p.state() != null).toList();
             List<Pending> forgotten = written.values().stream().filter(p -> p.state() == null).toList();
             List<StateStore.AuditRecord> audited = audit.take(WRITE_BATCH * 4);
-            jdbc.inTransaction(c -> {
-                AuditLog.write(c, audited);
-                if (!forgotten.isEmpty()) {
-                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM entry_state WHERE pipe = ? AND source_id = ?")) {
-                        for (Pending p : forgotten) {
-                            Jdbc.bind(ps, p.pipe(), p.sourceId());
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
+            java.util.Set<String> pipes = new java.util.TreeSet<>();
+            written.values().forEach(p -> pipes.add(p.pipe()));
+            if (pipe != null) {
+                pipes.add(pipe);
+            }
+            try {
+                jdbc.inTransaction(c -> {
+                    fence.check(c, pipes);
+                    write(c, audited, forgotten, batch);
+                    if (more != null) {
+                        more.run(c);
                     }
-                }
-                if (jdbc.mergeSyntax) {
-                    try (PreparedStatement ps = c.prepareStatement("MERGE INTO entry_state (pipe, " + COLUMNS + ")"
-                            + " KEY (pipe, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                        for (Pending p : batch) {
-                            Jdbc.bind(ps, row(p));
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
-                    }
-                } else {
-                    for (Pending p : batch) {
-                        jdbc.upsert(c, "entry_state", new String[]{"pipe", "source_id"}, new String[]{"destination_ref", "destination_id", "status",
-                                "reason", "updated_at", "pending_action", "pending_ref", "pending_criteria", "in_scope"}, row(p));
-                    }
-                }
-                if (more != null) {
-                    more.run(c);
-                }
-            });
+                });
+            } catch (LeaseLost lost) {
+                written.values().stream().filter(p -> lost.pipes().contains(p.pipe())).forEach(p -> pending.remove(key(p.pipe(), p.sourceId()), p));
+                audited.stream().filter(r -> !lost.pipes().contains(r.pipe())).forEach(audit::add);
+                throw lost;
+            }
             // only once committed: a reader always finds an outcome in the buffer or in the database; a newer
             // outcome put meanwhile stays for the next flush
             written.forEach(pending::remove);
+        }
+    }
+
+    private void write(Connection c, List<StateStore.AuditRecord> audited, List<Pending> forgotten, List<Pending> batch) throws SQLException {
+        AuditLog.write(c, audited);
+        if (!forgotten.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM entry_state WHERE pipe = ? AND source_id = ?")) {
+                for (Pending p : forgotten) {
+                    Jdbc.bind(ps, p.pipe(), p.sourceId());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        if (jdbc.mergeSyntax) {
+            try (PreparedStatement ps = c.prepareStatement("MERGE INTO entry_state (pipe, " + COLUMNS + ")"
+                    + " KEY (pipe, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (Pending p : batch) {
+                    Jdbc.bind(ps, row(p));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        } else {
+            for (Pending p : batch) {
+                jdbc.upsert(c, "entry_state", new String[]{"pipe", "source_id"}, new String[]{"destination_ref", "destination_id", "status",
+                        "reason", "updated_at", "pending_action", "pending_ref", "pending_criteria", "in_scope"}, row(p));
+            }
         }
     }
 

@@ -96,6 +96,15 @@ public class StateStore {
         this.memberRefreshes = new MemberRefreshes(jdbc);
     }
 
+    /**
+     * The check every write of outcomes and checkpoints makes in its transaction: that this instance still holds the
+     * pipes it writes (several instances on one database).
+     */
+    public StateStore fence(Fence fence) {
+        entries.fence(fence);
+        return this;
+    }
+
     // --- checkpoints and counters -------------------------------------------------------------------
 
     public Optional<String> checkpoint(String pipe) {
@@ -116,7 +125,7 @@ public class StateStore {
      * in one commit; an initial load's start position goes with its first checkpoint.
      */
     public void saveCheckpoint(String pipe, String token, Map<String, Long> counters) {
-        entries.flushWith(c -> checkpoints.save(c, pipe, token, counters));
+        entries.flushWith(pipe, c -> checkpoints.save(c, pipe, token, counters));
         audit.purgeWhenDue();
     }
 

@@ -1,5 +1,6 @@
 package io.idsync.status;
 
+import io.idsync.cluster.Leases;
 import io.idsync.pipe.Pipe;
 import io.idsync.pipe.PipeBusy;
 import io.idsync.pipe.Pipes;
@@ -27,6 +28,9 @@ public class PipeStatusApi {
 
     @Inject
     Pipes pipes;
+
+    @Inject
+    Leases leases;
 
     public List<Map<String, Object>> all(Exchange exchange) {
         return pipes.all().stream().map(pipe -> status(exchange, pipe, false)).toList();
@@ -58,6 +62,20 @@ public class PipeStatusApi {
         status.put("activity", pipe.activity());
         status.put("lastPoll", text(pipe.lastPoll()));
         status.put("lastSync", text(pipe.lastSync()));
+        // several instances on one PostgreSQL: the pipe runs on one, the others stand by
+        Leases.Holder holder = leases.holder(pipe.name()).orElse(null);
+        Map<String, Object> heldBy = null;
+        if (holder != null) {
+            heldBy = new LinkedHashMap<>();
+            heldBy.put("instance", holder.instance());
+            heldBy.put("since", holder.since().toString());
+            heldBy.put("here", holder.here());
+        }
+        status.put("heldBy", heldBy);
+        status.put("answeredBy", leases.instance());
+        if (holder == null || !holder.here()) {
+            status.put("activity", holder == null ? "waiting for an instance to take it" : "standing by (runs on " + holder.instance() + ")");
+        }
         status.put("counters", pipe.counters().snapshot());
         status.put("lastError", pipe.lastError());
         status.put("failingSince", text(pipe.failingSince()));

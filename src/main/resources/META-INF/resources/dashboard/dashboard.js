@@ -47,6 +47,8 @@ function render(status) {
   state.textContent = status.state;
   state.className = "state " + status.state;
   element.querySelector(".activity").textContent = status.activity;
+  element.querySelector(".held-by").textContent = status.heldBy
+    ? "on " + status.heldBy.instance + " since " + when(status.heldBy.since) : "on no instance yet";
   element.querySelector(".last-sync").textContent = when(status.lastSync);
   element.querySelector(".last-poll").textContent = when(status.lastPoll);
   const summary = status.syncStatus;

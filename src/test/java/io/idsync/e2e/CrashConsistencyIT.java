@@ -1,46 +1,26 @@
 package io.idsync.e2e;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.unboundid.ldap.sdk.Attribute;
-import com.unboundid.ldap.sdk.Filter;
-import com.unboundid.ldap.sdk.LDAPConnection;
-import com.unboundid.ldap.sdk.Modification;
-import com.unboundid.ldap.sdk.ModificationType;
-import com.unboundid.ldap.sdk.SearchResultEntry;
-import com.unboundid.ldap.sdk.SearchScope;
-import io.idsync.connector.pingone.PingOneClient;
-import io.idsync.sandbox.DemoDirectory;
-import io.idsync.sandbox.DemoSeed;
-import io.idsync.testsupport.SandboxAdmin;
-import io.idsync.testsupport.SystemsProcess;
+import io.idsync.testsupport.Postgres;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The packaged application killed with {@code kill -9} at random moments, as production crashes: the PingOne
- * sandbox and the directory run in a JVM of their own ({@link SystemsProcess}) and go on while idsync is dead; the
- * state store is the shipped H2 file ({@code ./data/idsync} in idsync's working directory). Two pipes run together:
- * {@code pingone-to-directory} (Employees → {@code ou=People}) and {@code directory-to-pingone} (members of
- * {@code cn=Provisioning Users} → population Corp).
+ * sandbox and the directory run in a JVM of their own ({@link SyncWorld}) and go on while idsync is dead. The state
+ * store is the shipped H2 file ({@code ./data/idsync} in idsync's working directory), and then a real PostgreSQL
+ * (Debian's package, started by the test). Two pipes run together: {@code pingone-to-directory} (Employees →
+ * {@code ou=People}) and {@code directory-to-pingone} (members of {@code cn=Provisioning Users} → population Corp).
  * <p>
  * First the initial loads are killed {@value #LOAD_KILLS} times, changes flowing meanwhile; then
  * {@value #STREAM_KILLS} rounds of mixed changes (PingOne: creates, PATCHes, enable/disable, lock/unlock, moves out of
@@ -60,73 +40,55 @@ class CrashConsistencyIT {
     private static final int PINGONE_CHANGES_PER_ROUND = 100;
     private static final int DIRECTORY_CHANGES_PER_ROUND = 50;
 
-    private static final String WORKER = "idsync-crash-worker";
-    private static final String PROVISIONING = "idsync-crash-provisioning";
-    private static final String PEOPLE = DemoDirectory.PEOPLE_DN;
-    private static final String GROUP = DemoSeed.PROVISIONING_GROUP_DN;
-
-    /** idsync's working directory (its state store) and its logs, one per start: kept for a look after a failure */
-    private final Path dir = Path.of("target", "crash-test").toAbsolutePath();
-
     private final long seed = Long.getLong("crash.seed", System.nanoTime());
     private final Random random = new Random(seed);
-    private SystemsProcess systems;
-    private SandboxAdmin admin;
-    private LDAPConnection ldap;
-    private final List<String> pingOneIds = new ArrayList<>();
-    private final List<String> corpDns = new ArrayList<>();
-    /** every sAMAccountName the directory has had: a PingOne user of another name is one idsync invented */
-    private final Set<String> corpAccounts = new HashSet<>();
-    private int pingOneChanges;
-    private int directoryChanges;
+    /** idsync's working directory (its state store) and its logs, one per start: kept for a look after a failure */
+    private Path dir;
+    private SyncWorld world;
+    private Postgres postgres;
     private int kills;
     private int starts;
 
-    @Test
-    void killedAtRandomMomentsTheDestinationsEndExactlyAsTheSourcesSay() throws Exception {
-        System.out.println("crash test seed " + seed + " (-Dcrash.seed=" + seed + " replays it)");
+    @ParameterizedTest(name = "state store {0}")
+    @ValueSource(strings = {"h2", "postgresql"})
+    void killedAtRandomMomentsTheDestinationsEndExactlyAsTheSourcesSay(String store) throws Exception {
+        if (store.equals("postgresql")) {
+            Postgres.assumeAvailable();
+        }
+        System.out.println("crash test (" + store + ") seed " + seed + " (-Dcrash.seed=" + seed + " replays it)");
+        dir = Path.of("target", "crash-test-" + store).toAbsolutePath();
         if (Files.exists(dir)) {
             try (java.util.stream.Stream<Path> old = Files.walk(dir)) {
                 old.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
         }
         Files.createDirectories(dir);
-        systems = SystemsProcess.start(new SystemsProcess.Seed(EMPLOYEES, 100, CORP_USERS, CORP_PROVISIONED, 1_000_000,
-                List.of(WORKER + "=crash-worker-secret", PROVISIONING + "=crash-provisioning-secret")));
-        try (SystemsProcess running = systems; LDAPConnection connection = new LDAPConnection("localhost", systems.directoryPort,
-                "cn=Directory Manager", "demo-password")) {
-            ldap = connection;
-            admin = SandboxAdmin.demoAdmin(systems.pingOneUrl());
-            for (String population : List.of("Employees", "Contractors")) {
-                admin.client().pages("/users?limit=500&filter=" + PingOneClient.encode("population.id eq \"" + admin.populationId(population) + "\""), "users")
-                        .forEachRemaining(user -> pingOneIds.add(user.path("id").asText()));
-            }
-            for (SearchResultEntry user : ldap.search(DemoSeed.CORP_DN, SearchScope.ONE, "(objectClass=user)", "sAMAccountName").getSearchEntries()) {
-                corpDns.add(user.getDN());
-                corpAccounts.add(user.getAttributeValue("sAMAccountName"));
-            }
+        try (SyncWorld running = SyncWorld.start(EMPLOYEES, CORP_USERS, CORP_PROVISIONED, random);
+             Postgres database = store.equals("postgresql") ? Postgres.start() : null) {
+            world = running;
+            postgres = database;
 
             // the initial loads, killed part-way (by turns where each pipe stands), with changes made while idsync is up and while it is down
             for (int round = 1; round <= LOAD_KILLS; round++) {
-                try (Idsync idsync = Idsync.start(this)) {
+                try (PackagedIdsync idsync = start()) {
                     if (round % 2 == 1) {
-                        long writes = directoryWrites();
-                        makeChanges(10, 5);
-                        killWhen(idsync, "the directory's change log passes " + writes, () -> directoryWrites() >= writes + 5 + 20 + random.nextInt(300));
+                        long writes = world.directoryWrites();
+                        world.makeChanges(10, 5);
+                        killWhen(idsync, "the directory's change log passes " + writes, () -> world.directoryWrites() >= writes + 5 + 20 + random.nextInt(300));
                     } else {
-                        long provisioned = corpUsers();
-                        makeChanges(10, 5);
+                        long provisioned = world.corpUsers();
+                        world.makeChanges(10, 5);
                         long target = provisioned + 10 + random.nextInt(100);
-                        killWhen(idsync, "PingOne's Corp population reaches " + target, () -> corpUsers() >= target);
+                        killWhen(idsync, "PingOne's Corp population reaches " + target, () -> world.corpUsers() >= target);
                     }
                 }
             }
             // the change stream: each round's changes half made while idsync is down, half while it runs; killed
             // once a random number of outcomes of one pipe (by turns) are in its log
             for (int round = 1; round <= STREAM_KILLS; round++) {
-                makeChanges(PINGONE_CHANGES_PER_ROUND / 2, DIRECTORY_CHANGES_PER_ROUND / 2);
-                try (Idsync idsync = Idsync.start(this)) {
-                    makeChanges(PINGONE_CHANGES_PER_ROUND / 2, DIRECTORY_CHANGES_PER_ROUND / 2);
+                world.makeChanges(PINGONE_CHANGES_PER_ROUND / 2, DIRECTORY_CHANGES_PER_ROUND / 2);
+                try (PackagedIdsync idsync = start()) {
+                    world.makeChanges(PINGONE_CHANGES_PER_ROUND / 2, DIRECTORY_CHANGES_PER_ROUND / 2);
                     String pipe = round % 2 == 1 ? "pingone-to-directory" : "directory-to-pingone";
                     // at most a quarter of the round's changes: some coalesce, some are out of scope or change nothing (not logged)
                     int outcomes = 1 + random.nextInt(round % 2 == 1 ? PINGONE_CHANGES_PER_ROUND / 4 : DIRECTORY_CHANGES_PER_ROUND / 4);
@@ -135,26 +97,35 @@ class CrashConsistencyIT {
             }
 
             // the last start: it catches up, and the destinations equal the sources
-            try (Idsync idsync = Idsync.start(this)) {
-                Differences last = null;
+            try (PackagedIdsync idsync = start()) {
+                SyncWorld.Differences last = null;
                 try {
-                    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> differences().none());
+                    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> world.differences().none());
                 } catch (ConditionTimeoutException e) {
-                    last = differences();
+                    last = world.differences();
                 }
-                Differences result = last != null ? last : differences();
-                System.out.printf(Locale.ROOT, "crash test: %d kills (-9) in %d starts; %d PingOne changes, %d directory changes; "
+                SyncWorld.Differences result = last != null ? last : world.differences();
+                System.out.printf(Locale.ROOT, "crash test (%s): %d kills (-9) in %d starts; %d PingOne changes, %d directory changes; "
                                 + "directory: %d entries for %d Employees; PingOne Corp: %d users for %d group members; %s%n",
-                        kills, starts, pingOneChanges, directoryChanges, result.directoryEntries, result.employees, result.corpUsers,
-                        result.groupMembers, result);
-                assertTrue(result.none(), result + " (seed " + seed + "; logs in " + dir + ")");
+                        store, kills, starts, world.pingOneChanges, world.directoryChanges, result.directoryEntries(), result.employees(), result.corpUsers(),
+                        result.groupMembers(), result);
+                assertTrue(result.none(), result + " (" + store + ", seed " + seed + "; logs in " + dir + ")");
             }
             assertTrue(kills >= LOAD_KILLS + STREAM_KILLS, kills + " kills");
         }
     }
 
+    private PackagedIdsync start() throws Exception {
+        starts++;
+        Map<String, String> settings = world.idsyncSettings();
+        if (postgres != null) {
+            settings.putAll(FailoverIT.postgresSettings(postgres));
+        }
+        return PackagedIdsync.start(dir, dir.resolve("idsync-" + starts + ".log"), settings);
+    }
+
     /** Kills idsync with SIGKILL once {@code moment} holds (or after 30 s, if what it waits for ran out first). */
-    private void killWhen(Idsync idsync, String what, java.util.concurrent.Callable<Boolean> moment) throws Exception {
+    private void killWhen(PackagedIdsync idsync, String what, java.util.concurrent.Callable<Boolean> moment) throws Exception {
         try {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(moment);
         } catch (ConditionTimeoutException e) {
@@ -162,290 +133,5 @@ class CrashConsistencyIT {
         }
         idsync.kill();
         kills++;
-    }
-
-    private long corpUsers() {
-        long[] count = {0};
-        admin.client().pages("/users?limit=500&filter=" + PingOneClient.encode("population.id eq \"" + admin.populationId("Corp") + "\""), "users")
-                .forEachRemaining(user -> count[0]++);
-        return count[0];
-    }
-
-    private long directoryWrites() throws Exception {
-        return Long.parseLong(ldap.getRootDSE().getAttributeValue("lastChangeNumber"));
-    }
-
-    // --- the changes ---------------------------------------------------------------------------------
-
-    private void makeChanges(int inPingOne, int inDirectory) throws Exception {
-        for (int i = 0; i < inPingOne; i++) {
-            pingOneChange();
-        }
-        for (int i = 0; i < inDirectory; i++) {
-            directoryChange();
-        }
-    }
-
-    private void pingOneChange() {
-        pingOneChanges++;
-        int pick = random.nextInt(100);
-        if (pick < 12 || pingOneIds.isEmpty()) {
-            String username = "crash" + pingOneChanges + "." + random.nextInt(1_000_000);
-            pingOneIds.add(admin.createUser(username, "Crash", "User" + pingOneChanges, random.nextInt(4) == 0 ? "Contractors" : "Employees"));
-            return;
-        }
-        String id = pingOneIds.get(random.nextInt(pingOneIds.size()));
-        if (pick < 40) {
-            ObjectNode patch = SandboxAdmin.JSON.createObjectNode();
-            patch.put("title", "Title " + random.nextInt(1000));
-            patch.putObject("name").put("given", "Given" + random.nextInt(1000)).put("family", "Family" + random.nextInt(1000));
-            admin.patchUser(id, patch);
-        } else if (pick < 55) {
-            admin.setEnabled(id, random.nextBoolean());
-        } else if (pick < 63) {
-            if (random.nextBoolean()) {
-                admin.lock(id);
-            } else {
-                admin.unlock(id);
-            }
-        } else if (pick < 92) {
-            // out of Employees and back, often before idsync has seen the first move
-            admin.movePopulation(id, random.nextBoolean() ? "Contractors" : "Employees");
-        } else {
-            admin.deleteUser(id);
-            pingOneIds.remove(id);
-        }
-    }
-
-    private void directoryChange() throws Exception {
-        directoryChanges++;
-        int pick = random.nextInt(100);
-        if (pick < 10 || corpDns.isEmpty()) {
-            String account = String.format(Locale.ROOT, "crash%05d", directoryChanges);
-            String dn = "cn=Crash " + directoryChanges + "," + DemoSeed.CORP_DN;
-            ldap.add("dn: " + dn, "objectClass: top", "objectClass: person", "objectClass: organizationalPerson", "objectClass: user",
-                    "cn: Crash " + directoryChanges, "sn: Crash", "givenName: New", "sAMAccountName: " + account,
-                    "userPrincipalName: " + account + "@corp.example.com", "userAccountControl: 512");
-            ldap.modify(GROUP, new Modification(ModificationType.ADD, "member", dn));
-            corpDns.add(dn);
-            corpAccounts.add(account);
-            return;
-        }
-        String dn = corpDns.get(random.nextInt(corpDns.size()));
-        if (pick < 45) {
-            ldap.modify(dn, new Modification(ModificationType.REPLACE, "givenName", "Given" + random.nextInt(1000)),
-                    new Modification(ModificationType.REPLACE, "sn", "Family" + random.nextInt(1000)));
-        } else if (pick < 92) {
-            // a join or a leave of the source group (one that changes nothing is made anyway)
-            boolean member = ldap.getEntry(GROUP, "member").hasAttributeValue("member", dn);
-            ldap.modify(GROUP, new Modification(member ? ModificationType.DELETE : ModificationType.ADD, "member", dn));
-        } else {
-            if (ldap.getEntry(GROUP, "member").hasAttributeValue("member", dn)) {
-                ldap.modify(GROUP, new Modification(ModificationType.DELETE, "member", dn));
-            }
-            ldap.delete(dn);
-            corpDns.remove(dn);
-        }
-    }
-
-    // --- what the destinations should hold -----------------------------------------------------------
-
-    /** What differs between the sources and the destinations, counted per kind. */
-    private record Differences(List<String> missing, List<String> extra, List<String> wrong, List<String> duplicates,
-                               int employees, int directoryEntries, int groupMembers, int corpUsers) {
-        boolean none() {
-            return missing.isEmpty() && extra.isEmpty() && wrong.isEmpty() && duplicates.isEmpty();
-        }
-
-        @Override
-        public String toString() {
-            return missing.size() + " missing, " + extra.size() + " extra, " + wrong.size() + " wrong, " + duplicates.size() + " duplicates"
-                    + (none() ? "" : ": missing " + first(missing) + " extra " + first(extra) + " wrong " + first(wrong) + " duplicates " + first(duplicates));
-        }
-
-        private static List<String> first(List<String> items) {
-            return items.subList(0, Math.min(5, items.size()));
-        }
-    }
-
-    private Differences differences() throws Exception {
-        List<String> missing = new ArrayList<>();
-        List<String> extra = new ArrayList<>();
-        List<String> wrong = new ArrayList<>();
-        List<String> duplicates = new ArrayList<>();
-
-        // PingOne → directory: one entry under ou=People per Employee, with the Employee's values
-        Map<String, JsonNode> employees = new TreeMap<>();
-        admin.client().pages("/users?limit=500&filter=" + PingOneClient.encode("population.id eq \"" + admin.populationId("Employees") + "\""), "users")
-                .forEachRemaining(user -> employees.put(user.path("username").asText().toLowerCase(Locale.ROOT), user));
-        Map<String, SearchResultEntry> entries = new HashMap<>();
-        Map<String, Integer> byUuid = new HashMap<>();
-        List<SearchResultEntry> found = ldap.search(PEOPLE, SearchScope.ONE, "(objectClass=inetOrgPerson)",
-                "uid", "entryUUID", "givenName", "sn", "title", "ds-pwp-account-disabled").getSearchEntries();
-        for (SearchResultEntry entry : found) {
-            entries.put(entry.getAttributeValue("uid").toLowerCase(Locale.ROOT), entry);
-            byUuid.merge(entry.getAttributeValue("entryUUID"), 1, Integer::sum);
-        }
-        byUuid.forEach((uuid, count) -> {
-            if (count > 1) {
-                duplicates.add("entryUUID " + uuid + " x" + count);
-            }
-        });
-        employees.forEach((username, user) -> {
-            SearchResultEntry entry = entries.get(username);
-            if (entry == null) {
-                missing.add("directory " + username);
-                return;
-            }
-            List<String> differs = new ArrayList<>();
-            compare(differs, "entryUUID", user.path("id").asText(), entry.getAttributeValue("entryUUID"));
-            compare(differs, "givenName", text(user.path("name").path("given")), entry.getAttributeValue("givenName"));
-            compare(differs, "sn", user.path("name").path("family").isMissingNode() ? user.path("username").asText() : text(user.path("name").path("family")),
-                    entry.getAttributeValue("sn"));
-            compare(differs, "title", text(user.path("title")), entry.getAttributeValue("title"));
-            boolean active = user.path("enabled").asBoolean(true) && !"LOCKED".equals(user.path("account").path("status").asText());
-            compare(differs, "ds-pwp-account-disabled", active ? "FALSE" : "TRUE", entry.getAttributeValue("ds-pwp-account-disabled"));
-            if (!differs.isEmpty()) {
-                wrong.add("directory " + username + " " + differs);
-            }
-        });
-        entries.keySet().stream().filter(uid -> !employees.containsKey(uid)).forEach(uid -> extra.add("directory " + uid));
-
-        // directory → PingOne: an enabled Corp user per member of the group, with the member's values; no other enabled one
-        Set<String> members = new HashSet<>(List.of(ldap.getEntry(GROUP, "member").getAttributeValues("member")));
-        Map<String, SearchResultEntry> memberAccounts = new HashMap<>();
-        for (SearchResultEntry user : ldap.search(DemoSeed.CORP_DN, SearchScope.ONE, "(objectClass=user)", "sAMAccountName", "givenName", "sn").getSearchEntries()) {
-            if (members.stream().anyMatch(member -> member.equalsIgnoreCase(user.getDN()))) {
-                memberAccounts.put(user.getAttributeValue("sAMAccountName").toLowerCase(Locale.ROOT), user);
-            }
-        }
-        Map<String, List<JsonNode>> corp = new HashMap<>();
-        admin.client().pages("/users?limit=500&filter=" + PingOneClient.encode("population.id eq \"" + admin.populationId("Corp") + "\""), "users")
-                .forEachRemaining(user -> corp.computeIfAbsent(user.path("username").asText().toLowerCase(Locale.ROOT), u -> new ArrayList<>()).add(user));
-        corp.forEach((username, users) -> {
-            if (users.size() > 1) {
-                duplicates.add("PingOne " + username + " x" + users.size());
-            }
-            boolean enabled = users.get(0).path("enabled").asBoolean(true);
-            if (!memberAccounts.containsKey(username) && (enabled || corpAccounts.stream().noneMatch(username::equalsIgnoreCase))) {
-                extra.add("PingOne " + username + (enabled ? " (enabled, not a member)" : " (no such directory user)"));
-            }
-        });
-        memberAccounts.forEach((account, member) -> {
-            List<JsonNode> users = corp.get(account);
-            if (users == null) {
-                missing.add("PingOne " + account);
-                return;
-            }
-            JsonNode user = users.get(0);
-            List<String> differs = new ArrayList<>();
-            compare(differs, "enabled", "true", Boolean.toString(user.path("enabled").asBoolean(true)));
-            compare(differs, "name.given", member.getAttributeValue("givenName"), text(user.path("name").path("given")));
-            compare(differs, "name.family", member.getAttributeValue("sn"), text(user.path("name").path("family")));
-            if (!differs.isEmpty()) {
-                wrong.add("PingOne " + account + " " + differs);
-            }
-        });
-        int corpUsers = corp.values().stream().mapToInt(List::size).sum();
-        return new Differences(missing, extra, wrong, duplicates, employees.size(), found.size(), memberAccounts.size(), corpUsers);
-    }
-
-    private static String text(JsonNode node) {
-        return node.isMissingNode() || node.isNull() ? null : node.asText();
-    }
-
-    private static void compare(List<String> differs, String what, String wanted, String actual) {
-        if (!Objects.equals(wanted, actual)) {
-            differs.add(what + " " + actual + " (want " + wanted + ")");
-        }
-    }
-
-    // --- idsync, the packaged application -------------------------------------------------------------
-
-    /** The packaged application in a process of its own, in the test's working directory, configured through system properties. */
-    private static final class Idsync implements AutoCloseable {
-
-        private final Process process;
-        private final Path log;
-        private boolean killed;
-
-        private Idsync(Process process, Path log) {
-            this.process = process;
-            this.log = log;
-        }
-
-        /** How many outcomes (created, modified, deleted, failed) of {@code pipe} this start has logged. */
-        long outcomesLogged(String pipe) throws java.io.IOException {
-            try (java.util.stream.Stream<String> lines = Files.lines(log)) {
-                return lines.filter(line -> line.contains("[io.idsync.sync]") && line.contains(") " + pipe + " ")).count();
-            }
-        }
-
-        static Idsync start(CrashConsistencyIT test) throws Exception {
-            test.starts++;
-            String jar = System.getProperty("idsync.jar", "target/quarkus-app/quarkus-run.jar");
-            String pingOne = test.systems.pingOneUrl();
-            Map<String, String> settings = new java.util.LinkedHashMap<>();
-            settings.put("quarkus.http.port", "0");
-            settings.put("idsync.retry.initial-delay-ms", "100");
-            // the batches of rounds a kill cut short add up: their leaves and deletes would trip the deletion guard,
-            // which holds the pipe until an operator confirms (its own tests are elsewhere)
-            settings.put("idsync.pipes.pingone-to-directory.deletion-guard-percent", "100");
-            settings.put("idsync.pipes.directory-to-pingone.deletion-guard-percent", "100");
-            for (String[] connection : new String[][]{{"pingone", WORKER, "crash-worker-secret"}, {"provisioning", PROVISIONING, "crash-provisioning-secret"}}) {
-                String prefix = "idsync.connections." + connection[0] + ".";
-                settings.put(prefix + "type", "pingone");
-                settings.put(prefix + "api-url", pingOne + "/v1");
-                settings.put(prefix + "auth-url", pingOne + "/" + DemoSeed.ENVIRONMENT + "/as/token");
-                settings.put(prefix + "environment-id", DemoSeed.ENVIRONMENT);
-                settings.put(prefix + "client-id", connection[1]);
-                settings.put(prefix + "client-secret", connection[2]);
-                settings.put(prefix + "polling-offset", "500ms");
-            }
-            settings.put("idsync.connections.directory.url", test.systems.directoryUrl());
-            settings.put("idsync.connections.directory.bind-dn", "cn=Directory Manager");
-            settings.put("idsync.connections.directory.bind-password", "demo-password");
-            settings.put("idsync.connections.directory.base-dn", DemoDirectory.BASE_DN);
-            settings.put("idsync.pipes.pingone-to-directory.population-to-synchronize", "Employees");
-            settings.put("idsync.pipes.pingone-to-directory.actor-id-to-ignore", PROVISIONING);
-            settings.put("idsync.pipes.pingone-to-directory.polling-interval-ms", "200");
-            settings.put("idsync.pipes.directory-to-pingone.enabled", "true");
-            settings.put("idsync.pipes.directory-to-pingone.source", "directory");
-            settings.put("idsync.pipes.directory-to-pingone.destination", "provisioning");
-            settings.put("idsync.pipes.directory-to-pingone.mapping", "mappings/directory-to-pingone.yaml");
-            settings.put("idsync.pipes.directory-to-pingone.source-group-dn", GROUP);
-            settings.put("idsync.pipes.directory-to-pingone.provisioning-population", "Corp");
-            settings.put("idsync.pipes.directory-to-pingone.polling-interval-ms", "200");
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
-            settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-            command.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString()));
-            Path log = test.dir.resolve("idsync-" + test.starts + ".log");
-            Process process = new ProcessBuilder(command).directory(test.dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            Idsync idsync = new Idsync(process, log);
-            // up when Quarkus says so (the pipes' first polls follow 2 s later)
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("idsync stopped at start (exit " + process.exitValue() + "): " + Files.readString(log));
-                }
-                return Files.readString(log).contains(" started in ");
-            });
-            return idsync;
-        }
-
-        /** SIGKILL: no shutdown hook runs, nothing is flushed or closed. */
-        void kill() throws Exception {
-            new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start().waitFor();
-            process.waitFor();
-            killed = true;
-        }
-
-        @Override
-        public void close() throws Exception {
-            if (!killed) {
-                process.destroy();
-                process.waitFor();
-            }
-        }
     }
 }
