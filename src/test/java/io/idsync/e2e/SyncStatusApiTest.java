@@ -116,12 +116,12 @@ class SyncStatusApiTest {
         assertEquals("up", ready.getString("checks.find { it.name == 'idsync connections' }.data.directory"));
         assertEquals("up", ready.getString("checks.find { it.name == 'idsync connections' }.data.pingone"));
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertTrue(metrics.contains("idsync_pipe_entries{pipe=\"pingone-to-directory\",status=\"success\"}"), "the figures");
-        assertTrue(metrics.contains("idsync_pipe_outcomes_total{outcome=\"created\",pipe=\"pingone-to-directory\"}"), "the outcomes");
-        assertTrue(metrics.contains("idsync_connection_requests_seconds_count{connection=\"pingone\",kind=\"pingone\",method=\"GET\",status=\"200\"}"),
+        assertTrue(metrics.contains("idsync_pipe_entries{idsync_instance=\"idsync-test\",pipe=\"pingone-to-directory\",status=\"success\"}"), "the figures");
+        assertTrue(metrics.contains("idsync_pipe_outcomes_total{idsync_instance=\"idsync-test\",outcome=\"created\",pipe=\"pingone-to-directory\"}"), "the outcomes");
+        assertTrue(metrics.contains("idsync_connection_requests_seconds_count{connection=\"pingone\",idsync_instance=\"idsync-test\",kind=\"pingone\",method=\"GET\",status=\"200\"}"),
                 "requests per connection");
-        assertTrue(metrics.contains("idsync_pipe_change_lag_seconds{pipe=\"pingone-to-directory\"}"), "the change lag");
-        assertTrue(metrics.contains("idsync_connection_requests_seconds_count{connection=\"directory\",kind=\"ldap\",method=\"CREATE\",status=\"success\"}"),
+        assertTrue(metrics.contains("idsync_pipe_change_lag_seconds{idsync_instance=\"idsync-test\",pipe=\"pingone-to-directory\"}"), "the change lag");
+        assertTrue(metrics.contains("idsync_connection_requests_seconds_count{connection=\"directory\",idsync_instance=\"idsync-test\",kind=\"ldap\",method=\"CREATE\",status=\"success\"}"),
                 "LDAP writes per connection");
         given().get("/api/pipes").then().statusCode(401);
         ApiUsers.asOperator();
