@@ -106,11 +106,11 @@ class FailoverIT {
                 takeovers.add("kill -9 during a change stream: " + killAndTakeOver(instances) + " ms");
 
                 // 3. SIGSTOP of the holder past its lease, changes flowing, then SIGCONT
-                world.makeChanges(50, 25);
                 String frozenName = holderOf(instances, "pingone-to-directory");
                 String survivor = frozenName.equals("a") ? "b" : "a";
                 PackagedIdsync frozen = instances.get(frozenName);
                 long before = frozen.outcomesLogged("pingone-to-directory");
+                world.makeChanges(50, 25);
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                         .until(() -> frozen.outcomesLogged("pingone-to-directory") > before);
                 long paused = System.nanoTime();

@@ -30,7 +30,7 @@ final class PackagedIdsync implements AutoCloseable {
     }
 
     /**
-     * Starts it and waits until Quarkus says it has started (the pipes' first polls follow 2 s later).
+     * Starts it and waits until Quarkus says it listens (the pipes' first polls follow 2 s later).
      *
      * @throws IllegalStateException with its log when it stops during its start
      */
@@ -46,7 +46,7 @@ final class PackagedIdsync implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("idsync stopped at start (exit " + process.exitValue() + "): " + Files.readString(log));
             }
-            return Files.readString(log).contains(" started in ");
+            return LISTENING.matcher(Files.readString(log)).find(); // Quarkus' last start line (Camel's "started in" comes before)
         });
         return idsync;
     }
