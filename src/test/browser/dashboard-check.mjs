@@ -31,6 +31,7 @@ try {
   seen.cards = await page.$$eval("article.pipe", cards => cards.map(c => ({
     pipe: c.dataset.pipe,
     state: c.querySelector(".state").textContent,
+    heldBy: c.querySelector(".held-by").textContent,
     kind: c.querySelector(".summary-title").textContent,
     figures: Object.fromEntries([...c.querySelectorAll("dd.figure")].map(d => [d.dataset.figure, Number(d.textContent)])),
     failures: [...c.querySelectorAll("li.failure")].map(li => li.textContent),

@@ -89,6 +89,7 @@ class DashboardBrowserTest {
             }
         }
         assertEquals("Users", card.path("kind").asText());
+        assertTrue(card.path("heldBy").asText().startsWith("on idsync-test since "), "which instance runs the pipe: " + card.path("heldBy"));
         JsonPath now = RestAssured.get("/api/pipes/" + PIPE).jsonPath();
         for (String figure : List.of("impacted", "success", "unsynced", "partialSynced", "failed")) {
             assertEquals(now.getInt("syncStatus." + figure), card.path("figures").path(figure).asInt(), figure + " as the API says");
