@@ -36,11 +36,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * next update sequence number ({@code uSNCreated}, {@code uSNChanged}), the root DSE shows
  * {@code highestCommittedUSN}, and users carry {@code memberOf}, the
  * back link of the groups' {@code member} values. As in AD, a membership change does not change the member's
- * {@code uSNChanged}: it is the group that changed.
+ * {@code uSNChanged}: it is the group that changed; and a group of more than 1,500 members is read in ranges.
  */
 final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
 
     private static final String MEMBERS_BEFORE = "idsync.membersBefore";
+    /** AD's default MaxValRange: the most values of one attribute a read gives */
+    static final int MAX_VAL_RANGE = 1500;
 
     private final List<DN> subtrees = new ArrayList<>();
     private final AtomicLong usn = new AtomicLong(12_000);
@@ -150,7 +152,43 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
             Entry rootDse = entry.getSearchEntry().duplicate();
             rootDse.setAttribute("highestCommittedUSN", Long.toString(highestCommitted()));
             entry.setSearchEntry(rootDse);
+        } else if (inScope(entry.getSearchEntry().getDN())) {
+            rangedMembers(entry);
         }
+    }
+
+    /**
+     * AD's ranged retrieval: a group's {@code member} of more than {@value #MAX_VAL_RANGE} values is given as
+     * {@code member;range=0-1499}, the first range, and never whole; {@code member;range=<low>-*} asks for the values
+     * from {@code low}, a range at a time, the last one named {@code <low>-*}.
+     */
+    private void rangedMembers(InMemoryInterceptedSearchEntry intercepted) {
+        String asked = null;
+        for (String attribute : intercepted.getRequest().getAttributeList()) {
+            if (attribute.toLowerCase(java.util.Locale.ROOT).startsWith("member;range=")) {
+                asked = attribute.substring("member;range=".length());
+            }
+        }
+        Entry found = intercepted.getSearchEntry();
+        if (asked == null && (!found.hasAttribute("member") || found.getAttribute("member").size() <= MAX_VAL_RANGE)) {
+            return;
+        }
+        List<String> values;
+        try {
+            Entry whole = server.getEntry(found.getDN(), "member");
+            values = whole == null || !whole.hasAttribute("member") ? List.of() : List.of(whole.getAttributeValues("member"));
+        } catch (LDAPException e) {
+            return;
+        }
+        int low = asked == null ? 0 : Integer.parseInt(asked.substring(0, asked.indexOf('-')));
+        int high = Math.min(low + MAX_VAL_RANGE, values.size()) - 1;
+        Entry ranged = found.duplicate();
+        ranged.removeAttribute("member");
+        if (low < values.size()) {
+            ranged.addAttribute(new Attribute("member;range=" + low + "-" + (high == values.size() - 1 ? "*" : Integer.toString(high)),
+                    values.subList(low, high + 1)));
+        }
+        intercepted.setSearchEntry(ranged);
     }
 
     /** The next USN, for a write that commits later ({@link #committed}). */
@@ -191,19 +229,32 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
         refreshMemberOf(affected);
     }
 
-    /** Rewrites each entry's memberOf from the groups naming it now (written directly: no USN, as in AD). */
+    /**
+     * Rewrites each entry's memberOf from the groups naming it now (written directly: no USN, as in AD). The groups are
+     * read once for all the entries: a group of 5,000 members is one search, not 5,000.
+     */
     private void refreshMemberOf(Set<String> dns) {
+        if (dns.isEmpty()) {
+            return;
+        }
+        java.util.Map<String, Set<String>> groupsOf = new java.util.HashMap<>();
+        try {
+            for (SearchResultEntry group : server.search(DemoDirectory.BASE_DN, SearchScope.SUB, Filter.createPresenceFilter("member"), "member")
+                    .getSearchEntries()) {
+                for (String member : group.getAttributeValues("member")) {
+                    groupsOf.computeIfAbsent(normalize(member), m -> new LinkedHashSet<>()).add(group.getDN());
+                }
+            }
+        } catch (LDAPException e) {
+            throw new IllegalStateException("the demo directory could not read its groups: " + e.getMessage(), e);
+        }
         for (String dn : dns) {
             try {
                 Entry entry = inScope(dn) ? server.getEntry(dn, "memberOf") : null;
                 if (entry == null) {
                     continue;
                 }
-                Set<String> groups = new LinkedHashSet<>();
-                for (SearchResultEntry group : server.search(DemoDirectory.BASE_DN, SearchScope.SUB,
-                        Filter.createEqualityFilter("member", dn), "1.1").getSearchEntries()) {
-                    groups.add(group.getDN());
-                }
+                Set<String> groups = groupsOf.getOrDefault(normalize(dn), Set.of());
                 Set<String> current = entry.hasAttribute("memberOf") ? new LinkedHashSet<>(List.of(entry.getAttributeValues("memberOf"))) : Set.of();
                 if (!groups.equals(current)) {
                     server.modify(dn, new Modification(ModificationType.REPLACE, "memberOf", groups.toArray(String[]::new)));
@@ -214,6 +265,14 @@ final class ActiveDirectoryEmulation extends InMemoryOperationInterceptor {
                 }
                 throw new IllegalStateException("the demo directory could not update memberOf of " + dn + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    private static String normalize(String dn) {
+        try {
+            return new DN(dn).toNormalizedString();
+        } catch (LDAPException e) {
+            return dn.toLowerCase(java.util.Locale.ROOT);
         }
     }
 

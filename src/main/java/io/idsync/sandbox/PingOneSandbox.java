@@ -58,6 +58,7 @@ public final class PingOneSandbox implements AutoCloseable {
     }
 
     private static final Map<String, Set<String>> USER_FILTERS = userFilters();
+    private static final java.util.regex.Pattern USERNAME_EQ = java.util.regex.Pattern.compile("(?i)\\(?\\s*username eq \"((?:[^\"\\\\]|\\\\.)*)\"\\s*\\)?");
     private static final SandboxFilter.Grammar USERS = new SandboxFilter.Grammar(USER_FILTERS, true, false);
     private static final SandboxFilter.Grammar GROUPS = new SandboxFilter.Grammar(Map.of(
             "id", Set.of("eq"), "name", Set.of("eq", "sw"), "population.id", Set.of("eq"), "externalId", Set.of("eq", "sw")), false, false);
@@ -92,6 +93,14 @@ public final class PingOneSandbox implements AutoCloseable {
     private static final class RateWindow {
         long second;
         int count;
+    }
+
+    static {
+        // the JDK's HTTP server writes an answer's head and body apart; without TCP_NODELAY the client's delayed ACK
+        // holds the body back ~40 ms: every request of a load would wait for it (read once, by the first server made)
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
     }
 
     public PingOneSandbox(Settings settings) throws IOException {
@@ -447,13 +456,28 @@ public final class PingOneSandbox implements AutoCloseable {
 
     // --- collections and paging ----------------------------------------------------------------------
 
+    /** The usernames of a filter that is only {@code username eq "..."} terms joined by {@code or}; else null. */
+    private static List<String> usernamesOnly(String filter) {
+        List<String> names = new java.util.ArrayList<>();
+        for (String term : filter.trim().split("(?i)\\s+or\\s+")) {
+            java.util.regex.Matcher matcher = USERNAME_EQ.matcher(term.trim());
+            if (!matcher.matches()) {
+                return null;
+            }
+            names.add(matcher.group(1).replaceAll("\\\\(.)", "$1"));
+        }
+        return names;
+    }
+
     private ObjectNode listUsers(SandboxEnvironment env, Map<String, String> query) {
         int limit = limit(query, 1000, 100);
         Predicate<JsonNode> filter = query.containsKey("filter")
                 ? SandboxFilter.parse(query.get("filter"), USERS).predicate() : u -> true;
         long after = query.containsKey("cursor") ? decodeCursor(query.get("cursor")) : 0;
         ArrayNode page = SandboxEnvironment.JSON.createArrayNode();
-        Iterator<Map.Entry<Long, ObjectNode>> it = env.usersAfter(after);
+        // username eq "..." (or several, or'ed): the candidates from the index, each still tested by the filter itself
+        List<String> names = query.containsKey("filter") ? usernamesOnly(query.get("filter")) : null;
+        Iterator<Map.Entry<Long, ObjectNode>> it = names != null ? env.usersNamed(names, after) : env.usersAfter(after);
         long last = after;
         boolean more = false;
         while (it.hasNext()) {

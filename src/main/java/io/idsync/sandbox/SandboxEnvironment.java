@@ -241,6 +241,24 @@ public final class SandboxEnvironment {
         return users.tailMap(afterSequence, false).entrySet().iterator();
     }
 
+    /**
+     * The users who may have one of these usernames (ignoring case), by sequence, after {@code afterSequence}: a lookup
+     * by name without a scan of every user (correlation searches are one per few entries, and a scan each made a
+     * large load quadratic).
+     */
+    Iterator<Map.Entry<Long, ObjectNode>> usersNamed(java.util.Collection<String> usernames, long afterSequence) {
+        java.util.TreeMap<Long, ObjectNode> found = new java.util.TreeMap<>();
+        for (String username : usernames) {
+            String id = usernameIndex.get(username.toLowerCase(Locale.ROOT));
+            Long seq = id == null ? null : userSequence.get(id);
+            ObjectNode user = seq == null ? null : users.get(seq);
+            if (user != null && seq > afterSequence) {
+                found.put(seq, user);
+            }
+        }
+        return found.entrySet().iterator();
+    }
+
     /** The user as the filter sees it: with memberOfGroupIDs, which PingOne evaluates but never lists. */
     ObjectNode filterView(ObjectNode user) {
         Set<String> groupIds = membershipsByUser.get(user.get("id").asText());

@@ -38,9 +38,14 @@ public final class ProvisioningFixture extends RoadFixture {
 
     /** A client of the pipe's own worker app. */
     public PingOneClient client() {
+        return client(100);
+    }
+
+    /** A client of the pipe's own worker app, sending at most this many requests a second. */
+    public PingOneClient client(int requestsPerSecond) {
         return new PingOneClient(new PingOneSettings("provisioning", pingOne.baseUrl() + "/v1",
                 pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token", DemoSeed.ENVIRONMENT, WORKER, SECRET,
-                PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 100, Duration.ofSeconds(5), Duration.ofSeconds(10), 3));
+                PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, requestsPerSecond, Duration.ofSeconds(5), Duration.ofSeconds(10), 3));
     }
 
     /** Loads the shipped routes into {@code context}, enables those of {@code pipeNames} and replaces the triggers; the caller starts it. */

@@ -62,7 +62,7 @@ final class GroupScope {
             if (group == null) {
                 continue;
             }
-            List<String> members = SourceLookups.members(group);
+            List<String> members = lookups.members(group);
             knownMembers.putIfAbsent(SourceLookups.normalize(dn), members.stream().map(SourceLookups::normalize)
                     .collect(Collectors.toCollection(LinkedHashSet::new)));
             for (String member : members) {
@@ -96,7 +96,7 @@ final class GroupScope {
         Set<String> after = new LinkedHashSet<>();
         SearchResultEntry entry = lookups.get(dn, "member", "uniqueMember");
         if (entry != null) {
-            SourceLookups.members(entry).forEach(member -> after.add(SourceLookups.normalize(member)));
+            lookups.members(entry).forEach(member -> after.add(SourceLookups.normalize(member)));
         }
         Set<String> moved = new LinkedHashSet<>(named);
         if (compare) {

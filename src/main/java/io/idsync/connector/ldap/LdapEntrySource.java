@@ -220,7 +220,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         for (String group : scope.groups()) {
             SearchResultEntry entry = lookups.get(group, "member", "uniqueMember");
             if (entry != null) {
-                members.addAll(SourceLookups.members(entry));
+                members.addAll(lookups.members(entry));
             }
         }
         // member DNs only (a string each), the entries read one by one as the reader advances
@@ -298,7 +298,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         }
         if (settings.entryType() == EntryType.GROUP) {
             ArrayNode memberIds = document.putArray(SourceEntry.MEMBER_IDS);
-            for (String member : SourceLookups.members(entry)) {
+            for (String member : lookups.members(entry)) {
                 SearchResultEntry user = lookups.get(member, settings.idAttribute(), "objectClass");
                 if (user != null && SourceLookups.typeOf(user) == EntryType.USER && ids.of(user) != null) {
                     memberIds.add(ids.of(user));

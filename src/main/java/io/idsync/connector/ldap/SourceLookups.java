@@ -90,15 +90,46 @@ final class SourceLookups {
         }
     }
 
-    /** A group's member DNs ({@code member} and {@code uniqueMember}) as written. */
-    static List<String> members(Entry group) {
+    /**
+     * A group's member DNs ({@code member} and {@code uniqueMember}), all of them. Active Directory gives at most its
+     * MaxValRange (1,500) values in one read, as {@code member;range=0-1499}, and no plain {@code member}: the rest are
+     * read a range at a time ({@code member;range=1500-*}) until the range ends in {@code *}. A client that takes the
+     * first range for the group drops every member after it, without a word.
+     *
+     * @throws TransientFailure when a further range cannot be read
+     */
+    List<String> members(Entry group) {
         List<String> all = new ArrayList<>();
-        for (String attribute : List.of("member", "uniqueMember")) {
-            String[] values = group.getAttributeValues(attribute);
-            if (values != null) {
-                Collections.addAll(all, values);
+        for (com.unboundid.ldap.sdk.Attribute attribute : group.getAttributes()) {
+            String base = attribute.getBaseName();
+            if (!base.equalsIgnoreCase("member") && !base.equalsIgnoreCase("uniqueMember")) {
+                continue;
+            }
+            Collections.addAll(all, attribute.getValues());
+            String range = range(attribute);
+            while (range != null && !range.endsWith("-*")) {
+                long next = Long.parseLong(range.substring(range.indexOf('-') + 1)) + 1;
+                SearchResultEntry more = get(group.getDN(), base + ";range=" + next + "-*");
+                com.unboundid.ldap.sdk.Attribute part = more == null ? null : more.getAttributes().stream()
+                        .filter(a -> a.getBaseName().equalsIgnoreCase(base) && range(a) != null).findFirst().orElse(null);
+                if (part == null) {
+                    throw new TransientFailure("LDAP read of " + group.getDN() + ": the directory gave " + base + " up to value " + (next - 1)
+                            + " and then no " + base + ";range=" + next + "-*");
+                }
+                Collections.addAll(all, part.getValues());
+                range = range(part);
             }
         }
         return all;
+    }
+
+    /** The {@code range=<low>-<high or *>} option of an attribute, or null. */
+    private static String range(com.unboundid.ldap.sdk.Attribute attribute) {
+        for (String option : attribute.getOptions()) {
+            if (option.toLowerCase(Locale.ROOT).startsWith("range=")) {
+                return option.substring("range=".length());
+            }
+        }
+        return null;
     }
 }
