@@ -167,13 +167,19 @@ final class ChangelogFeed {
             }
         }
         String id = targetId(entry);
+        if (id == null) {
+            // a changelog naming the DN alone (389 DS's retro changelog as shipped): the entry seen last at that DN
+            id = lookups.lastSeenAt(entry.getTargetDN()).orElse(null);
+        }
         if (id != null) {
             // the entry's type died with it: taken as the source's, a delete of an id the pipe never linked is nothing to it
             return java.util.Optional.of(new Change(id, sourceType, Change.Kind.DELETE, now, Set.of(), null));
         }
         ConnectionMeters.unmapped("ldap", lookups.directory().settings().name(), "delete");
         LOG.warnf("%s: change %d deletes %s, but the changelog keeps neither deletedEntryAttrs nor the entry's %s (targetEntryUUID,"
-                        + " targetUniqueID): it cannot be named, and is left to the reconciliation (reconcile-cron)",
+                        + " targetUniqueID), and idsync has not seen that entry since it started: it cannot be named, and is left to"
+                        + " the reconciliation (reconcile-cron). On 389 DS, have the Retro Changelog keep the id:"
+                        + " nsslapd-attribute: entryuuid:targetEntryUUID (or nsuniqueid:targetUniqueId with id-attribute nsUniqueId)",
                 lookups.directory().settings().name(), entry.getChangeNumber(), entry.getTargetDN(), lookups.ids().attribute());
         return java.util.Optional.empty();
     }

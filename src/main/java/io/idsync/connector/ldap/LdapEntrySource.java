@@ -314,6 +314,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         String id = ids.of(entry);
         if (id != null) {
             document.put(settings.idAttribute(), id); // a binary objectGUID in its text form
+            lookups.seen(entry.getDN(), id);
         }
         return new SourceEntry(id, document);
     }

@@ -25,9 +25,23 @@ final class SourceLookups {
 
     private static final Set<String> GROUP_CLASSES = Set.of("groupofnames", "groupofuniquenames", "group");
 
+    /** how many DNs the source remembers the ids of: a bounded cache, never the directory */
+    static final int KNOWN_DNS = 100_000;
+
     private final LdapDirectory directory;
     private final EntryIds ids;
     private final String idAttribute;
+    /**
+     * The id of each entry by the DN it was last seen at (normalized), the most recent {@value #KNOWN_DNS}: a changelog
+     * that names a delete by its DN alone (389 DS's retro changelog as shipped, without {@code nsslapd-attribute}) is
+     * mapped through it.
+     */
+    private final java.util.Map<String, String> knownIds = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+            return size() > KNOWN_DNS;
+        }
+    });
 
     SourceLookups(LdapDirectory directory, String idAttribute) {
         this.directory = directory;
@@ -70,7 +84,20 @@ final class SourceLookups {
         if (current == null || ids.of(current) == null) {
             return Optional.empty();
         }
+        seen(current.getDN(), ids.of(current));
         return Optional.of(new Change(ids.of(current), typeOf(current), kind, at, Set.of(), null));
+    }
+
+    /** Notes that the entry with this id is at {@code dn}. */
+    void seen(String dn, String id) {
+        if (dn != null && id != null) {
+            knownIds.put(normalize(dn), id);
+        }
+    }
+
+    /** The id of the entry last seen at {@code dn}, if this source has seen it since it started. */
+    Optional<String> lastSeenAt(String dn) {
+        return Optional.ofNullable(knownIds.get(normalize(dn)));
     }
 
     static EntryType typeOf(Entry entry) {
