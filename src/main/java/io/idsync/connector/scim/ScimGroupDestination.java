@@ -20,8 +20,10 @@ import java.util.Set;
  * Groups at a SCIM service provider ({@code /Groups}, RFC 7643 §4.2): {@code displayName}, {@code externalId} and
  * {@code members} (the SCIM ids of the users the pipe's {@code members-from} pipe provisioned). A membership change
  * is a PatchOp that adds the members who joined and removes, one by one ({@code members[value eq "..."]}), those
- * who left, so members idsync does not know of are never touched in bulk; without PATCH the group is PUT whole. A
- * provider without Groups (PingOne's SCIM API) is refused when the pipe starts.
+ * who left, so members idsync does not know of are never touched in bulk; without PATCH the group is PUT whole. No
+ * request carries more than {@code max-members-per-request} members (100): a large group is created with its first
+ * ones and PATCHed with the rest, and large changes go in several PATCHes. A provider without Groups (PingOne's SCIM
+ * API) is refused when the pipe starts.
  */
 final class ScimGroupDestination implements Destination {
 
@@ -30,7 +32,11 @@ final class ScimGroupDestination implements Destination {
     private final ScimResources groups;
     private final ScimSchemas schemas;
 
+    /** the most members one request carries ({@code max-members-per-request}) */
+    private final int maxMembers;
+
     ScimGroupDestination(ScimClient client, ScimSchemas schemas) {
+        this.maxMembers = client.settings().maxMembersPerRequest();
         this.groups = new ScimResources(client, client.settings().groupsResource());
         this.schemas = schemas;
     }
@@ -65,9 +71,16 @@ final class ScimGroupDestination implements Destination {
                         ScimPaths.set(group, attribute, values);
                     }
                 });
+                List<String> wanted = plan.attributes().getOrDefault(MEMBERS, List.of());
+                // a provider without PATCH takes the group whole; otherwise the first members with it, the rest in PATCHes
+                int first = groups.patchSupported() ? Math.min(wanted.size(), maxMembers) : wanted.size();
                 ArrayNode members = group.putArray(MEMBERS);
-                plan.attributes().getOrDefault(MEMBERS, List.of()).forEach(member -> members.addObject().put("value", member));
-                yield groups.create(group).path("id").asText();
+                wanted.subList(0, first).forEach(member -> members.addObject().put("value", member));
+                String created = groups.create(group).path("id").asText();
+                if (first < wanted.size()) {
+                    sendMemberOperations(created, List.of(), memberOperationsOf(new LinkedHashSet<>(wanted.subList(0, first)), new LinkedHashSet<>(wanted)));
+                }
+                yield created;
             }
             case MODIFY -> {
                 modify(plan.ref(), plan.changes());
@@ -84,6 +97,7 @@ final class ScimGroupDestination implements Destination {
 
     private void modify(String id, List<Plan.AttributeChange> changes) {
         boolean members = changes.stream().anyMatch(change -> change.attribute().equals(MEMBERS));
+        List<ObjectNode> memberOperations = new ArrayList<>();
         groups.update(id, members, current -> {
             if (!groups.patchSupported()) {
                 for (Plan.AttributeChange change : changes) {
@@ -98,10 +112,11 @@ final class ScimGroupDestination implements Destination {
                 return new ScimResources.Update(null, current);
             }
             ArrayNode operations = ScimClient.JSON.createArrayNode();
+            memberOperations.clear();
             for (Plan.AttributeChange change : changes) {
                 if (change.attribute().equals(MEMBERS)) {
-                    memberOperations(operations, memberIds(current), new LinkedHashSet<>(
-                            change.kind() == Plan.AttributeChange.Kind.DELETE ? List.of() : change.values()));
+                    memberOperations.addAll(memberOperationsOf(memberIds(current), new LinkedHashSet<>(
+                            change.kind() == Plan.AttributeChange.Kind.DELETE ? List.of() : change.values())));
                 } else if (change.kind() == Plan.AttributeChange.Kind.DELETE) {
                     operations.addObject().put("op", "remove").put("path", change.attribute());
                 } else {
@@ -109,19 +124,89 @@ final class ScimGroupDestination implements Destination {
                             .set("value", ScimPaths.value(change.attribute(), change.values()));
                 }
             }
+            // the other attributes and the first members in this request, the members past the limit in the next ones
+            List<List<ObjectNode>> requests = inRequests(memberOperations);
+            if (!requests.isEmpty()) {
+                requests.get(0).forEach(operations::add);
+            }
             return new ScimResources.Update(operations, null);
         });
+        List<List<ObjectNode>> requests = inRequests(memberOperations);
+        for (List<ObjectNode> request : requests.subList(Math.min(1, requests.size()), requests.size())) {
+            sendMemberOperations(id, request, List.of());
+        }
     }
 
-    /** Adds who joined in one operation, removes who left one by one: exactly {@code wanted} are members after it. */
-    private static void memberOperations(ArrayNode operations, Set<String> current, Set<String> wanted) {
+    /** One PATCH of member operations (or of {@code more}, split into as many requests as the limit needs). */
+    private void sendMemberOperations(String id, List<ObjectNode> request, List<ObjectNode> more) {
+        List<List<ObjectNode>> requests = new ArrayList<>();
+        if (!request.isEmpty()) {
+            requests.add(request);
+        }
+        requests.addAll(inRequests(more));
+        for (List<ObjectNode> operations : requests) {
+            groups.update(id, false, current -> {
+                ArrayNode array = ScimClient.JSON.createArrayNode();
+                operations.forEach(array::add);
+                return new ScimResources.Update(array, null);
+            });
+        }
+    }
+
+    /**
+     * The member operations grouped into requests of at most {@code max-members-per-request} members each: an add of
+     * many is split, a remove names one member.
+     */
+    private List<List<ObjectNode>> inRequests(List<ObjectNode> operations) {
+        List<List<ObjectNode>> requests = new ArrayList<>();
+        List<ObjectNode> request = new ArrayList<>();
+        int count = 0;
+        for (ObjectNode operation : operations) {
+            List<ObjectNode> parts = new ArrayList<>();
+            if (operation.path("value").isArray() && operation.path("value").size() > maxMembers) {
+                ArrayNode values = (ArrayNode) operation.path("value");
+                for (int from = 0; from < values.size(); from += maxMembers) {
+                    ArrayNode chunk = ScimClient.JSON.createArrayNode();
+                    for (int i = from; i < Math.min(values.size(), from + maxMembers); i++) {
+                        chunk.add(values.get(i));
+                    }
+                    ObjectNode part = operation.deepCopy();
+                    part.set("value", chunk);
+                    parts.add(part);
+                }
+            } else {
+                parts.add(operation);
+            }
+            for (ObjectNode part : parts) {
+                int size = part.path("value").isArray() ? part.path("value").size() : 1;
+                if (count + size > maxMembers && !request.isEmpty()) {
+                    requests.add(request);
+                    request = new ArrayList<>();
+                    count = 0;
+                }
+                request.add(part);
+                count += size;
+            }
+        }
+        if (!request.isEmpty()) {
+            requests.add(request);
+        }
+        return requests;
+    }
+
+    /** Adds who joined in one operation, removes who left one by one: exactly {@code wanted} are members after them. */
+    private static List<ObjectNode> memberOperationsOf(Set<String> current, Set<String> wanted) {
+        List<ObjectNode> operations = new ArrayList<>();
         ArrayNode joined = ScimClient.JSON.createArrayNode();
         wanted.stream().filter(member -> !current.contains(member)).forEach(member -> joined.addObject().put("value", member));
         if (!joined.isEmpty()) {
-            operations.addObject().put("op", "add").put("path", MEMBERS).set("value", joined);
+            ObjectNode add = ScimClient.JSON.createObjectNode().put("op", "add").put("path", MEMBERS);
+            add.set("value", joined);
+            operations.add(add);
         }
         current.stream().filter(member -> !wanted.contains(member)).forEach(member ->
-                operations.addObject().put("op", "remove").put("path", MEMBERS + "[value eq " + ScimClient.quoted(member) + "]"));
+                operations.add(ScimClient.JSON.createObjectNode().put("op", "remove").put("path", MEMBERS + "[value eq " + ScimClient.quoted(member) + "]")));
+        return operations;
     }
 
     private static Set<String> memberIds(JsonNode group) {

@@ -24,6 +24,8 @@ import java.util.List;
  *                     extension and PingOne's urn:pingidentity:schemas:extension:2.0:PingOneUser
  * update-method       auto: PATCH where /ServiceProviderConfig says so, else PUT; put: always PUT the whole resource
  * connect-timeout, response-timeout, max-attempts     10s, 30s, 6 (429 and 5xx, honouring Retry-After)
+ * max-members-per-request  100: the most members a group's create or PATCH carries (AWS takes 100, others time out
+ *                     on thousands); more go in further PATCHes
  * </pre>
  */
 @ApplicationScoped
@@ -56,6 +58,10 @@ public class ScimKind implements ConnectorKind {
         });
         problems.addAll(connection.notOneOf("token-auth-method", "basic", "basic", "post"));
         problems.addAll(connection.notOneOf("update-method", "auto", "auto", "put"));
+        if (problems.isEmpty() && Settings.invalidIn(() -> connection.integer("max-members-per-request", 100)).isEmpty()
+                && connection.integer("max-members-per-request", 100) < 1) {
+            problems.add(connection.prefix() + "max-members-per-request must be 1 or more");
+        }
         if (!connection.text("user-filter", DEFAULT_USER_FILTER).contains("%s")) {
             problems.add(connection.prefix() + "user-filter needs %s where the user's identifier goes, as in userName eq \"%s\"");
         }
@@ -80,6 +86,6 @@ public class ScimKind implements ConnectorKind {
                 c.text("scope", null), c.text("refresh-token", null), c.text("bearer-token", null), c.text("username", null),
                 c.text("password", null), c.text("user-filter", DEFAULT_USER_FILTER), c.list("custom-schema-urns"),
                 c.text("update-method", "auto").equalsIgnoreCase("put"), c.duration("connect-timeout", "10s"),
-                c.duration("response-timeout", "30s"), c.integer("max-attempts", 6));
+                c.duration("response-timeout", "30s"), c.integer("max-attempts", 6), c.integer("max-members-per-request", 100));
     }
 }

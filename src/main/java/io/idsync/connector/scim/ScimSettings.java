@@ -9,7 +9,7 @@ import java.time.Duration;
 record ScimSettings(String name, String baseUrl, String usersResource, String groupsResource, Auth auth, String tokenUrl,
                     String clientId, String clientSecret, boolean tokenAuthBasic, String scope, String refreshToken,
                     String bearerToken, String username, String password, String userFilter, java.util.List<String> customSchemaUrns, boolean putUpdates,
-                    Duration connectTimeout, Duration responseTimeout, int maxAttempts) {
+                    Duration connectTimeout, Duration responseTimeout, int maxAttempts, int maxMembersPerRequest) {
 
     /** How idsync authenticates: OAuth 2 client credentials or refresh token, a static bearer token, or basic. */
     enum Auth {

@@ -61,4 +61,33 @@ class ScimSdkServerInteroperabilityTest extends ScimInteroperabilityScenario {
         assertEquals(List.of("Someone else's"), user.values("nickName"), "the other writer's change is kept");
         users.apply(Plan.delete(id));
     }
+
+    /**
+     * A provider that refuses more than 100 members in one request (as AWS does): a 1,000-member group is created with
+     * its first 100 and PATCHed with the rest, 100 at a time; 150 joining and 120 leaving go the same way.
+     */
+    @Test
+    void aThousandMemberGroupReachesAProviderThatTakesAHundredPerRequest() {
+        server.refuseMoreMembersThan(100);
+        Connector connection = connect(Map.of());
+        Settings pipe = new Settings("idsync.pipes.interop", key -> Optional.empty());
+        Destination users = connection.destination(EntryType.USER, pipe);
+        Destination groups = connection.destination(EntryType.GROUP, pipe);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 1150; i++) {
+            ids.add(users.apply(new Plan(Plan.Action.CREATE, null, null, Map.of("userName", List.of("big" + i + "." + UUID.randomUUID().toString().substring(0, 6))),
+                    List.of())).id());
+        }
+        Map<String, List<String>> group = new LinkedHashMap<>();
+        group.put("displayName", List.of("All Staff " + UUID.randomUUID().toString().substring(0, 6)));
+        group.put("members", ids.subList(0, 1000));
+        String id = groups.apply(new Plan(Plan.Action.CREATE, null, null, group, List.of())).id();
+        assertEquals(new java.util.TreeSet<>(ids.subList(0, 1000)), new java.util.TreeSet<>(groups.read(id).orElseThrow().values("members")), "all 1,000 members");
+
+        List<String> wanted = new java.util.ArrayList<>(ids.subList(120, 1150)); // 120 leave, 150 join
+        groups.apply(new Plan(Plan.Action.MODIFY, id, null, Map.of(), List.of(new Plan.AttributeChange("members", Plan.AttributeChange.Kind.REPLACE, wanted))));
+        assertEquals(new java.util.TreeSet<>(wanted), new java.util.TreeSet<>(groups.read(id).orElseThrow().values("members")), "1,030 members after");
+        assertEquals(100, server.mostMembersInOneRequest(), "never more than max-members-per-request in one request");
+        assertTrue(server.received().stream().noneMatch(r -> r.status() == 400), "nothing refused");
+    }
 }

@@ -236,6 +236,33 @@ public final class ScimSdkServer implements ScimServerUnderTest {
     }
 
     /** Runs {@code write} (another client's change) once, just before the next PATCH is handled. */
+    /**
+     * Refuses (400, as AWS IAM Identity Center does past 100) a request to /Groups carrying more than {@code members}
+     * member values: in a created or replaced group, or in a PATCH's operations on {@code members}.
+     */
+    public void refuseMoreMembersThan(int members) {
+        memberLimit = members;
+    }
+
+    /** The most member values one request to /Groups carried. */
+    public int mostMembersInOneRequest() {
+        return mostMembers.get();
+    }
+
+    private volatile int memberLimit = Integer.MAX_VALUE;
+    private final java.util.concurrent.atomic.AtomicInteger mostMembers = new java.util.concurrent.atomic.AtomicInteger();
+
+    private static int memberValues(String body) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+        int count = json.path("members").size();
+        for (com.fasterxml.jackson.databind.JsonNode operation : json.path("Operations")) {
+            if (operation.path("path").asText("").startsWith("members")) {
+                count += operation.path("value").isArray() ? operation.path("value").size() : 1;
+            }
+        }
+        return count;
+    }
+
     public void beforeNextPatch(Runnable write) {
         beforeNextPatch.set(write);
     }
@@ -285,6 +312,19 @@ public final class ScimSdkServer implements ScimServerUnderTest {
                 String body;
                 try (InputStream in = exchange.getRequestBody()) {
                     body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                int members = !body.isEmpty() && exchange.getRequestURI().getPath().contains("/Groups") ? memberValues(body) : 0;
+                mostMembers.accumulateAndGet(members, Math::max);
+                if (members > memberLimit) {
+                    byte[] refusal = ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"400\",\"scimType\":\"invalidValue\","
+                            + "\"detail\":\"a request may carry at most " + memberLimit + " members, this one has " + members + "\"}").getBytes(StandardCharsets.UTF_8);
+                    received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), null, 400));
+                    exchange.getResponseHeaders().set("Content-Type", "application/scim+json");
+                    exchange.sendResponseHeaders(400, refusal.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(refusal);
+                    }
+                    return;
                 }
                 response = endpoint.handleRequest(url, method, body.isEmpty() ? null : body, headers,
                         new Context(authenticatedClient));
