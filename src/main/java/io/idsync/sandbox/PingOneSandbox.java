@@ -165,6 +165,13 @@ public final class PingOneSandbox implements AutoCloseable {
         this.faults = faults;
     }
 
+    private volatile boolean scimEqualityOnly;
+
+    /** Makes the SCIM API take only {@code eq} (and {@code and}) in filters, as several SaaS providers do: {@code co} is 400 invalidFilter. */
+    public void scimEqualityOnly(boolean only) {
+        scimEqualityOnly = only;
+    }
+
     /** Changes the API rate limit at run time (tests of 429 handling); negative restores the configured one. */
     public void setRequestsPerSecond(int limit) {
         rateLimitOverride = limit;
@@ -692,7 +699,7 @@ public final class PingOneSandbox implements AutoCloseable {
         }
         SandboxEnvironment.Actor actor = new SandboxEnvironment.Actor(token.clientId(), environment.application(token.clientId()).name());
         try {
-            SandboxScim.Reply reply = scims.computeIfAbsent(environment.id(), id -> new SandboxScim(environment, baseUrl))
+            SandboxScim.Reply reply = scims.computeIfAbsent(environment.id(), id -> new SandboxScim(environment, baseUrl, () -> scimEqualityOnly))
                     .handle(actor, exchange.getRequestMethod(), List.of(segments).subList(3, segments.length), currentQuery.get(), body);
             send(exchange, reply.status(), reply.body(), "application/scim+json");
         } catch (SandboxScim.ScimError e) {

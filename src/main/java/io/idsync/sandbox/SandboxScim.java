@@ -61,7 +61,12 @@ final class SandboxScim {
     private final SandboxEnvironment env;
     private final String base;
 
-    SandboxScim(SandboxEnvironment env, String baseUrl) {
+    /** a provider that takes only eq (and and): any other operator is 400 invalidFilter, as several SaaS SCIM APIs answer */
+    private final java.util.function.BooleanSupplier equalityOnly;
+    private static final java.util.regex.Pattern OTHER_OPERATORS = java.util.regex.Pattern.compile("(?i)(?<![\\w.\\[])(ne|co|sw|ew|gt|ge|lt|le|pr|or|not)(?![\\w.])");
+
+    SandboxScim(SandboxEnvironment env, String baseUrl, java.util.function.BooleanSupplier equalityOnly) {
+        this.equalityOnly = equalityOnly;
         this.env = env;
         this.base = baseUrl + "/environments/" + env.id() + "/v2";
     }
@@ -126,6 +131,13 @@ final class SandboxScim {
     // --- reads ---------------------------------------------------------------------------------------
 
     private ObjectNode search(String filter, String startIndex, String count) {
+        if (filter != null && equalityOnly.getAsBoolean()) {
+            String outsideValues = filter.replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"");
+            java.util.regex.Matcher other = OTHER_OPERATORS.matcher(outsideValues);
+            if (other.find()) {
+                throw new ScimError(400, "invalidFilter", "'" + other.group(1) + "' is not supported: filters take eq, and and only");
+            }
+        }
         Predicate<JsonNode> matches = filter == null || filter.isBlank() ? user -> true : ScimFilter.parse(filter);
         int start = Math.max(1, number(startIndex, 1));
         int wanted = Math.min(MAX_RESULTS, Math.max(0, number(count, MAX_RESULTS)));

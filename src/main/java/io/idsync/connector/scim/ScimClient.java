@@ -32,6 +32,8 @@ final class ScimClient {
     private volatile String token;
     private volatile Instant tokenExpiresAt = Instant.EPOCH;
     private volatile ServiceProvider provider;
+    /** the provider refused co and reads RFC 7644's escapes in eq (learnt from its invalidFilter, for this connection) */
+    private volatile boolean escapedEquality;
 
     /** An answer: its status, its JSON body (null when none), and its entity tag (the ETag header, else meta.version). */
     record Response(int status, JsonNode body, String etag) {
@@ -142,6 +144,14 @@ final class ScimClient {
                     .orElse(parsed == null ? null : parsed.path("meta").path("version").asText(null));
             return new Response(status, parsed, etag);
         }
+    }
+
+    boolean escapedEquality() {
+        return escapedEquality;
+    }
+
+    void escapedEquality(boolean learnt) {
+        escapedEquality = learnt;
     }
 
     ServiceProvider provider() {

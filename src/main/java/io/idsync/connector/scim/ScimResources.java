@@ -20,6 +20,8 @@ import java.util.function.Function;
  */
 final class ScimResources {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ScimResources.class);
+
     static final String PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
     private static final int ETAG_ATTEMPTS = 3;
     /** how far a {@code co} search reads before it gives up finding the equal ones */
@@ -73,26 +75,35 @@ final class ScimResources {
      * page, and the answers compared here; a userName compares ignoring case, as RFC 7643 makes it.
      */
     List<JsonNode> findEqual(Map<String, String> criteria, int limit, Function<JsonNode, Map<String, List<String>>> values) {
-        List<String> clauses = new ArrayList<>();
-        boolean approximate = false;
-        for (Map.Entry<String, String> criterion : criteria.entrySet()) {
-            String value = criterion.getValue();
-            if (value.indexOf('"') < 0 && value.indexOf('\\') < 0) {
-                clauses.add(ScimPaths.comparison(criterion.getKey(), "eq", value));
-                continue;
-            }
-            String part = longestPartWithoutEscapes(value);
-            if (part.isEmpty()) {
-                throw new PermanentFailure("no SCIM filter finds " + criterion.getKey() + " '" + value
-                        + "' on every provider: it has nothing but quotes and backslashes");
-            }
-            clauses.add(ScimPaths.comparison(criterion.getKey(), "co", part));
-            approximate = true;
+        boolean escapes = criteria.values().stream().anyMatch(value -> value.indexOf('"') >= 0 || value.indexOf('\\') >= 0);
+        if (!escapes) {
+            return search(equality(criteria, false), limit);
         }
-        String filter = String.join(" and ", clauses);
-        if (!approximate) {
-            return search(filter, limit);
+        if (client.escapedEquality()) {
+            // RFC 7644's escapes in eq, where the provider reads them (and kept exact on our side)
+            return exactly(search(equality(criteria, false), limit), criteria, values);
         }
+        try {
+            return findApproximately(criteria, limit, values);
+        } catch (ScimApiException e) {
+            if (e.status() != 400 || !"invalidFilter".equalsIgnoreCase(String.valueOf(e.scimType()))) {
+                throw e;
+            }
+            // a provider that takes eq alone (several SaaS APIs): it reads RFC 7644's escapes, remembered for the connection
+            client.escapedEquality(true);
+            LOG.infof("the SCIM provider of connection '%s' refused 'co' (%s): values with quotes or backslashes are searched with eq and"
+                    + " RFC 7644's escapes on this connection from now on", client.settings().name(), e.getMessage());
+            return exactly(search(equality(criteria, false), limit), criteria, values);
+        }
+    }
+
+    /**
+     * The default for values with quotes or backslashes: several providers (scimmy, scim-sdk-server) compare an eq's value
+     * without undoing its escapes, so such a value is never found by eq; {@code co} its longest part without them finds it,
+     * and the answers are compared exactly here.
+     */
+    private List<JsonNode> findApproximately(Map<String, String> criteria, int limit, Function<JsonNode, Map<String, List<String>>> values) {
+        String filter = equality(criteria, true);
         List<JsonNode> equal = new ArrayList<>();
         int count = Math.max(1, client.provider().maxResults());
         for (int start = 1, page = 0; equal.size() < limit && page < MAX_PAGES; start += count, page++) {
@@ -102,15 +113,43 @@ final class ScimResources {
             if (response.status() == 404 || resources == null || resources.isEmpty()) {
                 break;
             }
-            for (JsonNode resource : resources) {
-                Map<String, List<String>> attributes = values.apply(resource);
-                if (criteria.entrySet().stream().allMatch(c -> attributes.getOrDefault(c.getKey(), List.of()).stream()
-                        .anyMatch(v -> c.getKey().equals("userName") ? v.equalsIgnoreCase(c.getValue()) : v.equals(c.getValue())))) {
-                    equal.add(resource);
-                }
-            }
+            List<JsonNode> answered = new ArrayList<>();
+            resources.forEach(answered::add);
+            equal.addAll(exactly(answered, criteria, values));
             if (start + resources.size() > response.body().path("totalResults").asInt(Integer.MAX_VALUE)) {
                 break;
+            }
+        }
+        return equal;
+    }
+
+    /** The filter of the criteria: eq each, or (approximate) co the longest part of a value that needs escapes. */
+    private static String equality(Map<String, String> criteria, boolean approximate) {
+        List<String> clauses = new ArrayList<>();
+        for (Map.Entry<String, String> criterion : criteria.entrySet()) {
+            String value = criterion.getValue();
+            if (!approximate || (value.indexOf('"') < 0 && value.indexOf('\\') < 0)) {
+                clauses.add(ScimPaths.comparison(criterion.getKey(), "eq", value));
+                continue;
+            }
+            String part = longestPartWithoutEscapes(value);
+            if (part.isEmpty()) {
+                throw new PermanentFailure("no SCIM filter finds " + criterion.getKey() + " '" + value
+                        + "' on every provider: it has nothing but quotes and backslashes");
+            }
+            clauses.add(ScimPaths.comparison(criterion.getKey(), "co", part));
+        }
+        return String.join(" and ", clauses);
+    }
+
+    /** The resources whose values equal the criteria exactly (a userName ignoring case, as RFC 7643 says). */
+    private static List<JsonNode> exactly(List<JsonNode> found, Map<String, String> criteria, Function<JsonNode, Map<String, List<String>>> values) {
+        List<JsonNode> equal = new ArrayList<>();
+        for (JsonNode resource : found) {
+            Map<String, List<String>> attributes = values.apply(resource);
+            if (criteria.entrySet().stream().allMatch(c -> attributes.getOrDefault(c.getKey(), List.of()).stream()
+                    .anyMatch(v -> c.getKey().equals("userName") ? v.equalsIgnoreCase(c.getValue()) : v.equals(c.getValue())))) {
+                equal.add(resource);
             }
         }
         return equal;

@@ -8,7 +8,7 @@ class PingOneScimApiInteroperabilityTest extends ScimInteroperabilityScenario {
 
     @Override
     ScimServerUnderTest start() {
-        SandboxScimServer server = SandboxScimServer.start();
+        server = SandboxScimServer.start();
         populationId = server.defaultPopulationId();
         return server;
     }
@@ -20,6 +20,33 @@ class PingOneScimApiInteroperabilityTest extends ScimInteroperabilityScenario {
     }
 
     private String populationId;
+    private SandboxScimServer server;
+
+    /**
+     * A provider that takes eq alone (as several SaaS SCIM APIs): a userName with a quote and a backslash is first asked
+     * with co (what the servers that do not undo escapes need), refused with invalidFilter, then found with eq and RFC
+     * 7644's escapes; the connection remembers it, and asks eq straight away from then on.
+     */
+    @org.junit.jupiter.api.Test
+    void quotedNamesAreFoundOnAProviderThatTakesOnlyEq() {
+        server.sandbox().scimEqualityOnly(true);
+        io.idsync.connector.Destination users = connect(java.util.Map.of()).destination(io.idsync.connector.EntryType.USER,
+                new io.idsync.connector.Settings("idsync.pipes.interop", key -> java.util.Optional.empty()));
+        String name = "o\"brien\\" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        String id = users.apply(new io.idsync.connector.Plan(io.idsync.connector.Plan.Action.CREATE, null, null,
+                java.util.Map.of("userName", java.util.List.of(name)), java.util.List.of())).id();
+        server.sandbox().clearRequests();
+        for (int i = 0; i < 2; i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(id), users.find(java.util.Map.of("userName", name), 2).stream()
+                    .map(io.idsync.connector.DestinationEntry::id).toList(), "found, time " + (i + 1));
+        }
+        java.util.List<String> asked = server.sandbox().requests().stream().filter(r -> r.path().endsWith("/Users") && r.query().containsKey("filter"))
+                .map(r -> r.status() + " " + r.query().get("filter")).toList();
+        org.junit.jupiter.api.Assertions.assertEquals(3, asked.size(), asked.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(asked.get(0).startsWith("400 userName co "), asked.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(asked.get(1).startsWith("200 userName eq ") && asked.get(2).startsWith("200 userName eq "),
+                "eq with escapes, then eq straight away: " + asked);
+    }
 
     @Override
     boolean hasGroups() {
