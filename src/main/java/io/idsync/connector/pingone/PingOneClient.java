@@ -46,6 +46,7 @@ public final class PingOneClient {
     private final HttpClient http;
     private final ReentrantLock tokenLock = new ReentrantLock();
     private final RateLimiter rateLimiter;
+    private final io.idsync.connector.OperationLimits limits;
     private volatile String token;
     private volatile Instant tokenExpiresAt = Instant.EPOCH;
 
@@ -55,9 +56,15 @@ public final class PingOneClient {
 
     /** @param trust whom the connection trusts over TLS: its trust-store or ca-file, else the JVM's */
     public PingOneClient(PingOneSettings settings, io.idsync.connector.TlsTrust trust) {
+        this(settings, trust, io.idsync.connector.OperationLimits.none("pingone", settings.name(), settings.responseTimeout()));
+    }
+
+    /** @param limits seed 002's per-operation timeouts and rate limits, and Maximum Connections */
+    public PingOneClient(PingOneSettings settings, io.idsync.connector.TlsTrust trust, io.idsync.connector.OperationLimits limits) {
         this.settings = settings;
         this.http = io.idsync.connector.HttpTransport.client(settings.connectTimeout(), trust);
         this.rateLimiter = new RateLimiter(settings.requestsPerSecond());
+        this.limits = limits;
     }
 
     public PingOneSettings settings() {
@@ -91,11 +98,13 @@ public final class PingOneClient {
         boolean renewedToken = false;
         for (int attempt = 1; ; attempt++) {
             rateLimiter.acquire();
+            io.idsync.connector.OperationLimits.Operation operation = io.idsync.connector.OperationLimits.Operation.of(method, url);
             HttpResponse<String> response;
             long started = System.nanoTime();
-            try {
+            try (io.idsync.connector.OperationLimits.Slot slot = limits.acquire(operation, label)) {
+                started = System.nanoTime();
                 HttpRequest.Builder request = io.idsync.connector.HttpTransport.request(URI.create(url))
-                        .timeout(settings.responseTimeout())
+                        .timeout(limits.timeout(operation))
                         .header("Authorization", "Bearer " + token())
                         .header("Accept", "application/json");
                 if (body != null) {
@@ -110,7 +119,7 @@ public final class PingOneClient {
                 if (io.idsync.connector.HttpTransport.timedOut(e)) {
                     // the wait is over: say so now (the pipe shows it), and do not resend what the server may have applied
                     throw new TransientFailure("PingOne " + label + " on " + settings.apiUrl() + " did not answer within "
-                            + io.idsync.connector.HttpTransport.seconds(settings.responseTimeout()));
+                            + io.idsync.connector.HttpTransport.seconds(limits.timeout(operation)) + " (operation-timeout." + operation.key() + ")");
                 }
                 if (attempt >= settings.maxAttempts() || io.idsync.connector.HttpTransport.refusedPeer(e)) {
                     throw new TransientFailure("PingOne " + label + " on " + settings.apiUrl() + " failed after " + attempt + " attempts: "

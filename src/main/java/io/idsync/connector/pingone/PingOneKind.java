@@ -42,13 +42,16 @@ public class PingOneKind implements ConnectorKind {
         if (problems.isEmpty()) {
             problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
             problems.addAll(Settings.invalidIn(() -> io.idsync.connector.TlsTrust.of(connection)));
+            problems.addAll(Settings.invalidIn(() -> io.idsync.connector.OperationLimits.of("pingone", connection, java.time.Duration.ofSeconds(30))));
         }
         return problems;
     }
 
     @Override
     public Connector open(String name, Settings connection) {
-        return new PingOneConnector(new PingOneClient(settings(name, connection), io.idsync.connector.TlsTrust.of(connection)));
+        PingOneSettings settings = settings(name, connection);
+        return new PingOneConnector(new PingOneClient(settings, io.idsync.connector.TlsTrust.of(connection),
+                io.idsync.connector.OperationLimits.of("pingone", connection, settings.responseTimeout())));
     }
 
     static PingOneSettings settings(String name, Settings c) {

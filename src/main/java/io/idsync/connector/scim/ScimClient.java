@@ -32,6 +32,7 @@ final class ScimClient {
     private volatile String token;
     private volatile Instant tokenExpiresAt = Instant.EPOCH;
     private volatile ServiceProvider provider;
+    private final io.idsync.connector.OperationLimits limits;
     /** the provider refused co and reads RFC 7644's escapes in eq (learnt from its invalidFilter, for this connection) */
     private volatile boolean escapedEquality;
 
@@ -52,19 +53,25 @@ final class ScimClient {
 
     /** @param trust whom the connection trusts over TLS: its trust-store or ca-file, else the JVM's */
     ScimClient(ScimSettings settings, io.idsync.connector.TlsTrust trust) {
-        this(settings, settings.maxAttempts(), trust);
+        this(settings, trust, io.idsync.connector.OperationLimits.none("scim", settings.name(), settings.responseTimeout()));
     }
 
-    private ScimClient(ScimSettings settings, int maxAttempts, io.idsync.connector.TlsTrust trust) {
+    /** @param limits seed 002's per-operation timeouts and rate limits, and Maximum Connections */
+    ScimClient(ScimSettings settings, io.idsync.connector.TlsTrust trust, io.idsync.connector.OperationLimits limits) {
+        this(settings, settings.maxAttempts(), trust, limits);
+    }
+
+    private ScimClient(ScimSettings settings, int maxAttempts, io.idsync.connector.TlsTrust trust, io.idsync.connector.OperationLimits limits) {
         this.settings = settings;
         this.maxAttempts = maxAttempts;
         this.trust = trust;
+        this.limits = limits;
         this.http = io.idsync.connector.HttpTransport.client(settings.connectTimeout(), trust);
     }
 
     /** The same provider and credentials, each request tried once: a connection test answers at once. */
     ScimClient once() {
-        return new ScimClient(settings, 1, trust);
+        return new ScimClient(settings, 1, trust, limits);
     }
 
     ScimSettings settings() {
@@ -83,9 +90,11 @@ final class ScimClient {
         boolean renewed = false;
         for (int attempt = 1; ; attempt++) {
             HttpResponse<String> response;
+            io.idsync.connector.OperationLimits.Operation operation = io.idsync.connector.OperationLimits.Operation.of(method, path);
             long started = System.nanoTime();
-            try {
-                HttpRequest.Builder request = io.idsync.connector.HttpTransport.request(URI.create(url)).timeout(settings.responseTimeout())
+            try (io.idsync.connector.OperationLimits.Slot slot = limits.acquire(operation, label)) {
+                started = System.nanoTime();
+                HttpRequest.Builder request = io.idsync.connector.HttpTransport.request(URI.create(url)).timeout(limits.timeout(operation))
                         .header("Authorization", authorization()).header("Accept", MEDIA);
                 if (ifMatch != null) {
                     request.header("If-Match", ifMatch);
@@ -101,7 +110,7 @@ final class ScimClient {
                 if (io.idsync.connector.HttpTransport.timedOut(e)) {
                     // the wait is over: say so now (the pipe shows it), and do not resend what the provider may have applied
                     throw new TransientFailure("SCIM " + label + " on " + settings.baseUrl() + " did not answer within "
-                            + io.idsync.connector.HttpTransport.seconds(settings.responseTimeout()));
+                            + io.idsync.connector.HttpTransport.seconds(limits.timeout(operation)) + " (operation-timeout." + operation.key() + ")");
                 }
                 if (attempt >= maxAttempts || io.idsync.connector.HttpTransport.refusedPeer(e)) {
                     throw new TransientFailure("SCIM " + label + " on " + settings.baseUrl() + " got no answer after " + attempt + " attempts: "

@@ -68,13 +68,16 @@ public class ScimKind implements ConnectorKind {
         if (problems.isEmpty()) {
             problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
             problems.addAll(Settings.invalidIn(() -> io.idsync.connector.TlsTrust.of(connection)));
+            problems.addAll(Settings.invalidIn(() -> io.idsync.connector.OperationLimits.of("scim", connection, java.time.Duration.ofSeconds(30))));
         }
         return problems;
     }
 
     @Override
     public Connector open(String name, Settings connection) {
-        return new ScimConnector(new ScimClient(settings(name, connection), io.idsync.connector.TlsTrust.of(connection)));
+        ScimSettings settings = settings(name, connection);
+        return new ScimConnector(new ScimClient(settings, io.idsync.connector.TlsTrust.of(connection),
+                io.idsync.connector.OperationLimits.of("scim", connection, settings.responseTimeout())));
     }
 
     static ScimSettings settings(String name, Settings c) {

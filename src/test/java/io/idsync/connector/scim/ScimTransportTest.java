@@ -87,7 +87,7 @@ class ScimTransportTest {
         ScimClient client = client(raw.url(), Map.of());
         TransientFailure failure = assertThrows(TransientFailure.class,
                 () -> client.send("POST", "/Users", ScimClient.JSON.readTree("{\"userName\":\"slow\"}")));
-        assertEquals("SCIM POST /Users on " + raw.url() + " did not answer within 2 s", failure.getMessage());
+        assertEquals("SCIM POST /Users on " + raw.url() + " did not answer within 2 s (operation-timeout.create)", failure.getMessage());
         assertEquals(1, raw.accepted.get(), "not sent again: the provider may have applied it");
     }
 
