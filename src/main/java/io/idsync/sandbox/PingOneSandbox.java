@@ -644,12 +644,22 @@ public final class PingOneSandbox implements AutoCloseable {
             secret = form.get("client_secret");
             used = SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_POST;
         }
-        if (!"client_credentials".equals(form.get("grant_type"))) {
-            return oauthError(exchange, 400, "unsupported_grant_type", "Only the client_credentials grant is supported");
+        String grant = String.valueOf(form.get("grant_type"));
+        if (!grant.equals("client_credentials") && !grant.equals("refresh_token")) {
+            return oauthError(exchange, 400, "unsupported_grant_type", "Only the client_credentials and refresh_token grants are supported");
         }
         SandboxEnvironment.Application app = env == null ? null : env.application(clientId);
         if (app == null || used != app.method() || !app.secret().equals(secret)) {
             return oauthError(exchange, 401, "invalid_client", "Request denied: Unsupported authentication method or invalid client credentials");
+        }
+        String nextRefreshToken = null;
+        if (grant.equals("refresh_token")) {
+            // rotated on each use, as PingOne does with rolling refresh tokens: the one used is spent
+            String presented = form.get("refresh_token");
+            if (presented == null || !clientId.equals(refreshTokens.remove(presented))) {
+                return oauthError(exchange, 400, "invalid_grant", "The refresh token is invalid, expired or already used");
+            }
+            nextRefreshToken = issueRefreshToken(clientId);
         }
         // a signed JWT, as PingOne issues: its own API looks it up, a resource server verifies it with the JWKS
         Instant now = Instant.now();
@@ -666,6 +676,9 @@ public final class PingOneSandbox implements AutoCloseable {
         body.put("access_token", accessToken);
         body.put("token_type", "Bearer");
         body.put("expires_in", 3600);
+        if (nextRefreshToken != null) {
+            body.put("refresh_token", nextRefreshToken);
+        }
         return send(exchange, 200, body);
     }
 
@@ -721,7 +734,7 @@ public final class PingOneSandbox implements AutoCloseable {
         String issuer = issuer(environmentId);
         ObjectNode metadata = SandboxEnvironment.JSON.createObjectNode();
         metadata.put("issuer", issuer).put("token_endpoint", issuer + "/token").put("jwks_uri", issuer + "/jwks");
-        metadata.putArray("grant_types_supported").add("client_credentials");
+        metadata.putArray("grant_types_supported").add("client_credentials").add("refresh_token");
         metadata.putArray("token_endpoint_auth_methods_supported").add("client_secret_basic").add("client_secret_post");
         metadata.putArray("id_token_signing_alg_values_supported").add("RS256");
         metadata.putArray("response_types_supported").add("token");
@@ -749,6 +762,15 @@ public final class PingOneSandbox implements AutoCloseable {
     }
 
     /** Revokes every issued token, as if they had all expired (tests of token renewal). */
+    private final Map<String, String> refreshTokens = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A refresh token for this worker app (as an authorization code flow would have given it): good for one use. */
+    public String issueRefreshToken(String clientId) {
+        String token = "rt-" + UUID.randomUUID();
+        refreshTokens.put(token, clientId);
+        return token;
+    }
+
     public void expireAllTokens() {
         tokens.clear();
     }

@@ -47,6 +47,8 @@ public final class PingOneClient {
     private final ReentrantLock tokenLock = new ReentrantLock();
     private final RateLimiter rateLimiter;
     private final io.idsync.connector.OperationLimits limits;
+    /** the newest refresh token (the refresh_token grant), held under the token lock */
+    private String refreshToken;
     private volatile String token;
     private volatile Instant tokenExpiresAt = Instant.EPOCH;
 
@@ -65,6 +67,7 @@ public final class PingOneClient {
         this.http = io.idsync.connector.HttpTransport.client(settings.connectTimeout(), trust);
         this.rateLimiter = new RateLimiter(settings.requestsPerSecond());
         this.limits = limits;
+        this.refreshToken = settings.refreshToken();
     }
 
     public PingOneSettings settings() {
@@ -237,7 +240,7 @@ public final class PingOneClient {
     }
 
     private void fetchToken() {
-        String form = "grant_type=client_credentials";
+        String form = refreshToken == null ? "grant_type=client_credentials" : "grant_type=refresh_token&refresh_token=" + encode(refreshToken);
         HttpRequest.Builder request = io.idsync.connector.HttpTransport.request(URI.create(settings.authUrl()))
                 .timeout(settings.responseTimeout())
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -278,6 +281,9 @@ public final class PingOneClient {
             }
             long lifetime = body.path("expires_in").asLong(3600);
             token = body.get("access_token").asText();
+            if (refreshToken != null && body.hasNonNull("refresh_token")) {
+                refreshToken = body.get("refresh_token").asText(); // a rolling refresh token: the one just used is spent
+            }
             // renew a minute early (or at half-life for short tokens) so no request carries an expiring token
             tokenExpiresAt = Instant.now().plusSeconds(Math.max(1, Math.min(lifetime - 60, lifetime / 2)));
             return;

@@ -38,6 +38,10 @@ public class PingOneKind implements ConnectorKind {
     public List<String> problems(Settings connection) {
         List<String> problems = new ArrayList<>(connection.missing("environment-id", "client-id", "client-secret"));
         problems.addAll(connection.notOneOf("token-auth-method", "basic", "basic", "post"));
+        problems.addAll(connection.notOneOf("grant-type", "client_credentials", "client_credentials", "refresh_token"));
+        if (connection.text("grant-type", "client_credentials").equalsIgnoreCase("refresh_token")) {
+            problems.addAll(connection.missing("refresh-token"));
+        }
         problems.addAll(connection.notHttpUrls("https://api.pingone.com/v1", "api-url", "auth-url"));
         if (problems.isEmpty()) {
             problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
@@ -62,7 +66,8 @@ public class PingOneKind implements ConnectorKind {
         return new PingOneSettings(name, apiUrl, c.text("auth-url", defaultAuthUrl(apiUrl, environmentId)), environmentId,
                 c.text("client-id", null), c.text("client-secret", null), method, c.duration("polling-offset", "5s"),
                 c.integer("requests-per-second", 0), c.integer("page-size", 200), c.duration("connect-timeout", "10s"),
-                c.duration("response-timeout", "30s"), c.integer("max-attempts", 6));
+                c.duration("response-timeout", "30s"), c.integer("max-attempts", 6),
+                c.text("grant-type", "client_credentials").equalsIgnoreCase("refresh_token") ? c.text("refresh-token", null) : null);
     }
 
     /** {@code https://api.pingone.eu/v1} → {@code https://auth.pingone.eu/<env>/as/token}. */

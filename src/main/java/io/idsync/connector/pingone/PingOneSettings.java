@@ -10,10 +10,19 @@ import java.time.Duration;
  * @param tokenAuthMethod         how the worker app presents its secret
  * @param pollingOffset           how far behind "now" the activities window ends
  * @param requestsPerSecond       client-side request limit (0 = none)
+ * @param refreshToken            with it, the refresh_token grant (seed 002's Grant Type); without, client_credentials
  */
 public record PingOneSettings(String name, String apiUrl, String authUrl, String environmentId, String clientId,
                               String clientSecret, TokenAuthMethod tokenAuthMethod, Duration pollingOffset, int requestsPerSecond, int pageSize,
-                              Duration connectTimeout, Duration responseTimeout, int maxAttempts) {
+                              Duration connectTimeout, Duration responseTimeout, int maxAttempts, String refreshToken) {
+
+    /** A worker application's connection: the client_credentials grant. */
+    public PingOneSettings(String name, String apiUrl, String authUrl, String environmentId, String clientId,
+                           String clientSecret, TokenAuthMethod tokenAuthMethod, Duration pollingOffset, int requestsPerSecond, int pageSize,
+                           Duration connectTimeout, Duration responseTimeout, int maxAttempts) {
+        this(name, apiUrl, authUrl, environmentId, clientId, clientSecret, tokenAuthMethod, pollingOffset, requestsPerSecond, pageSize,
+                connectTimeout, responseTimeout, maxAttempts, null);
+    }
 
     public enum TokenAuthMethod {
         BASIC, POST

@@ -33,6 +33,8 @@ final class ScimClient {
     private volatile Instant tokenExpiresAt = Instant.EPOCH;
     private volatile ServiceProvider provider;
     private final io.idsync.connector.OperationLimits limits;
+    /** the newest refresh token (auth=oauth-refresh-token): a rolling one is replaced by the answer that spends it */
+    private volatile String refreshToken;
     /** the provider refused co and reads RFC 7644's escapes in eq (learnt from its invalidFilter, for this connection) */
     private volatile boolean escapedEquality;
 
@@ -66,6 +68,7 @@ final class ScimClient {
         this.maxAttempts = maxAttempts;
         this.trust = trust;
         this.limits = limits;
+        this.refreshToken = settings.refreshToken();
         this.http = io.idsync.connector.HttpTransport.client(settings.connectTimeout(), trust);
     }
 
@@ -198,7 +201,7 @@ final class ScimClient {
             return token;
         }
         StringBuilder form = new StringBuilder(settings.auth() == ScimSettings.Auth.REFRESH_TOKEN
-                ? "grant_type=refresh_token&refresh_token=" + encode(settings.refreshToken()) : "grant_type=client_credentials");
+                ? "grant_type=refresh_token&refresh_token=" + encode(refreshToken) : "grant_type=client_credentials");
         if (settings.scope() != null) {
             form.append("&scope=").append(encode(settings.scope()));
         }
@@ -221,6 +224,9 @@ final class ScimClient {
             }
             long lifetime = body.path("expires_in").asLong(3600);
             token = body.get("access_token").asText();
+            if (settings.auth() == ScimSettings.Auth.REFRESH_TOKEN && body.hasNonNull("refresh_token")) {
+                refreshToken = body.get("refresh_token").asText(); // a rolling refresh token: the one just used is spent
+            }
             tokenExpiresAt = Instant.now().plusSeconds(Math.max(1, Math.min(lifetime - 60, lifetime / 2)));
             return token;
         } catch (IOException e) {

@@ -144,4 +144,26 @@ class PingOneClientTest {
         assertTrue(e.hasDetail("UNIQUENESS_VIOLATION"));
         assertTrue(e.getMessage().contains("POST /users answered 400 INVALID_DATA"), e.getMessage());
     }
+
+    /**
+     * Seed 002's Grant Type refresh_token on a PingOne connection: the client renews its access token with the newest
+     * refresh token (PingOne rolls it on each use); the spent one is refused, and never printed.
+     */
+    @Test
+    void theRefreshTokenGrantKeepsTheRolledToken() {
+        String first = sandbox.issueRefreshToken("worker");
+        java.util.function.Supplier<PingOneClient> fresh = () -> new PingOneClient(new PingOneSettings("pingone", sandbox.baseUrl() + "/v1",
+                sandbox.baseUrl() + "/demo-env/as/token", "demo-env", "worker", "s3cr3t-value", PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO,
+                0, 100, Duration.ofSeconds(2), Duration.ofSeconds(5), 2, first));
+        PingOneClient client = fresh.get();
+        assertEquals(200, client.get("/users?limit=1").status());
+        sandbox.expireAllTokens();
+        assertEquals(200, client.get("/users?limit=1").status(), "renewed with the rolled refresh token");
+        sandbox.expireAllTokens();
+        assertEquals(200, client.get("/users?limit=1").status());
+        io.idsync.connector.TransientFailure refused = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.TransientFailure.class,
+                () -> fresh.get().get("/users?limit=1"));
+        assertTrue(refused.getMessage().contains("invalid_grant"), refused.getMessage());
+        assertTrue(!refused.getMessage().contains(first), "the refresh token is a secret: " + refused.getMessage());
+    }
 }

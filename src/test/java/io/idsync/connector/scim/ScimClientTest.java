@@ -113,4 +113,28 @@ class ScimClientTest {
         assertEquals("invalidSyntax", refused.scimType());
         assertTrue(refused.getMessage().contains("schemas must include"), refused.getMessage());
     }
+
+    /**
+     * Seed 002's refresh_token grant (auth=oauth-refresh-token): the token endpoint rolls the refresh token on each use,
+     * so the client keeps the newest; the spent one is refused.
+     */
+    @Test
+    void aRollingRefreshTokenIsKeptAcrossRenewals() {
+        String first = sandbox.issueRefreshToken(SandboxScimServer.CLIENT);
+        Map<String, String> keys = new HashMap<>();
+        server.connectionSettings().forEach((key, value) -> keys.put("idsync.connections.scim." + key, value));
+        keys.put("idsync.connections.scim.auth", "oauth-refresh-token");
+        keys.put("idsync.connections.scim.refresh-token", first);
+        ScimClient client = new ScimClient(ScimKind.settings("scim", new Settings("idsync.connections.scim", key -> Optional.ofNullable(keys.get(key)))));
+        assertEquals(200, client.send("GET", "/Users?count=1", null).status());
+        sandbox.expireAllTokens();
+        assertEquals(200, client.send("GET", "/Users?count=1", null).status(), "renewed with the refresh token the first renewal gave");
+        sandbox.expireAllTokens();
+        assertEquals(200, client.send("GET", "/Users?count=1", null).status(), "and again");
+        ScimClient stale = new ScimClient(ScimKind.settings("scim", new Settings("idsync.connections.scim", key -> Optional.ofNullable(keys.get(key)))));
+        io.idsync.connector.TransientFailure refused = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.TransientFailure.class,
+                () -> stale.send("GET", "/Users?count=1", null));
+        assertTrue(refused.getMessage().contains("invalid_grant"), refused.getMessage());
+        assertTrue(!refused.getMessage().contains(first), "the refresh token is a secret: " + refused.getMessage());
+    }
 }
