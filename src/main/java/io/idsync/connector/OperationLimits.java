@@ -36,14 +36,32 @@ public final class OperationLimits {
             return name().toLowerCase(Locale.ROOT);
         }
 
-        /** The operation an HTTP request is: POST creates, PUT and PATCH update, GET of a list or with a filter searches. */
+        /**
+         * The operation an HTTP request is: every request of a connection test is {@code test}; otherwise POST creates,
+         * PUT and PATCH update, a GET with a query (a list, a filter, a page) searches, a GET without one gets.
+         */
         public static Operation of(String method, String path) {
+            if (TESTING.get()) {
+                return TEST;
+            }
             return switch (method.toUpperCase(Locale.ROOT)) {
                 case "POST" -> path.contains("/.search") ? SEARCH : CREATE;
                 case "PUT", "PATCH" -> UPDATE;
                 case "DELETE" -> DELETE;
-                default -> path.contains("filter=") || path.contains("?") ? SEARCH : GET;
+                default -> path.contains("?") ? SEARCH : GET;
             };
+        }
+    }
+
+    private static final ThreadLocal<Boolean> TESTING = ThreadLocal.withInitial(() -> false);
+
+    /** Runs a connection test: its requests are the {@code test} operation, with that operation's limits and timeout. */
+    public static <T> T asTest(java.util.function.Supplier<T> test) {
+        TESTING.set(true);
+        try {
+            return test.get();
+        } finally {
+            TESTING.set(false);
         }
     }
 

@@ -67,7 +67,7 @@ final class EntryStates {
     }
 
     List<String> linkedIds(String pipe, String afterId, int limit) {
-        flush();
+        flushBeforeReading();
         List<String> ids = new ArrayList<>(limit);
         jdbc.query("SELECT source_id FROM entry_state WHERE pipe = ? AND (destination_ref IS NOT NULL OR pending_action IS NOT NULL) AND source_id > ? ORDER BY source_id",
                 rs -> {
@@ -141,7 +141,7 @@ final class EntryStates {
 
     /** The pipe's figures over its whole scope, from one grouped query of the rows, classified by {@link SyncFigure}. */
     StateStore.Figures figures(String pipe, boolean groups) {
-        flush();
+        flushBeforeReading();
         Map<SyncFigure, Long> counts = new java.util.EnumMap<>(SyncFigure.class);
         jdbc.query("SELECT status, CASE WHEN destination_ref IS NULL THEN 0 ELSE 1 END, CASE WHEN reason IS NULL THEN 0 ELSE 1 END, COUNT(*)"
                 + " FROM entry_state WHERE pipe = ? AND in_scope = TRUE AND status <> 'REMOVED'"
@@ -155,7 +155,7 @@ final class EntryStates {
 
     /** A page of the entries of one figure (or of any, for {@code null}), by source id after {@code afterId}, with a text in them. */
     List<EntryState> page(String pipe, SyncFigure figure, boolean groups, String text, String afterId, int limit) {
-        flush();
+        flushBeforeReading();
         String where = figure == null ? "1 = 1" : figure.where(groups);
         List<Object> values = new ArrayList<>(List.of(pipe, afterId == null ? "" : afterId));
         String match = "";
@@ -173,12 +173,12 @@ final class EntryStates {
     }
 
     long count(String pipe, Status status) {
-        flush();
+        flushBeforeReading();
         return jdbc.queryOne("SELECT COUNT(*) FROM entry_state WHERE pipe = ? AND status = ?", rs -> rs.getLong(1), pipe, status.name()).orElse(0L);
     }
 
     List<EntryState> failures(String pipe, int limit) {
-        flush();
+        flushBeforeReading();
         List<EntryState> failures = new ArrayList<>();
         jdbc.query("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND status = ? ORDER BY updated_at DESC",
                 rs -> {
@@ -225,6 +225,23 @@ final class EntryStates {
     /** Writes every buffered outcome, and the audit records that go with them, in one transaction. */
     void flush() {
         flushWith(null, null);
+    }
+
+    /**
+     * Before a read (the API's figures and pages): writes what is buffered. The outcomes of a pipe this instance has
+     * lost are dropped by the refused write, which is no error to a reader: the others are written on the next try.
+     */
+    void flushBeforeReading() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                flush();
+                return;
+            } catch (LeaseLost lost) {
+                if (attempt >= 3) {
+                    throw lost;
+                }
+            }
+        }
     }
 
     /**

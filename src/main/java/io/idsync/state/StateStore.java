@@ -337,7 +337,7 @@ public class StateStore {
      */
     public List<AuditRecord> auditRecords(String pipe, String sourceId, String operation, String outcome, Instant from, Instant to,
                                           long beforeId, int limit) {
-        flush();
+        entries.flushBeforeReading();
         return audit.page(pipe, sourceId, operation, outcome, from, to, beforeId, limit);
     }
 

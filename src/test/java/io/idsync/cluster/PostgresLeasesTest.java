@@ -107,6 +107,12 @@ class PostgresLeasesTest {
         StateStore asB = new StateStore(dataSource).fence(b);
         asB.saveCheckpoint("pingone-to-directory", "b-1", Map.of());
 
+        // the API of the instance that lost the pipe still answers: a read drops the outcomes it can no longer write
+        asA.recordSynced("pingone-to-directory", "user-2", "uid=two", "2");
+        assertEquals(0, asA.count("pingone-to-directory", StateStore.Status.SYNCED), "b wrote none yet, and a's are refused");
+        assertTrue(asB.entry("pingone-to-directory", "user-2").isEmpty());
+
+        asA.recordSynced("pingone-to-directory", "user-3", "uid=three", "3");
         LeaseLost refused = assertThrows(LeaseLost.class, () -> asA.saveCheckpoint("pingone-to-directory", "a-2", Map.of()));
         assertTrue(refused.getMessage().contains("held by instance b"), refused.getMessage());
         assertEquals("b-1", asB.checkpoint("pingone-to-directory").orElseThrow(), "the new holder's checkpoint stands");

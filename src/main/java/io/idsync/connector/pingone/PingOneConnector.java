@@ -53,6 +53,10 @@ final class PingOneConnector implements Connector {
     /** Obtains a worker token and reads the environment, then its populations. */
     @Override
     public List<io.idsync.connector.ConnectionCheck> test() {
+        return io.idsync.connector.OperationLimits.asTest(this::checks);
+    }
+
+    private List<io.idsync.connector.ConnectionCheck> checks() {
         List<io.idsync.connector.ConnectionCheck> checks = new java.util.ArrayList<>();
         try {
             com.fasterxml.jackson.databind.JsonNode environment = client.get(client.environmentUrl()).body();

@@ -51,6 +51,10 @@ final class ScimConnector implements Connector {
      */
     @Override
     public List<ConnectionCheck> test() {
+        return io.idsync.connector.OperationLimits.asTest(this::checks);
+    }
+
+    private List<ConnectionCheck> checks() {
         ScimClient once = client.once();
         List<ConnectionCheck> checks = new ArrayList<>();
         ScimClient.Response config;
