@@ -38,7 +38,7 @@ public final class OperationLimits {
 
         /**
          * The operation an HTTP request is: every request of a connection test is {@code test}; otherwise POST creates,
-         * PUT and PATCH update, a GET with a query (a list, a filter, a page) searches, a GET without one gets.
+         * PUT and PATCH update, a GET of a list (a filter, a page, a size) searches, a GET of one resource gets.
          */
         public static Operation of(String method, String path) {
             if (TESTING.get()) {
@@ -48,10 +48,13 @@ public final class OperationLimits {
                 case "POST" -> path.contains("/.search") ? SEARCH : CREATE;
                 case "PUT", "PATCH" -> UPDATE;
                 case "DELETE" -> DELETE;
-                default -> path.contains("?") ? SEARCH : GET;
+                // a list: a filter, a page, a size; one resource read with options (?include=...) is still a get
+                default -> LIST_QUERY.matcher(path).find() ? SEARCH : GET;
             };
         }
     }
+
+    private static final java.util.regex.Pattern LIST_QUERY = java.util.regex.Pattern.compile("[?&](filter|cursor|limit|count|startIndex)=");
 
     private static final ThreadLocal<Boolean> TESTING = ThreadLocal.withInitial(() -> false);
 

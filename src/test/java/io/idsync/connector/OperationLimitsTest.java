@@ -26,6 +26,8 @@ class OperationLimitsTest {
         assertEquals(OperationLimits.Operation.DELETE, OperationLimits.Operation.of("DELETE", "/Users/1"));
         assertEquals(OperationLimits.Operation.GET, OperationLimits.Operation.of("GET", "/Users/1"));
         assertEquals(OperationLimits.Operation.SEARCH, OperationLimits.Operation.of("GET", "/Users?filter=userName%20eq%20%22a%22"));
+        assertEquals(OperationLimits.Operation.SEARCH, OperationLimits.Operation.of("GET", "/activities?limit=100&filter=x"));
+        assertEquals(OperationLimits.Operation.GET, OperationLimits.Operation.of("GET", "/users/1?include=memberOfGroupNames"), "one user, with options");
         assertEquals(OperationLimits.Operation.TEST, OperationLimits.asTest(() -> OperationLimits.Operation.of("GET", "/Users/1")));
         assertEquals(OperationLimits.Operation.GET, OperationLimits.Operation.of("GET", "/Users/1"), "only inside the test");
     }
