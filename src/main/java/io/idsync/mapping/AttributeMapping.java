@@ -14,9 +14,21 @@ import java.util.List;
  * <li>{@code constant}: fixed {@code value} / {@code values}.</li>
  * </ul>
  * {@code create-only} attributes are written when the entry is created and never compared afterwards.
+ * A {@code required} attribute that yields no value fails the entry with a {@link MappingException} naming it,
+ * before any request: the destination would refuse the entry anyway (PingOne's {@code email}), and saying so
+ * once beats a 400 on every retry.
  */
 public record AttributeMapping(String toAttribute, Type type, List<ValuePattern> patterns, List<String> constants,
-                               boolean createOnly) {
+                               boolean createOnly, boolean required) {
+
+    public AttributeMapping(String toAttribute, Type type, List<ValuePattern> patterns, List<String> constants, boolean createOnly) {
+        this(toAttribute, type, patterns, constants, createOnly, false);
+    }
+
+    /** This mapping, with an entry that yields no value for it failing. */
+    public AttributeMapping asRequired() {
+        return new AttributeMapping(toAttribute, type, patterns, constants, createOnly, true);
+    }
 
     public enum Type {
         DIRECT, CONSTRUCTED, CONSTANT

@@ -37,7 +37,7 @@ public final class MappingFile {
             "modifies-as-creates", "creates-as-modifies", "scope-exit-action", "delete-action", "disable-attribute", "disable-value",
             "provision-disabled-users");
     private static final Set<String> DESTINATION = Set.of("dn-pattern", "object-classes");
-    private static final Set<String> MAPPING = Set.of("to-attribute", "type", "from-attribute", "value-pattern", "value", "values", "create-only");
+    private static final Set<String> MAPPING = Set.of("to-attribute", "type", "from-attribute", "value-pattern", "value", "values", "create-only", "required");
 
     private final String origin;
 
@@ -174,6 +174,11 @@ public final class MappingFile {
 
     private AttributeMapping attributeMapping(Node node, String where) {
         Map<String, Node> m = mapping(node, where, MAPPING);
+        AttributeMapping mapping = attributeMappingOfType(node, where, m);
+        return bool(m, "required", false) ? mapping.asRequired() : mapping;
+    }
+
+    private AttributeMapping attributeMappingOfType(Node node, String where, Map<String, Node> m) {
         if (!m.containsKey("to-attribute")) {
             throw error(node, where + " has no 'to-attribute'");
         }

@@ -36,20 +36,26 @@ public record PipeMapping(String origin, SyncClass syncClass, DnPattern dnPatter
      * correlation rules that depend only on it, such as {@code entryUUID} from the PingOne id. No DN.
      */
     public MappedEntry mapIdentity(JsonNode identity) {
-        return new MappedEntry(null, values(identity), createOnly, managed);
+        return new MappedEntry(null, values(identity, false), createOnly, managed);
     }
 
     public MappedEntry map(JsonNode source) {
-        return new MappedEntry(dnPattern == null ? null : dnPattern.apply(source), values(source), createOnly, managed);
+        return new MappedEntry(dnPattern == null ? null : dnPattern.apply(source), values(source, true), createOnly, managed);
     }
 
-    private Map<String, List<String>> values(JsonNode source) {
+    /** @throws MappingException when {@code whole} and a required attribute yields no value */
+    private Map<String, List<String>> values(JsonNode source, boolean whole) {
         Map<String, List<String>> values = new LinkedHashMap<>();
         if (!objectClasses.isEmpty()) {
             values.put("objectClass", objectClasses);
         }
         for (AttributeMapping mapping : attributes) {
             List<String> mapped = mapping.values(source);
+            if (mapped.isEmpty() && whole && mapping.required()) {
+                throw new MappingException(mapping.toAttribute() + " is required (the mapping's required: true) and this entry gives it no value: "
+                        + (mapping.type() == AttributeMapping.Type.DIRECT ? "it has no " + String.join(", ", mapping.patterns().get(0).paths()) : "none of "
+                        + mapping.patterns() + " yields one") + "; give the entry one, or map " + mapping.toAttribute() + " from something it has");
+            }
             if (!mapped.isEmpty()) {
                 values.merge(mapping.toAttribute(), mapped, (a, b) -> {
                     List<String> both = new ArrayList<>(a);

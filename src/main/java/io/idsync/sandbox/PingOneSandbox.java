@@ -86,6 +86,11 @@ public final class PingOneSandbox implements AutoCloseable {
     /** the authenticated client id and the query of the request this thread is answering */
     private final ThreadLocal<String[]> current = new ThreadLocal<>();
     private final ThreadLocal<Map<String, String>> currentQuery = new ThreadLocal<>();
+    /** The API request's body, read once: the checks see it before the operation parses it. */
+    private final ThreadLocal<byte[]> currentBody = new ThreadLocal<>();
+    private volatile boolean checking = true;
+    private final List<SandboxRequestCheck> checks = java.util.ServiceLoader.load(SandboxRequestCheck.class,
+            PingOneSandbox.class.getClassLoader()).stream().map(java.util.ServiceLoader.Provider::get).toList();
 
     private record IssuedToken(String environmentId, String clientId, Instant expiresAt) {
     }
@@ -173,6 +178,12 @@ public final class PingOneSandbox implements AutoCloseable {
     }
 
     /** Changes the API rate limit at run time (tests of 429 handling); negative restores the configured one. */
+    /** Turns the plugged-in request checks off: for tests of the sandbox's own answers to requests PingOne refuses. */
+    public PingOneSandbox withoutRequestChecks() {
+        checking = false;
+        return this;
+    }
+
     public void setRequestsPerSecond(int limit) {
         rateLimitOverride = limit;
     }
@@ -197,6 +208,7 @@ public final class PingOneSandbox implements AutoCloseable {
         // HttpExchange attributes are shared through the context; the request's own details stay on its thread
         current.set(new String[]{null});
         currentQuery.set(query);
+        currentBody.remove();
         try {
             String[] segments = path.replaceAll("^/+", "").split("/");
             if (segments.length == 3 && segments[1].equals("as") && segments[2].equals("token")) {
@@ -222,6 +234,7 @@ public final class PingOneSandbox implements AutoCloseable {
                     return;
                 }
                 throttle(environment.id(), audit);
+                refuseWhatTheContractRefuses(exchange, path.substring("/v1".length()), query);
                 api(exchange, environment, actor, segments, query);
             } else {
                 throw SandboxError.notFound();
@@ -241,6 +254,34 @@ public final class PingOneSandbox implements AutoCloseable {
             SandboxError error = new SandboxError(500, "UNEXPECTED_ERROR", "An unexpected error occurred.", null, null);
             send(exchange, 500, error.body());
         }
+    }
+
+    /** Runs the plugged-in checks (see {@link SandboxRequestCheck}); a request one refuses gets a 400 naming why. */
+    private void refuseWhatTheContractRefuses(HttpExchange exchange, String path, Map<String, String> query) throws IOException {
+        if (checks.isEmpty() || !checking) {
+            return;
+        }
+        byte[] body = requestBody(exchange);
+        List<SandboxError.Detail> details = new java.util.ArrayList<>();
+        for (SandboxRequestCheck check : checks) {
+            for (String violation : check.check(exchange.getRequestMethod(), path, query, contentType(exchange), body)) {
+                details.add(new SandboxError.Detail("INVALID_VALUE", null, violation, null));
+            }
+        }
+        if (!details.isEmpty()) {
+            throw SandboxError.invalidData(details);
+        }
+    }
+
+    private byte[] requestBody(HttpExchange exchange) throws IOException {
+        byte[] bytes = currentBody.get();
+        if (bytes == null) {
+            try (InputStream in = exchange.getRequestBody()) {
+                bytes = in.readAllBytes();
+            }
+            currentBody.set(bytes);
+        }
+        return bytes;
     }
 
     /** Answers (or drops) the request as the injected faults say; true when it has been. */
@@ -496,7 +537,7 @@ public final class PingOneSandbox implements AutoCloseable {
                 more = true;
                 break;
             }
-            page.add(userResponse(env, entry.getValue()));
+            page.add(userResponse(env, entry.getValue(), false));
             last = entry.getKey();
         }
         String self = env.apiBase() + "/users" + queryString(query);
@@ -507,7 +548,19 @@ public final class PingOneSandbox implements AutoCloseable {
             nextQuery.put("cursor", encodeCursor(last));
             next = env.apiBase() + "/users" + queryString(nextQuery);
         }
-        return envelope(self, "users", page, null, next);
+        return envelope(self, "users", page, query.containsKey("filter") ? count(env, names, filter) : env.userCount(), next);
+    }
+
+    /** {@code count}: every user the filter matches, on every page (PingOne's lists carry it with {@code size}). */
+    private static int count(SandboxEnvironment env, List<String> names, Predicate<JsonNode> filter) {
+        Iterator<Map.Entry<Long, ObjectNode>> all = names != null ? env.usersNamed(names, 0) : env.usersAfter(0);
+        int count = 0;
+        while (all.hasNext()) {
+            if (filter.test(env.filterView(all.next().getValue()))) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private ObjectNode list(SandboxEnvironment env, String name, List<ObjectNode> all, SandboxFilter.Grammar grammar, Map<String, String> query) {
@@ -564,7 +617,7 @@ public final class PingOneSandbox implements AutoCloseable {
             nextQuery.put("cursor", encodeCursor(offset + limit));
             next = env.apiBase() + "/activities" + queryString(nextQuery);
         }
-        return envelope(env.apiBase() + "/activities" + queryString(query), "activities", page, null, next);
+        return envelope(env.apiBase() + "/activities" + queryString(query), "activities", page, matching.size(), next);
     }
 
     private static ObjectNode envelope(String self, String name, ArrayNode items, Integer count, String next) {
@@ -583,10 +636,17 @@ public final class PingOneSandbox implements AutoCloseable {
     }
 
     private ObjectNode userResponse(SandboxEnvironment env, ObjectNode user) {
+        return userResponse(env, user, true);
+    }
+
+    /**
+     * The user as the API shows it. {@code include=memberOfGroupIDs|memberOfGroupNames} adds the user's direct groups
+     * to a read of one user only: PingOne's User says they are "not returned with a list of users".
+     */
+    private ObjectNode userResponse(SandboxEnvironment env, ObjectNode user, boolean one) {
         ObjectNode response = user.deepCopy();
-        // include=memberOfGroupIDs and/or memberOfGroupNames (comma-separated): the user's direct groups
         Map<String, String> query = currentQuery.get();
-        String include = query == null ? "" : query.getOrDefault("include", "");
+        String include = query == null || !one ? "" : query.getOrDefault("include", "");
         if (include.contains("memberOfGroupIDs") || include.contains("memberOfGroupNames")) {
             Set<String> groupIds = env.memberships(user.get("id").asText());
             if (include.contains("memberOfGroupIDs")) {
@@ -802,9 +862,9 @@ public final class PingOneSandbox implements AutoCloseable {
         }
     }
 
-    private static JsonNode body(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readAllBytes();
+    private JsonNode body(HttpExchange exchange) throws IOException {
+        try {
+            byte[] bytes = requestBody(exchange);
             if (bytes.length == 0) {
                 return SandboxEnvironment.JSON.createObjectNode();
             }

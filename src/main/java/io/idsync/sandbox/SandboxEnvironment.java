@@ -66,6 +66,7 @@ public final class SandboxEnvironment {
     private final List<ObjectNode> activities = new ArrayList<>();
     private final int activityRetention;
     private volatile long lastRecordedAtMillis;
+    private volatile boolean emailRequired = true;
 
     SandboxEnvironment(String id, String baseUrl, int activityRetention) {
         this.id = id;
@@ -75,6 +76,15 @@ public final class SandboxEnvironment {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * Whether users need an email address. PingOne's User schema requires one (the default here); Ping's Create User
+     * page lists only username, so an environment may be set up without.
+     */
+    public SandboxEnvironment requireEmail(boolean required) {
+        this.emailRequired = required;
+        return this;
     }
 
     String apiBase() {
@@ -183,14 +193,8 @@ public final class SandboxEnvironment {
 
     ObjectNode createUser(Actor actor, JsonNode body, String populationId) {
         synchronized (writeLock) {
+            SandboxUserRules.check(body, true, emailRequired);
             String username = text(body, "username");
-            if (username == null || username.isBlank()) {
-                throw SandboxError.required("username");
-            }
-            if (username.length() > 128) {
-                throw new SandboxError(400, "INVALID_DATA", "The request could not be completed. One or more validation errors were in the request.",
-                        "SIZE_LIMIT_EXCEEDED", "username");
-            }
             if (usernameIndex.containsKey(username.toLowerCase(Locale.ROOT))) {
                 throw SandboxError.uniqueness("username", "must be unique");
             }
@@ -279,10 +283,8 @@ public final class SandboxEnvironment {
         synchronized (writeLock) {
             ObjectNode user = user(userId);
             String oldUsername = user.get("username").asText();
-            String newUsername = body.has("username") && !body.get("username").isNull() ? body.get("username").asText() : (patch ? oldUsername : null);
-            if (newUsername == null || newUsername.isBlank()) {
-                throw SandboxError.required("username");
-            }
+            SandboxUserRules.check(body, !patch, emailRequired);
+            String newUsername = body.has("username") ? body.get("username").asText() : oldUsername;
             String owner = usernameIndex.get(newUsername.toLowerCase(Locale.ROOT));
             if (owner != null && !owner.equals(userId)) {
                 throw SandboxError.uniqueness("username", "must be unique");
@@ -338,7 +340,8 @@ public final class SandboxEnvironment {
             }
             user.put("updatedAt", now());
             String username = user.get("username").asText();
-            record(actor, "USER.UPDATED", "USER", userId, username, populationOf(user),
+            // Ping's event types name the unlock (and the lock) on their own, not as a USER.UPDATED
+            record(actor, locked ? "USER.LOCKED" : "USER.UNLOCKED", "USER", userId, username, populationOf(user),
                     (locked ? "Locked account for User " : "Unlocked account for User ") + username);
             return user;
         }

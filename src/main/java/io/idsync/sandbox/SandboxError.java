@@ -2,6 +2,7 @@ package io.idsync.sandbox;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.List;
 import java.util.UUID;
 
 /** A refusal in PingOne's error format: {@code {id, code, message, details[]}} with the real status and codes. */
@@ -24,6 +25,28 @@ final class SandboxError extends RuntimeException {
         this.detailCode = detailCode;
         this.target = target;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.details = List.of();
+    }
+
+    /** One entry of {@code details[]}: what was refused, where, and (innerError) what would have been accepted. */
+    record Detail(String code, String target, String message, ObjectNode innerError) {
+    }
+
+    private final List<Detail> details;
+
+    private SandboxError(int status, String code, String message, List<Detail> details) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.detailCode = details.isEmpty() ? null : details.get(0).code();
+        this.target = details.isEmpty() ? null : details.get(0).target();
+        this.retryAfterSeconds = 0;
+        this.details = List.copyOf(details);
+    }
+
+    /** 400 INVALID_DATA with every validation error found, as PingOne lists them. */
+    static SandboxError invalidData(List<Detail> details) {
+        return new SandboxError(400, "INVALID_DATA", "The request could not be completed. One or more validation errors were in the request.", details);
     }
 
     static SandboxError notFound() {
@@ -64,7 +87,20 @@ final class SandboxError extends RuntimeException {
         body.put("id", UUID.randomUUID().toString());
         body.put("code", code);
         body.put("message", getMessage());
-        if (detailCode != null) {
+        if (!details.isEmpty()) {
+            com.fasterxml.jackson.databind.node.ArrayNode array = body.putArray("details");
+            for (Detail d : details) {
+                ObjectNode detail = array.addObject();
+                detail.put("code", d.code());
+                if (d.target() != null) {
+                    detail.put("target", d.target());
+                }
+                detail.put("message", d.message());
+                if (d.innerError() != null) {
+                    detail.set("innerError", d.innerError());
+                }
+            }
+        } else if (detailCode != null) {
             ObjectNode detail = body.putArray("details").addObject();
             detail.put("code", detailCode);
             if (target != null) {

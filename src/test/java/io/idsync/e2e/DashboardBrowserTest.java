@@ -60,7 +60,7 @@ class DashboardBrowserTest {
         await().atMost(WAIT).until(() -> RestAssured.get("/api/pipes/" + PIPE).jsonPath().getInt("syncStatus.success") >= 200);
         SandboxAdmin admin = SandboxAdmin.demoAdmin(systems.pingOne().baseUrl());
         com.fasterxml.jackson.databind.node.ObjectNode bad = SandboxAdmin.JSON.createObjectNode();
-        bad.put("username", "dashboard.bad.phone").put("primaryPhone", "555 {ext 7}");
+        bad.put("username", "dashboard.bad.phone").put("email", "dashboard.bad.phone@example.com").put("primaryPhone", "555 {ext 7}");
         bad.putObject("name").put("given", "Dash").put("family", "Board");
         bad.putObject("population").put("id", admin.populationId("Employees"));
         String badId = admin.createUser(bad);

@@ -65,6 +65,27 @@ class DirectoryToPingOneTest {
         assertTrue(first.path("enabled").asBoolean());
     }
 
+    /** PingOne's User requires an email address: a member without mail fails alone, saying why, and nothing is sent. */
+    @Test
+    void aMemberWithoutMailFailsAloneSayingWhyAndIsNotSent() throws Exception {
+        int creates = postsOfUsers();
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            ldap.add("dn: " + dn("nomail"), "objectClass: user", "cn: nomail", "sn: Nomail", "givenName: No", "sAMAccountName: nomail",
+                    "userAccountControl: 512");
+            addUser(ldap, "withmail", 512);
+            ldap.modify(GROUP, new Modification(ModificationType.ADD, "member", dn("nomail"), dn("withmail")));
+        }
+        await().atMost(WAIT).until(() -> user("withmail") != null);
+        await().atMost(WAIT).until(() -> RestAssured.get("/api/pipes/directory-to-pingone/entries?status=failed").jsonPath()
+                .getList("entries.reason", String.class).stream().anyMatch(reason -> reason.startsWith("email is required")));
+        assertNull(user("nomail"));
+        assertEquals(1, postsOfUsers() - creates, "one create (withmail): nomail was never sent, so PingOne never refused it");
+    }
+
+    private int postsOfUsers() {
+        return (int) systems.pingOne().requests().stream().filter(r -> r.method().equals("POST") && r.path().endsWith("/users")).count();
+    }
+
     @Test
     void aUserWhoJoinsTheGroupIsCreatedAndADisabledOneIsNot() throws Exception {
         try (LDAPConnection ldap = systems.directory().connection()) {
@@ -80,12 +101,12 @@ class DirectoryToPingOneTest {
     @Test
     void anExistingPingOneUserWithTheSameUsernameIsLinkedNotDuplicated() throws Exception {
         ObjectNode janet = SandboxAdmin.JSON.createObjectNode();
-        janet.put("username", "jsmith");
+        janet.put("username", "jsmith").put("email", "janet.smith@example.com");
         janet.putObject("name").put("given", "Jan").put("family", "S.");
         String existing = admin.createUser(janet);
         try (LDAPConnection ldap = systems.directory().connection()) {
             ldap.add("dn: " + dn("jsmith"), "objectClass: user", "cn: jsmith", "sn: Smith", "givenName: Janet", "sAMAccountName: jsmith",
-                    "userAccountControl: 512");
+                    "mail: janet.smith@example.com", "userAccountControl: 512");
             ldap.modify(GROUP, new Modification(ModificationType.ADD, "member", dn("jsmith")));
         }
         await().atMost(WAIT).until(() -> "Janet".equals(user("jsmith").path("name").path("given").asText()));
@@ -333,7 +354,7 @@ class DirectoryToPingOneTest {
     private static void addUser(LDAPConnection ldap, String account, int accountControl) throws Exception {
         String given = Character.toUpperCase(account.charAt(0)) + account.substring(1, 4);
         ldap.add("dn: " + dn(account), "objectClass: user", "cn: " + account, "sn: " + account, "givenName: " + given,
-                "sAMAccountName: " + account, "userAccountControl: " + accountControl);
+                "sAMAccountName: " + account, "mail: " + account + "@corp.example.com", "userAccountControl: " + accountControl);
     }
 
     private JsonNode user(String username) {

@@ -163,7 +163,8 @@ class OutagesTest {
             String account = tag.toLowerCase() + ".joiner";
             String dn = "cn=" + tag + " Joiner," + DemoSeed.CORP_DN;
             ldap.add("dn: " + dn, "objectClass: top", "objectClass: person", "objectClass: organizationalPerson", "objectClass: user",
-                    "cn: " + tag + " Joiner", "sn: Joiner", "givenName: " + tag + "Joiner", "sAMAccountName: " + account, "userAccountControl: 512");
+                    "cn: " + tag + " Joiner", "sn: Joiner", "givenName: " + tag + "Joiner", "sAMAccountName: " + account,
+                    "mail: " + account + "@corp.example.com", "userAccountControl: 512");
             ldap.modify(DemoSeed.PROVISIONING_GROUP_DN, new Modification(ModificationType.ADD, "member", dn));
             givenNames.put(account, tag + "Joiner");
         }

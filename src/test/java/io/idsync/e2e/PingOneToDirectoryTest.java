@@ -188,14 +188,15 @@ class PingOneToDirectoryTest {
         ObjectNode user = SandboxAdmin.JSON.createObjectNode();
         user.put("username", username);
         user.put("email", "ohara@example.com");
-        user.putObject("name").put("given", "Zoë *)(cn=*").put("family", "O\"Hara, Jr.");
+        // PingOne's family names take letters, apostrophes, dots and hyphens only; its given names any punctuation
+        user.putObject("name").put("given", "Zoë \"Z\" *)(cn=*, Jr.\\").put("family", "O'Hara");
         user.putObject("population").put("id", admin.populationId("Employees"));
         String id = admin.createUser(user);
         await().atMost(WAIT).until(() -> findByUid(username) != null);
         SearchResultEntry entry = findByUid(username);
         assertEquals(id, entry.getAttributeValue("entryUUID"));
-        assertEquals("Zoë *)(cn=*", entry.getAttributeValue("givenName"));
-        assertEquals("O\"Hara, Jr.", entry.getAttributeValue("sn"));
+        assertEquals("Zoë \"Z\" *)(cn=*, Jr.\\", entry.getAttributeValue("givenName"));
+        assertEquals("O'Hara", entry.getAttributeValue("sn"));
         assertEquals(DemoDirectory.PEOPLE_DN.toLowerCase(), entry.getParentDNString().toLowerCase(), "one RDN, under ou=People");
         // a later modify finds the same entry through the link and its escaped DN
         ObjectNode patch = SandboxAdmin.JSON.createObjectNode();
@@ -207,7 +208,7 @@ class PingOneToDirectoryTest {
     @Test
     void anEntryTheDirectoryRejectsFailsAloneWithItsReason() {
         ObjectNode bad = SandboxAdmin.JSON.createObjectNode();
-        bad.put("username", "bad.phone");
+        bad.put("username", "bad.phone").put("email", "bad.phone@example.com");
         bad.put("primaryPhone", "555 {ext 12}"); // braces are not allowed in the telephoneNumber syntax
         bad.putObject("name").put("given", "Bad").put("family", "Phone");
         bad.putObject("population").put("id", admin.populationId("Employees"));

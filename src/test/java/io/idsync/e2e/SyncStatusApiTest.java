@@ -54,7 +54,7 @@ class SyncStatusApiTest {
         assertFalse(groups.getMap("syncStatus").containsKey("partialSynced"), "groups: Impacted, Success, Failed");
 
         com.fasterxml.jackson.databind.node.ObjectNode bad = SandboxAdmin.JSON.createObjectNode();
-        bad.put("username", "status.bad.phone").put("primaryPhone", "555 {ext 99}");
+        bad.put("username", "status.bad.phone").put("email", "status.bad.phone@example.com").put("primaryPhone", "555 {ext 99}");
         bad.putObject("name").put("given", "Status").put("family", "Phone");
         bad.putObject("population").put("id", admin.populationId("Employees"));
         String badId = admin.createUser(bad);

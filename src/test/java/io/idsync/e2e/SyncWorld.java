@@ -184,7 +184,7 @@ final class SyncWorld implements AutoCloseable {
             String dn = "cn=Crash " + directoryChanges + "," + DemoSeed.CORP_DN;
             ldap.add("dn: " + dn, "objectClass: top", "objectClass: person", "objectClass: organizationalPerson", "objectClass: user",
                     "cn: Crash " + directoryChanges, "sn: Crash", "givenName: New", "sAMAccountName: " + account,
-                    "userPrincipalName: " + account + "@corp.example.com", "userAccountControl: 512");
+                    "userPrincipalName: " + account + "@corp.example.com", "mail: " + account + "@corp.example.com", "userAccountControl: 512");
             ldap.modify(GROUP, new Modification(ModificationType.ADD, "member", dn));
             corpDns.add(dn);
             corpAccounts.add(account);

@@ -71,6 +71,26 @@ class MappingFileTest {
         assertEquals(List.of("x@example.com", "y@example.com"), entry.values("mail"));
     }
 
+    /** PingOne's User requires an email address: the shipped provisioning mapping fails a user without mail up front. */
+    @Test
+    void aRequiredAttributeWithoutAValueFailsTheEntryNamingIt() {
+        PipeMapping mapping = MappingFile.load("mappings/directory-to-pingone.yaml");
+        ObjectNode withMail = JSON.createObjectNode().put("uid", "ann").put("mail", "ann@example.com").put("sn", "Ann");
+        assertEquals(List.of("ann@example.com"), mapping.map(withMail).values("email"));
+        MappingException e = assertThrows(MappingException.class, () -> mapping.map(JSON.createObjectNode().put("uid", "bob").put("sn", "Bob")));
+        assertEquals("email is required (the mapping's required: true) and this entry gives it no value: it has no mail; give the entry one,"
+                + " or map email from something it has", e.getMessage());
+        assertEquals(List.of(), mapping.mapIdentity(JSON.createObjectNode().put("id", "x")).values("email"), "an identity has no attributes to require");
+
+        PipeMapping fallback = MappingFile.parse("t.yaml", """
+                attribute-map:
+                  - {to-attribute: email, type: constructed, value-pattern: ["{mail}", "{userPrincipalName}"], required: true}
+                """);
+        assertEquals(List.of("bob@corp.example.com"), fallback.map(JSON.createObjectNode().put("userPrincipalName", "bob@corp.example.com")).values("email"));
+        assertTrue(assertThrows(MappingException.class, () -> fallback.map(JSON.createObjectNode())).getMessage()
+                .contains("none of [{mail}, {userPrincipalName}] yields one"));
+    }
+
     @Test
     void brokenFilesNameTheFileTheLineAndTheProblem() {
         assertError("""

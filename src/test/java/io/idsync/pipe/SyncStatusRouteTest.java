@@ -61,7 +61,7 @@ class SyncStatusRouteTest extends PipeFixtureRouteTest {
 
         // a create the directory refuses (its telephoneNumber): failed, no account
         com.fasterxml.jackson.databind.node.ObjectNode bad = SandboxAdmin.JSON.createObjectNode();
-        bad.put("username", "bad.phone").put("primaryPhone", "555 {ext 12}");
+        bad.put("username", "bad.phone").put("email", "bad.phone@example.com").put("primaryPhone", "555 {ext 12}");
         bad.putObject("name").put("given", "Bad").put("family", "Phone");
         bad.putObject("population").put("id", systems.admin.populationId("Employees"));
         String badId = systems.admin.createUser(bad);

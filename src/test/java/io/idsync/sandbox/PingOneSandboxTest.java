@@ -36,7 +36,8 @@ class PingOneSandboxTest {
 
     @BeforeEach
     void start() throws Exception {
-        sandbox = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 10, Duration.ZERO)).start();
+        // the sandbox's own answers to what PingOne refuses, so the tests' contract check (which refuses first) is off
+        sandbox = new PingOneSandbox(new PingOneSandbox.Settings(0, 0, 10, Duration.ZERO)).start().withoutRequestChecks();
         SandboxEnvironment env = DemoSeed.seed(sandbox, "worker", "worker-secret", 25, 5);
         env.addApplication("poster", "post app", "post-secret", SandboxEnvironment.TokenAuthMethod.CLIENT_SECRET_POST);
         api = sandbox.baseUrl() + "/v1/environments/demo-env";
@@ -131,7 +132,7 @@ class PingOneSandboxTest {
         assertEquals("OK", user.path("account").path("status").asText());
         String id = user.path("id").asText();
 
-        HttpResponse<String> duplicate = send("POST", api + "/users", "{\"username\":\"NEW.ONE\"}", "application/json");
+        HttpResponse<String> duplicate = send("POST", api + "/users", "{\"username\":\"NEW.ONE\",\"email\":\"n2@example.com\"}", "application/json");
         assertEquals(400, duplicate.statusCode());
         JsonNode error = JSON.readTree(duplicate.body());
         assertEquals("INVALID_DATA", error.path("code").asText());
@@ -140,8 +141,8 @@ class PingOneSandboxTest {
 
         JsonNode patched = JSON.readTree(send("PATCH", api + "/users/" + id, "{\"name\":{\"family\":\"One\"}}", "application/json").body());
         assertEquals("N", patched.path("name").path("given").asText(), "PATCH merges");
-        JsonNode replaced = JSON.readTree(send("PUT", api + "/users/" + id, "{\"username\":\"new.one\"}", "application/json").body());
-        assertTrue(replaced.path("name").isMissingNode() && replaced.path("email").isMissingNode(), "PUT clears what it omits");
+        JsonNode replaced = JSON.readTree(send("PUT", api + "/users/" + id, "{\"username\":\"new.one\",\"email\":\"n@example.com\"}", "application/json").body());
+        assertTrue(replaced.path("name").isMissingNode(), "PUT clears what it omits");
 
         JsonNode locked = JSON.readTree(send("POST", api + "/users/" + id, "{}", "application/vnd.pingidentity.account.lock+json").body());
         assertEquals("LOCKED", locked.path("account").path("status").asText());
@@ -160,7 +161,7 @@ class PingOneSandboxTest {
     @Test
     void theActivitiesFeedNeedsARecordedAtWindowAndListsNewestFirst() throws Exception {
         Instant before = Instant.now().minusSeconds(1);
-        String first = JSON.readTree(send("POST", api + "/users", "{\"username\":\"act.one\"}", "application/json").body()).path("id").asText();
+        String first = JSON.readTree(send("POST", api + "/users", "{\"username\":\"act.one\",\"email\":\"act.one@example.com\"}", "application/json").body()).path("id").asText();
         send("PATCH", api + "/users/" + first, "{\"title\":\"T\"}", "application/json");
         send("DELETE", api + "/users/" + first, null, null);
 
@@ -210,6 +211,65 @@ class PingOneSandboxTest {
     }
 
     // --- helpers -------------------------------------------------------------------------------------
+
+    @Test
+    void usersAreRefusedAsPingOnesUserModelRefusesThemWithEveryProblemInDetails() throws Exception {
+        HttpResponse<String> noEmail = send("POST", api + "/users", "{\"username\":\"no.mail\"}", "application/json");
+        assertEquals(400, noEmail.statusCode());
+        JsonNode error = JSON.readTree(noEmail.body());
+        assertEquals("INVALID_DATA", error.path("code").asText());
+        assertEquals("REQUIRED_VALUE", error.path("details").path(0).path("code").asText());
+        assertEquals("email", error.path("details").path(0).path("target").asText());
+
+        String bad = "{\"username\":\"bad.values\",\"email\":\"not an address\",\"timezone\":\"Mars\",\"title\":\"" + "t".repeat(257)
+                + "\",\"name\":{\"family\":\"O\\\"Hara, Jr.\"}}";
+        JsonNode refused = JSON.readTree(send("POST", api + "/users", bad, "application/json").body());
+        List<String> problems = new ArrayList<>();
+        refused.path("details").forEach(d -> problems.add(d.path("code").asText() + " " + d.path("target").asText()));
+        assertEquals(List.of("INVALID_VALUE email", "INVALID_VALUE name.family", "SIZE_LIMIT_EXCEEDED title", "INVALID_VALUE timezone"), problems);
+        JsonNode family = refused.path("details").get(1);
+        assertEquals("^[\\p{L}\\p{M}\\p{N}' .-]*$", family.path("innerError").path("allowedPattern").asText(), "what would have been accepted");
+        assertEquals(256, refused.path("details").get(2).path("innerError").path("rangeMaximumValue").asInt());
+
+        String id = JSON.readTree(send("POST", api + "/users", "{\"username\":\"has.mail\",\"email\":\"h@example.com\"}", "application/json").body())
+                .path("id").asText();
+        assertEquals(400, send("PATCH", api + "/users/" + id, "{\"email\":null}", "application/json").statusCode(), "email cannot be unset");
+        assertEquals(200, send("PATCH", api + "/users/" + id, "{\"title\":null}", "application/json").statusCode(), "null unsets what is optional");
+
+        sandbox.environment("demo-env").requireEmail(false);
+        assertEquals(201, send("POST", api + "/users", "{\"username\":\"no.mail\"}", "application/json").statusCode(),
+                "an environment set up without a required email");
+    }
+
+    @Test
+    void listsCarryCountAndSizeAndGroupNamesOnlyOnAReadOfOneUser() throws Exception {
+        JsonNode page = JSON.readTree(get("/users?limit=7&include=memberOfGroupNames", token).body());
+        assertEquals(30, page.path("count").asInt(), "every user, on every page");
+        assertEquals(7, page.path("size").asInt());
+        String employees = sandbox.environment("demo-env").populationIdsByName().get("Employees");
+        JsonNode filtered = JSON.readTree(get("/users?limit=10&filter=" + enc("population.id eq \"" + employees + "\""), token).body());
+        assertEquals(25, filtered.path("count").asInt());
+        assertEquals(10, filtered.path("size").asInt());
+
+        String groupId = sandbox.environment("demo-env").seedGroup("Readers", "test");
+        String userId = page.path("_embedded").path("users").path(0).path("id").asText();
+        send("POST", api + "/users/" + userId + "/memberOfGroups", "{\"id\":\"" + groupId + "\"}", "application/json");
+        JsonNode members = JSON.readTree(get("/users?include=memberOfGroupNames&filter=" + enc("memberOfGroups[id eq \"" + groupId + "\"]"), token).body());
+        assertTrue(members.path("_embedded").path("users").path(0).path("memberOfGroupNames").isMissingNode(),
+                "PingOne's User: memberOfGroupNames \"is not returned with a list of users\"");
+        JsonNode one = JSON.readTree(get("/users/" + userId + "?include=memberOfGroupNames", token).body());
+        assertEquals("Readers", one.path("memberOfGroupNames").path(0).asText());
+
+        Instant before = Instant.now().minusSeconds(1);
+        send("POST", api + "/users/" + userId, null, "application/vnd.pingidentity.account.lock+json");
+        send("POST", api + "/users/" + userId, null, "application/vnd.pingidentity.account.unlock+json");
+        JsonNode activities = JSON.readTree(get("/activities?filter=" + enc("recordedAt gt \"" + before + "\""), token).body());
+        List<String> types = new ArrayList<>();
+        activities.path("_embedded").path("activities").forEach(a -> types.add(a.path("action").path("type").asText()));
+        assertEquals(types.size(), activities.path("count").asInt());
+        assertEquals(List.of("USER.UNLOCKED", "USER.LOCKED"), types.stream().filter(type -> type.startsWith("USER.")).toList());
+        assertTrue(types.contains("MEMBER_OF_GROUP.CREATED"), types.toString());
+    }
 
     private List<JsonNode> users(String filter) throws Exception {
         HttpResponse<String> response = get("/users?limit=1000&filter=" + enc(filter), token);

@@ -78,7 +78,8 @@ class PingOneScimApiTest {
         assertEquals(1, JSON.readTree(get("/Users?filter=" + encode("emails[type eq \"work\" and value co \"pat@\"] and active eq true")).body())
                 .path("totalResults").asInt());
 
-        HttpResponse<String> duplicate = send("POST", "/Users", "{\"schemas\": [\"urn:ietf:params:scim:schemas:core:2.0:User\"], \"userName\": \"O\\\"Brien\"}");
+        HttpResponse<String> duplicate = send("POST", "/Users", "{\"schemas\": [\"urn:ietf:params:scim:schemas:core:2.0:User\"], \"userName\": \"O\\\"Brien\","
+                + " \"emails\": [{\"value\": \"o.brien@example.com\", \"type\": \"work\"}]}");
         assertEquals(409, duplicate.statusCode());
         assertEquals("uniqueness", JSON.readTree(duplicate.body()).path("scimType").asText());
 

@@ -63,11 +63,11 @@ public final class SandboxAdmin {
     }
 
     public void lock(String id) {
-        client.send("POST", "/users/" + id, JSON.createObjectNode(), "application/vnd.pingidentity.account.lock+json");
+        client.send("POST", "/users/" + id, null, "application/vnd.pingidentity.account.lock+json");
     }
 
     public void unlock(String id) {
-        client.send("POST", "/users/" + id, JSON.createObjectNode(), "application/vnd.pingidentity.account.unlock+json");
+        client.send("POST", "/users/" + id, null, "application/vnd.pingidentity.account.unlock+json");
     }
 
     public void setEnabled(String id, boolean enabled) {

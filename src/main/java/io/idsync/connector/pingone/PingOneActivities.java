@@ -122,33 +122,48 @@ public final class PingOneActivities implements ChangeSource {
     }
 
     /**
-     * The changes one activity stands for. A membership activity ({@code MEMBER_OF_GROUP}, href
-     * {@code .../users/{userId}/memberOfGroups/{groupId}}) changes both the user's memberships and the group's members.
+     * The changes one activity stands for: one per user or group among its {@code resources[]}. A membership
+     * ({@code MEMBER_OF_GROUP}, href {@code .../users/{userId}/memberOfGroups/{groupId}}) changes both the user's
+     * memberships and the group's members; its ids are read from the href, which Ping documents, rather than from
+     * the resource's {@code id}, which it does not say is the user's or the group's.
      */
     static List<Change> toChanges(JsonNode activity, Instant at) {
         String type = activity.path("action").path("type").asText("");
-        JsonNode resource = activity.path("resources").path(0);
-        String resourceType = resource.path("type").asText("");
-        String resourceId = resource.path("id").asText(null);
         Set<String> actor = Set.of(activity.path("actors").path("client").path("id").asText(""));
-        if (resourceType.equals("MEMBER_OF_GROUP")) {
-            String href = resource.path("href").asText("");
-            int users = href.indexOf("/users/");
-            List<Change> changes = new ArrayList<>(2);
-            if (users >= 0) {
-                changes.add(new Change(href.substring(users + 7).split("/")[0], EntryType.USER, Change.Kind.MODIFY, at, actor, null));
-            }
-            changes.add(new Change(resourceId, EntryType.GROUP, Change.Kind.MODIFY, at, actor, null));
-            return changes;
-        }
         Change.Kind kind = type.endsWith(".CREATED") ? Change.Kind.CREATE
                 : type.endsWith(".DELETED") ? Change.Kind.DELETE : Change.Kind.MODIFY;
-        EntryType entryType = switch (resourceType) {
-            case "USER" -> EntryType.USER;
-            case "GROUP" -> EntryType.GROUP;
-            default -> null; // populations, applications...: no pipe's entries
-        };
-        return List.of(new Change(resourceId, entryType, kind, at, actor, null));
+        Set<Change> changes = new LinkedHashSet<>();
+        for (JsonNode resource : activity.path("resources")) {
+            String resourceType = resource.path("type").asText("");
+            String resourceId = resource.path("id").asText(null);
+            if (resourceType.equals("MEMBER_OF_GROUP")) {
+                String href = resource.path("href").asText("");
+                String userId = segmentAfter(href, "/users/");
+                String groupId = segmentAfter(href, "/memberOfGroups/");
+                if (userId != null) {
+                    changes.add(new Change(userId, EntryType.USER, Change.Kind.MODIFY, at, actor, null));
+                }
+                changes.add(new Change(groupId != null ? groupId : resourceId, EntryType.GROUP, Change.Kind.MODIFY, at, actor, null));
+                continue;
+            }
+            // the group of a membership event named beside its user is changed, not created or deleted
+            boolean membership = type.startsWith("MEMBER_OF_GROUP.");
+            switch (resourceType) {
+                case "USER" -> changes.add(new Change(resourceId, EntryType.USER, membership ? Change.Kind.MODIFY : kind, at, actor, null));
+                case "GROUP" -> changes.add(new Change(resourceId, EntryType.GROUP, membership ? Change.Kind.MODIFY : kind, at, actor, null));
+                default -> changes.add(new Change(resourceId, null, kind, at, actor, null)); // populations, applications...: no pipe's entries
+            }
+        }
+        return List.copyOf(changes);
+    }
+
+    private static String segmentAfter(String href, String marker) {
+        int at = href.indexOf(marker);
+        if (at < 0) {
+            return null;
+        }
+        String rest = href.substring(at + marker.length()).split("[/?#]")[0];
+        return rest.isEmpty() ? null : rest;
     }
 
     private Instant windowEnd() {

@@ -113,6 +113,10 @@ public final class PingOneClient {
                 if (body != null) {
                     request.header("Content-Type", contentType == null ? "application/json" : contentType);
                     request.method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+                } else if (contentType != null) {
+                    // an operation chosen by its media type with nothing to send (PingOne's account lock and unlock)
+                    request.header("Content-Type", contentType);
+                    request.method(method, HttpRequest.BodyPublishers.noBody());
                 } else {
                     request.method(method, HttpRequest.BodyPublishers.noBody());
                 }

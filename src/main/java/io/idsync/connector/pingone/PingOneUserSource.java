@@ -105,11 +105,13 @@ public final class PingOneUserSource implements SourceReader {
             }
         });
         return Paging.flatMap(IntStream.range(0, groups.size()).iterator(), i -> {
-            String members = "/users?limit=" + settings().pageSize() + "&" + INCLUDE_GROUP_NAMES + "&filter="
+            String members = "/users?limit=" + settings().pageSize() + "&filter="
                     + PingOneClient.encode("memberOfGroups[id eq " + PingOneClient.filterValue(groups.get(i)[0]) + "]");
-            return Paging.map(client.pages(members, "users"), user -> {
-                SourceEntry entry = entry(user);
-                return inScope(entry) && !memberOfAny(entry, groups.subList(0, i)) ? entry : null;
+            // a list carries no group names (PingOne's User: "not returned with a list of users"), so each member is
+            // read with them: the entry is the one a change would read, and its other groups tell whether it came already
+            return Paging.map(client.pages(members, "users"), listed -> {
+                SourceEntry entry = read(listed.path("id").asText()).orElse(null);
+                return entry != null && inScope(entry) && !memberOfAny(entry, groups.subList(0, i)) ? entry : null;
             });
         });
     }

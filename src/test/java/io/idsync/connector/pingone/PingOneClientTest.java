@@ -139,7 +139,7 @@ class PingOneClientTest {
     void a4xxCarriesPingOnesCodeAndDetails() {
         PingOneClient client = client("s3cr3t-value");
         PingOneApiException e = assertThrows(PingOneApiException.class,
-                () -> client.send("POST", "/users", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("username", "e000001.alan"), null));
+                () -> client.send("POST", "/users", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("username", "e000001.alan").put("email", "alan@example.com"), null));
         assertEquals(400, e.status());
         assertTrue(e.hasDetail("UNIQUENESS_VIOLATION"));
         assertTrue(e.getMessage().contains("POST /users answered 400 INVALID_DATA"), e.getMessage());

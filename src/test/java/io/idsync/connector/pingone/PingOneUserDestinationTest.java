@@ -46,6 +46,7 @@ class PingOneUserDestinationTest {
         attributes.put("name.given", List.of("Janet"));
         attributes.put("name.family", List.of("Smith"));
         attributes.put("email", List.of("jsmith@example.com"));
+        attributes.put("title", List.of("Engineer"));
         attributes.put("enabled", List.of(enabled));
         return attributes;
     }
@@ -69,12 +70,12 @@ class PingOneUserDestinationTest {
         sandbox.clearRequests();
         destination.apply(new Plan(Plan.Action.MODIFY, id, null, Map.of(), List.of(
                 new Plan.AttributeChange("name.given", Plan.AttributeChange.Kind.REPLACE, List.of("Jan")),
-                new Plan.AttributeChange("email", Plan.AttributeChange.Kind.DELETE, List.of()),
+                new Plan.AttributeChange("title", Plan.AttributeChange.Kind.DELETE, List.of()),
                 new Plan.AttributeChange("enabled", Plan.AttributeChange.Kind.REPLACE, List.of("false")))));
         JsonNode user = client.get("/users/" + id).body();
         assertEquals("Jan", user.path("name").path("given").asText());
         assertEquals("Smith", user.path("name").path("family").asText(), "PATCH leaves what it does not name");
-        assertTrue(user.path("email").isMissingNode(), "a null clears");
+        assertTrue(user.path("title").isMissingNode(), "a null clears");
         assertFalse(user.path("enabled").asBoolean());
         assertEquals(List.of("PATCH", "PUT", "GET"), sandbox.requests().stream().map(PingOneSandbox.Request::method).toList());
     }

@@ -45,6 +45,11 @@ public final class SandboxScimServer implements ScimServerUnderTest {
     }
 
     /** The sandbox itself: its request log, faults, token expiry. */
+    /** The environment whose SCIM API this is. */
+    public String environmentId() {
+        return ENVIRONMENT;
+    }
+
     public PingOneSandbox sandbox() {
         return sandbox;
     }
