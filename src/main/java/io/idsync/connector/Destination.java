@@ -59,8 +59,29 @@ public interface Destination {
         return id;
     }
 
-    /** The entry after a write: its name, and its id where the destination has told it (null: not known without a read). */
-    record Written(String name, String id) {
+    /** Whether a destination already holds the wanted values of an attribute. */
+    @FunctionalInterface
+    interface ValueEquality {
+        /** The same values, in any order. */
+        ValueEquality AS_SETS = (attribute, want, current) -> new java.util.HashSet<>(want).equals(new java.util.HashSet<>(current));
+
+        boolean same(String attribute, List<String> want, List<String> current);
+    }
+
+    /** How this destination compares wanted and current values (as sets, unless it stamps some itself). */
+    default ValueEquality valueEquality() {
+        return ValueEquality.AS_SETS;
+    }
+
+    /**
+     * The entry after a write: its name, and its id where the destination has told it (null: not known without a
+     * read); {@code caveat}, when not null, says what the destination would not take although it wrote the rest (an
+     * account status refused): the entry is Partial with that reason, not Failed with nothing applied.
+     */
+    record Written(String name, String id, String caveat) {
+        public Written(String name, String id) {
+            this(name, id, null);
+        }
     }
 
     /**

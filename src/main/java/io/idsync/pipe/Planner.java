@@ -1,6 +1,7 @@
 package io.idsync.pipe;
 
 import io.idsync.connector.Change;
+import io.idsync.connector.Destination;
 import io.idsync.connector.DestinationEntry;
 import io.idsync.connector.EntryNames;
 import io.idsync.connector.Plan;
@@ -27,6 +28,11 @@ final class Planner {
     }
 
     static void plan(SyncItem item, SyncClass syncClass, EntryNames names) {
+        plan(item, syncClass, names, Destination.ValueEquality.AS_SETS);
+    }
+
+    /** @param same when the destination holds what is wanted (a directory may stamp a lock's time itself) */
+    static void plan(SyncItem item, SyncClass syncClass, EntryNames names, Destination.ValueEquality same) {
         if (item.decided()) {
             return;
         }
@@ -79,7 +85,7 @@ final class Planner {
         }
         // a rename: the mapped name is not the entry's (what a rename is, the destination decides)
         String newRef = destination.name() == null || mapped.dn() == null || names.same(destination.name(), mapped.dn()) ? null : mapped.dn();
-        List<Plan.AttributeChange> changes = diff(mapped, destination, newRef == null ? Map.of() : names.valuesIn(newRef));
+        List<Plan.AttributeChange> changes = diff(mapped, destination, newRef == null ? Map.of() : names.valuesIn(newRef), same);
         if (!syncClass.synchronizeDisables()) {
             // the account stays enabled at the destination; what else changed is still written
             boolean wasDisabling = changes.removeIf(change -> change.attribute().equalsIgnoreCase(syncClass.disableAttribute())
@@ -119,7 +125,8 @@ final class Planner {
      *
      * @param inNewName the values a rename puts in place by itself (an LDAP RDN's)
      */
-    static List<Plan.AttributeChange> diff(MappedEntry mapped, DestinationEntry destination, Map<String, List<String>> inNewName) {
+    static List<Plan.AttributeChange> diff(MappedEntry mapped, DestinationEntry destination, Map<String, List<String>> inNewName,
+                                           Destination.ValueEquality same) {
         Map<String, List<String>> have = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         have.putAll(destination.attributes());
         have.putAll(inNewName);
@@ -145,7 +152,7 @@ final class Planner {
                 if (!current.isEmpty()) {
                     changes.add(new Plan.AttributeChange(attribute, Plan.AttributeChange.Kind.DELETE, List.of()));
                 }
-            } else if (!new HashSet<>(want).equals(new HashSet<>(current))) {
+            } else if (!same.same(attribute, want, current)) {
                 changes.add(new Plan.AttributeChange(attribute, Plan.AttributeChange.Kind.REPLACE, want));
             }
         }

@@ -358,7 +358,7 @@ public final class Road {
     public void plan(Exchange exchange) {
         SyncItem item = item(exchange);
         Pipe pipe = pipe(exchange);
-        Planner.plan(item, pipe.mapping().syncClass(), pipe.destination().names());
+        Planner.plan(item, pipe.mapping().syncClass(), pipe.destination().names(), pipe.destination().valueEquality());
         boolean removal = item.destination != null && (item.source == null || !item.inScope)
                 && (item.outcome == Outcome.DELETED || item.outcome == Outcome.MODIFIED);
         if (removal) {
@@ -380,6 +380,10 @@ public final class Road {
             retry.run(pipe, "note the intent to " + item.plan.describe(), () -> pipe.state().recordIntent(pipe.name(), item.change.sourceId(), intent));
         }
         item.delivered = retry.call(pipe, item.plan.describe(), () -> pipe.destination().apply(item.plan));
+    }
+
+    private static String caveat(String members, String written) {
+        return members == null ? written : written == null ? members : members + "; " + written;
     }
 
     /** Writes the outcome: link and status per entry, counters, the run report. */
@@ -407,7 +411,7 @@ public final class Road {
                 String ref = item.delivered != null ? item.delivered.name() : item.plan.newRef() != null ? item.plan.newRef() : item.plan.ref();
                 String destinationId = item.destination != null ? item.destination.id()
                         : item.delivered != null && item.delivered.id() != null ? item.delivered.id() : ref;
-                String caveat = gone ? null : unsyncedMembers(pipe, item);
+                String caveat = gone ? null : caveat(unsyncedMembers(pipe, item), item.delivered == null ? null : item.delivered.caveat());
                 boolean unchanged = item.outcome == Outcome.NO_CHANGE && !item.intentResolved && item.link != null
                         && item.link.status() == StateStore.Status.SYNCED && ref.equals(item.link.destinationRef())
                         && item.link.inScope() == !gone && java.util.Objects.equals(item.link.reason(), caveat);

@@ -15,7 +15,8 @@ import java.net.InetAddress;
 /**
  * The demo directory: a real LDAP server (the UnboundID in-memory directory server) with a changelog
  * ({@code cn=changelog}), entryUUID generated on add (or accepted from the client with the
- * ignore-NO-USER-MODIFICATION control, as PingDirectory does) and the PingDirectory account-status attributes.
+ * ignore-NO-USER-MODIFICATION control, as PingDirectory does) and PingDirectory's account status, set only through
+ * the Password Policy State extended operation (see {@link PasswordPolicyStateEmulation}).
  * Its AD-style subtrees ({@code ou=Corp}, {@code ou=Groups}) behave as a domain controller's do: update
  * sequence numbers and {@code memberOf} (see {@link ActiveDirectoryEmulation}). Demo and tests only.
  */
@@ -50,6 +51,8 @@ public final class DemoDirectory implements AutoCloseable {
             config.setEnforceSingleStructuralObjectClass(true);
             ActiveDirectoryEmulation activeDirectory = new ActiveDirectoryEmulation(DemoSeed.CORP_DN, GROUPS_DN);
             config.addInMemoryOperationInterceptor(activeDirectory);
+            config.addInMemoryOperationInterceptor(new PasswordPolicyStateEmulation());
+            config.addExtendedOperationHandler(new PasswordPolicyStateEmulation.Handler());
             server = new InMemoryDirectoryServer(config);
             activeDirectory.attach(server);
         } catch (LDAPException | LDIFException | IOException e) {

@@ -263,7 +263,9 @@ final class SyncWorld implements AutoCloseable {
                     entry.getAttributeValue("sn"));
             compare(differs, "title", text(user.path("title")), entry.getAttributeValue("title"));
             boolean active = user.path("enabled").asBoolean(true) && !"LOCKED".equals(user.path("account").path("status").asText());
-            compare(differs, "ds-pwp-account-disabled", active ? "FALSE" : "TRUE", entry.getAttributeValue("ds-pwp-account-disabled"));
+            // an account created enabled has no disabled state (the password policy state operation never set one)
+            String disabled = entry.getAttributeValue("ds-pwp-account-disabled");
+            compare(differs, "ds-pwp-account-disabled", active ? "FALSE" : "TRUE", disabled == null ? "FALSE" : disabled);
             if (!differs.isEmpty()) {
                 wrong.add("directory " + username + " " + differs);
             }

@@ -55,6 +55,11 @@ public final class PipeFixture extends RoadFixture {
 
     /** As {@link #restart()}, for pipe {@code name} synchronizing {@code population} with this mapping file (a path or a classpath resource). */
     public Pipe restart(String name, String population, String mapping) {
+        return restart(name, population, mapping, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As {@link #restart(String, String, String)}, with the directory connection's settings changed by {@code connection}. */
+    public Pipe restart(String name, String population, String mapping, java.util.function.UnaryOperator<LdapSettings> connection) {
         LdapDirectory previous = ldap.remove(name);
         if (previous != null) {
             previous.close();
@@ -64,8 +69,8 @@ public final class PipeFixture extends RoadFixture {
         PingOneClient client = new PingOneClient(settings);
         PingOneActivities changes = new PingOneActivities(client, io.idsync.connector.EntryType.USER, List.of("idsync-reverse-worker"));
         PingOneUserSource source = new PingOneUserSource(client, List.of(population), List.of());
-        LdapDirectory destination = new LdapDirectory(new LdapSettings("directory", directory.url(), "cn=Directory Manager", "demo-password",
-                DemoDirectory.BASE_DN, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)));
+        LdapDirectory destination = new LdapDirectory(connection.apply(new LdapSettings("directory", directory.url(), "cn=Directory Manager",
+                "demo-password", DemoDirectory.BASE_DN, 4, Duration.ofSeconds(2), Duration.ofSeconds(5))));
         ldap.put(name, destination);
         Pipe pipe = new Pipe(name, io.idsync.connector.EntryType.USER, changes, source, destination, MappingFile.load(mapping), state).writesTo("directory");
         pipes.register(pipe);

@@ -54,12 +54,18 @@ public final class LdapDirectory implements Destination, AutoCloseable {
     private static final Set<ResultCode> TRANSIENT = Set.of(ResultCode.SERVER_DOWN, ResultCode.CONNECT_ERROR, ResultCode.TIMEOUT,
             ResultCode.BUSY, ResultCode.UNAVAILABLE, ResultCode.LOCAL_ERROR, ResultCode.ADMIN_LIMIT_EXCEEDED, ResultCode.OTHER);
     private static final String[] READ_ATTRIBUTES = {"*", "+"};
+    /** What a server answers for an attribute it will not take (a schema rule, NO-USER-MODIFICATION, access). */
+    private static final Set<ResultCode> REFUSALS = Set.of(ResultCode.CONSTRAINT_VIOLATION, ResultCode.UNWILLING_TO_PERFORM,
+            ResultCode.OBJECT_CLASS_VIOLATION, ResultCode.UNDEFINED_ATTRIBUTE_TYPE, ResultCode.INSUFFICIENT_ACCESS_RIGHTS,
+            ResultCode.INVALID_ATTRIBUTE_SYNTAX);
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LdapDirectory.class);
 
     private final LdapSettings settings;
     private final LdapTls tls;
     /** the directory whose pool this one uses: itself, or the one it was derived from by {@link #under} */
     private final LdapDirectory shared;
     private volatile LDAPConnectionPool pool;
+    private volatile AccountStatus accountStatus;
 
     public LdapDirectory(LdapSettings settings) {
         this.settings = settings;
@@ -80,6 +86,25 @@ public final class LdapDirectory implements Destination, AutoCloseable {
 
     public LdapSettings settings() {
         return settings;
+    }
+
+    /** How this server takes account status: the connection's account-status, or what its root DSE offers. */
+    AccountStatus accountStatus() {
+        if (shared != this) {
+            return shared.accountStatus();
+        }
+        AccountStatus known = accountStatus;
+        if (known == null) {
+            com.unboundid.ldap.sdk.RootDSE root;
+            try {
+                root = "auto".equals(settings.accountStatus()) ? pool().getRootDSE() : null;
+            } catch (LDAPException e) {
+                throw failure("read of the root DSE", e);
+            }
+            known = AccountStatus.of(settings.accountStatus(), root);
+            accountStatus = known;
+        }
+        return known;
     }
 
     /** The pool, opened on first use so a directory that is down at start-up only delays the pipe. */
@@ -266,6 +291,12 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         return LdapNames.INSTANCE;
     }
 
+    /** A lock the server stamped itself (the password policy state operation) is the lock that was wanted. */
+    @Override
+    public ValueEquality valueEquality() {
+        return (attribute, want, current) -> accountStatus().same(attribute, want, current);
+    }
+
     /** Checked against the directory's subschema; nothing when the directory cannot be read now. */
     @Override
     public Optional<List<String>> schemaProblems(java.util.Collection<String> attributes, java.util.Collection<String> objectClasses) {
@@ -278,11 +309,22 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         if (schema == null) {
             return Optional.of(List.of()); // a directory that publishes no schema takes anything
         }
+        com.unboundid.ldap.sdk.RootDSE root;
+        AccountStatus status;
+        try {
+            root = pool().getRootDSE();
+            status = accountStatus();
+        } catch (LDAPException | TransientFailure e) {
+            return Optional.empty();
+        }
         List<String> problems = new ArrayList<>();
         for (String attribute : attributes) {
             String type = attribute.contains(";") ? attribute.substring(0, attribute.indexOf(';')) : attribute;
-            if (!type.equalsIgnoreCase("dn") && schema.getAttributeType(type) == null) {
+            com.unboundid.ldap.sdk.schema.AttributeTypeDefinition definition = schema.getAttributeType(type);
+            if (!type.equalsIgnoreCase("dn") && definition == null) {
                 problems.add("attribute '" + attribute + "' is not in the schema of " + settings.url());
+            } else if (definition != null && definition.isNoUserModification()) {
+                unwritable(type, root, status).ifPresent(problems::add);
             }
         }
         for (String objectClass : objectClasses) {
@@ -291,6 +333,25 @@ public final class LdapDirectory implements Destination, AutoCloseable {
             }
         }
         return Optional.of(problems);
+    }
+
+    /**
+     * Why the server will not take a NO-USER-MODIFICATION attribute from idsync, if it will not: each of its
+     * entries would fail on it one by one, so start-up says it once, with the fix.
+     */
+    private Optional<String> unwritable(String type, com.unboundid.ldap.sdk.RootDSE root, AccountStatus status) {
+        if (type.equalsIgnoreCase("entryUUID")) {
+            boolean takesIt = root != null && root.supportsControl(IgnoreNoUserModificationRequestControl.IGNORE_NO_USER_MODIFICATION_REQUEST_OID);
+            return takesIt ? Optional.empty() : Optional.of(settings.url() + " assigns entryUUID itself (NO-USER-MODIFICATION) and does not take"
+                    + " the ignore-NO-USER-MODIFICATION control: remove the entryUUID line from the mapping and correlate by uid (or another"
+                    + " attribute the mapping writes)");
+        }
+        if (status.byOperation(type)) {
+            return Optional.empty(); // written through the password policy state operation
+        }
+        return Optional.of("attribute '" + type + "' is NO-USER-MODIFICATION on " + settings.url() + ": the server will not take it from idsync"
+                + (AccountStatus.isStatus(type) ? ", and it offers no password policy state operation (account-status="
+                + status.dialect().setting + "): map the account status to what this server takes (389 DS: nsAccountLock)" : ": remove it from the mapping"));
     }
 
     /** A group's {@code member} values are DNs: the linked member's name. */
@@ -316,11 +377,11 @@ public final class LdapDirectory implements Destination, AutoCloseable {
     private Written write(Plan plan) {
         return switch (plan.action()) {
             case CREATE -> {
-                add(plan);
+                String refused = add(plan);
                 yield new Written(plan.ref(), plan.attributes().entrySet().stream().filter(a -> a.getKey().equalsIgnoreCase("entryUUID"))
-                        .flatMap(a -> a.getValue().stream()).findFirst().orElse(null));
+                        .flatMap(a -> a.getValue().stream()).findFirst().orElse(null), refused);
             }
-            case MODIFY -> new Written(modify(plan), null);
+            case MODIFY -> modify(plan);
             case DELETE -> {
                 delete(plan.ref());
                 yield new Written(plan.ref(), null);
@@ -329,32 +390,89 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         };
     }
 
-    private void add(Plan plan) {
+    /**
+     * Adds the entry; its account status goes through the server's operation where it has one. An add refused
+     * while it carried status attributes is tried again without them, and their refusal alone is answered.
+     *
+     * @return why the account status was not set (the entry is there with everything else), or null
+     */
+    private String add(Plan plan) {
+        AccountStatus status = accountStatus();
         List<Attribute> attributes = new ArrayList<>();
-        plan.attributes().forEach((name, values) -> attributes.add(new Attribute(name, values)));
-        AddRequest request = new AddRequest(new Entry(plan.ref(), attributes));
-        if (plan.attributes().keySet().stream().anyMatch("entryUUID"::equalsIgnoreCase)) {
+        List<Plan.AttributeChange> statusChanges = new ArrayList<>();
+        plan.attributes().forEach((name, values) -> {
+            if (AccountStatus.isStatus(name) && (status.byOperation(name) ? AccountStatus.changesANewAccount(name, values) : true)) {
+                statusChanges.add(new Plan.AttributeChange(name, Plan.AttributeChange.Kind.REPLACE, values));
+            }
+            if (!status.byOperation(name)) {
+                attributes.add(new Attribute(name, values));
+            }
+        });
+        List<Plan.AttributeChange> afterwards = statusChanges.stream().filter(c -> status.byOperation(c.attribute())).toList();
+        try {
+            pool().add(addRequest(plan.ref(), attributes));
+        } catch (LDAPException e) {
+            List<Plan.AttributeChange> inline = statusChanges.stream().filter(c -> !status.byOperation(c.attribute())).toList();
+            if (inline.isEmpty() || !REFUSALS.contains(e.getResultCode())) {
+                throw failure("add " + plan.ref(), e);
+            }
+            // one refused status attribute must not keep the account from being created: add the rest, then try it alone
+            attributes.removeIf(a -> AccountStatus.isStatus(a.getName()));
+            try {
+                pool().add(addRequest(plan.ref(), attributes));
+            } catch (LDAPException again) {
+                throw failure("add " + plan.ref(), again);
+            }
+            return writeStatus(plan.ref(), inline, status);
+        }
+        return writeStatus(plan.ref(), afterwards, status);
+    }
+
+    private static AddRequest addRequest(String dn, List<Attribute> attributes) {
+        AddRequest request = new AddRequest(new Entry(dn, attributes));
+        if (attributes.stream().anyMatch(a -> a.getName().equalsIgnoreCase("entryUUID"))) {
             // entryUUID is NO-USER-MODIFICATION; PingDirectory accepts it on add with this control, as sync does
             request.addControl(new IgnoreNoUserModificationRequestControl());
         }
-        try {
-            pool().add(request);
-        } catch (LDAPException e) {
-            throw failure("add " + plan.ref(), e);
-        }
+        return request;
     }
 
-    /** Renames first when the plan says so, then modifies; answers the DN the entry has afterwards. */
-    private String modify(Plan plan) {
+    /** Renames first when the plan says so, then modifies; the account status last, on its own. */
+    private Written modify(Plan plan) {
         String dn = plan.ref();
         if (plan.newRef() != null) {
             dn = rename(dn, plan.newRef());
         }
         if (plan.changes().isEmpty()) {
-            return dn;
+            return new Written(dn, null);
+        }
+        AccountStatus status = accountStatus();
+        List<Plan.AttributeChange> others = plan.changes().stream().filter(c -> !AccountStatus.isStatus(c.attribute())).toList();
+        List<Plan.AttributeChange> statusChanges = plan.changes().stream().filter(c -> AccountStatus.isStatus(c.attribute())).toList();
+        List<Plan.AttributeChange> inline = statusChanges.stream().filter(c -> !status.byOperation(c.attribute())).toList();
+        try {
+            modify(dn, plan.changes().stream().filter(c -> !status.byOperation(c.attribute())).toList());
+        } catch (LDAPException e) {
+            if (inline.isEmpty() || !REFUSALS.contains(e.getResultCode())) {
+                throw failure("modify " + dn, e);
+            }
+            // a refused status attribute must not keep the other changes out: write them, then it alone
+            try {
+                modify(dn, others);
+            } catch (LDAPException again) {
+                throw failure("modify " + dn, again);
+            }
+            return new Written(dn, null, writeStatus(dn, inline, status));
+        }
+        return new Written(dn, null, writeStatus(dn, statusChanges.stream().filter(c -> status.byOperation(c.attribute())).toList(), status));
+    }
+
+    private void modify(String dn, List<Plan.AttributeChange> changes) throws LDAPException {
+        if (changes.isEmpty()) {
+            return;
         }
         List<Modification> modifications = new ArrayList<>();
-        for (Plan.AttributeChange change : plan.changes()) {
+        for (Plan.AttributeChange change : changes) {
             ModificationType type = switch (change.kind()) {
                 case REPLACE -> ModificationType.REPLACE;
                 case ADD -> ModificationType.ADD;
@@ -366,10 +484,38 @@ public final class LdapDirectory implements Destination, AutoCloseable {
             pool().modify(new ModifyRequest(dn, modifications));
         } catch (LDAPException e) {
             if (e.getResultCode() != ResultCode.NO_SUCH_ATTRIBUTE) { // a value already gone: the entry is as planned
-                throw failure("modify " + dn, e);
+                throw e;
             }
         }
-        return dn;
+    }
+
+    /**
+     * Writes the account status: through the server's operation, or as a modify of its own.
+     *
+     * @return why the server refused it (the rest of the entry is written), or null when it took it
+     * @throws TransientFailure when the server is down or busy: the whole write is tried again
+     */
+    private String writeStatus(String dn, List<Plan.AttributeChange> changes, AccountStatus status) {
+        if (changes.isEmpty()) {
+            return null;
+        }
+        boolean operation = status.byOperation(changes.get(0).attribute());
+        String what = changes.stream().map(Plan.AttributeChange::attribute).distinct().reduce((a, b) -> a + ", " + b).orElse("");
+        try {
+            if (operation) {
+                status.apply(pool(), dn, changes);
+            } else {
+                modify(dn, changes);
+            }
+            return null;
+        } catch (LDAPException e) {
+            RuntimeException failure = failure((operation ? "password policy state operation (" + what + ") on " : "modify of " + what + " on ") + dn, e);
+            if (failure instanceof TransientFailure) {
+                throw failure;
+            }
+            LOG.warnf("%s: the account status was not set; the entry's other attributes were written", failure.getMessage());
+            return "the account status (" + what + ") was not set: " + failure.getMessage();
+        }
     }
 
     private String rename(String dn, String newDn) {

@@ -27,6 +27,7 @@ import java.util.List;
  * trust-store, trust-store-password   a JKS or PKCS#12 file of the certificates to trust (default: the JVM's)
  * ca-file             or a PEM file of CA certificates to trust
  * verify-host-name    whether the certificate must name the URL's host (true; false only in a lab, with a WARN)
+ * account-status      as a destination: auto, password-policy-state or attributes (see AccountStatus)
  * </pre>
  */
 @ApplicationScoped
@@ -58,6 +59,10 @@ public class LdapKind implements ConnectorKind {
         if (!CHANGE_DETECTION.contains(detection)) {
             problems.add(connection.prefix() + "change-detection is '" + detection + "'; use one of " + String.join(", ", CHANGE_DETECTION));
         }
+        String accountStatus = connection.text("account-status", "auto");
+        if (!AccountStatus.SETTINGS.contains(accountStatus)) {
+            problems.add(connection.prefix() + "account-status is '" + accountStatus + "'; use one of " + String.join(", ", AccountStatus.SETTINGS));
+        }
         problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
         if (connection.bool("start-tls", false) && url != null && url.toLowerCase(java.util.Locale.ROOT).startsWith("ldaps:")) {
             problems.add(connection.prefix() + "start-tls is true on an ldaps:// URL, which is TLS already: use ldap:// with start-tls, or ldaps:// alone");
@@ -81,6 +86,6 @@ public class LdapKind implements ConnectorKind {
                 c.integer("pool-size", 8), c.duration("connect-timeout", "10s"), c.duration("response-timeout", "30s"),
                 c.integer("page-size", LdapSettings.DEFAULT_PAGE_SIZE),
                 new LdapSettings.Tls(c.bool("start-tls", false), c.text("trust-store", null), c.text("trust-store-password", null),
-                        c.text("ca-file", null), c.bool("verify-host-name", true)));
+                        c.text("ca-file", null), c.bool("verify-host-name", true)), c.text("account-status", "auto"));
     }
 }

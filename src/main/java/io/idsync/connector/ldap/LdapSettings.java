@@ -11,9 +11,10 @@ import java.time.Duration;
  * @param pageSize entries per page of a paged search (scans, change feeds): at most what the server allows
  *                 (Active Directory's MaxPageSize is 1,000)
  * @param tls      how the connection is encrypted and whom it trusts
+ * @param accountStatus how the server takes account status: auto (from its root DSE), password-policy-state, attributes
  */
 public record LdapSettings(String name, String url, String bindDn, String bindPassword, String baseDn, int poolSize,
-                           Duration connectTimeout, Duration responseTimeout, int pageSize, Tls tls) {
+                           Duration connectTimeout, Duration responseTimeout, int pageSize, Tls tls, String accountStatus) {
 
     public static final int DEFAULT_PAGE_SIZE = 500;
 
@@ -39,19 +40,28 @@ public record LdapSettings(String name, String url, String bindDn, String bindPa
 
     public LdapSettings(String name, String url, String bindDn, String bindPassword, String baseDn, int poolSize,
                         Duration connectTimeout, Duration responseTimeout) {
-        this(name, url, bindDn, bindPassword, baseDn, poolSize, connectTimeout, responseTimeout, DEFAULT_PAGE_SIZE, Tls.DEFAULT);
+        this(name, url, bindDn, bindPassword, baseDn, poolSize, connectTimeout, responseTimeout, DEFAULT_PAGE_SIZE, Tls.DEFAULT, "auto");
+    }
+
+    public LdapSettings(String name, String url, String bindDn, String bindPassword, String baseDn, int poolSize,
+                        Duration connectTimeout, Duration responseTimeout, int pageSize, Tls tls) {
+        this(name, url, bindDn, bindPassword, baseDn, poolSize, connectTimeout, responseTimeout, pageSize, tls, "auto");
     }
 
     public LdapSettings withBaseDn(String otherBaseDn) {
-        return new LdapSettings(name, url, bindDn, bindPassword, otherBaseDn, poolSize, connectTimeout, responseTimeout, pageSize, tls);
+        return new LdapSettings(name, url, bindDn, bindPassword, otherBaseDn, poolSize, connectTimeout, responseTimeout, pageSize, tls, accountStatus);
+    }
+
+    public LdapSettings withAccountStatus(String other) {
+        return new LdapSettings(name, url, bindDn, bindPassword, baseDn, poolSize, connectTimeout, responseTimeout, pageSize, tls, other);
     }
 
     public LdapSettings withTls(Tls other) {
-        return new LdapSettings(name, url, bindDn, bindPassword, baseDn, poolSize, connectTimeout, responseTimeout, pageSize, other);
+        return new LdapSettings(name, url, bindDn, bindPassword, baseDn, poolSize, connectTimeout, responseTimeout, pageSize, other, accountStatus);
     }
 
     @Override
     public String toString() {
-        return "LdapSettings[name=" + name + ", url=" + url + ", bindDn=" + bindDn + ", baseDn=" + baseDn + ", " + tls + "]";
+        return "LdapSettings[name=" + name + ", url=" + url + ", bindDn=" + bindDn + ", baseDn=" + baseDn + ", accountStatus=" + accountStatus + ", " + tls + "]";
     }
 }

@@ -95,7 +95,11 @@ class LdapEntrySourceTest {
         assertEquals("false", source.read(entryUuid("cn=dave," + CORP)).orElseThrow().document().path(LdapEntrySource.ENABLED_IN_DIRECTORY).asText(),
                 "userAccountControl 514 has bit 0x2");
         assertEquals("true", source.read(entryUuid("cn=alice," + CORP)).orElseThrow().document().path(LdapEntrySource.ENABLED_IN_DIRECTORY).asText());
-        admin.add("dn: uid=pd,ou=People,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: pd", "cn: pd", "sn: pd", "ds-pwp-account-disabled: TRUE");
+        admin.add("dn: uid=pd,ou=People,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: pd", "cn: pd", "sn: pd");
+        // PingDirectory's way: the password policy state operation sets ds-pwp-account-disabled
+        admin.processExtendedOperation(new com.unboundid.ldap.sdk.unboundidds.extensions.PasswordPolicyStateExtendedRequest(
+                "uid=pd,ou=People,dc=example,dc=com", com.unboundid.ldap.sdk.unboundidds.extensions.PasswordPolicyStateOperation
+                        .createSetAccountDisabledStateOperation(true)));
         assertEquals("false", source.read(entryUuid("uid=pd,ou=People,dc=example,dc=com")).orElseThrow().document()
                 .path(LdapEntrySource.ENABLED_IN_DIRECTORY).asText());
     }

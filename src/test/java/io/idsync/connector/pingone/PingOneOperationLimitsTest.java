@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PingOneOperationLimitsTest {
 
     private static final int CREATES = 500;
-    private static final int PER_SECOND = 50;
+    // seed 002's acceptance as the issue states it: 500 creates at 5 a second (about 100 s)
+    private static final int PER_SECOND = 5;
 
     private PingOneSandbox sandbox;
     private SimpleMeterRegistry meters;
