@@ -71,7 +71,9 @@ class DirectoryToDirectoryTest {
             assertEquals(uuid, ldap.getEntry(renamed, "entryUUID").getAttributeValue("entryUUID"));
 
             // account status and deletes
-            ldap.modify(bob, new Modification(ModificationType.REPLACE, "ds-pwp-account-disabled", "TRUE"));
+            // disabled as PingDirectory takes it: through the password policy state operation, never a direct write
+            ldap.processExtendedOperation(new com.unboundid.ldap.sdk.unboundidds.extensions.PasswordPolicyStateExtendedRequest(bob,
+                    com.unboundid.ldap.sdk.unboundidds.extensions.PasswordPolicyStateOperation.createSetAccountDisabledStateOperation(true)));
             await().atMost(WAIT).until(() -> "TRUE".equals(ldap.getEntry(bobReplica, "ds-pwp-account-disabled").getAttributeValue("ds-pwp-account-disabled")));
             ldap.delete(bob);
             await().atMost(WAIT).until(() -> ldap.getEntry(bobReplica) == null);
