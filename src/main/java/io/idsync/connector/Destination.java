@@ -7,15 +7,29 @@ import java.util.Optional;
 /** Where a pipe writes (ConnId's SearchOp, CreateOp, UpdateOp, DeleteOp): find entries and apply plans. */
 public interface Destination {
 
-    /** The entry at {@code ref}, or empty when there is none. */
+    /**
+     * The entry at {@code ref}, or empty when there is none.
+     *
+     * @throws SystemUnavailable  the destination cannot answer now: the batch stops and replays
+     * @throws AccessRefused      the destination refused idsync's credentials: the batch stops, not retried
+     * @throws EntryRejected      the destination refused this read (an access rule on this entry): it fails alone
+     */
     Optional<DestinationEntry> read(String ref);
 
-    /** Entries whose attributes equal all these values; values are escaped by the connector. */
+    /**
+     * Entries whose attributes equal all these values; values are escaped by the connector.
+     *
+     * @throws SystemUnavailable  the destination cannot answer now
+     * @throws AccessRefused      the destination refused idsync's credentials
+     * @throws EntryRejected      the destination refused this search (an attribute it does not know): this entry fails
+     */
     List<DestinationEntry> find(Map<String, String> criteria, int limit);
 
     /**
      * Entries matching any of these criteria, in one round trip where the destination can (an LDAP OR
      * filter). Answers at most {@code limit} entries; callers treat a full answer as possibly truncated.
+     *
+     * @throws ConnectorFailure as {@link #find}
      */
     default List<DestinationEntry> findAny(List<Map<String, String>> alternatives, int limit) {
         List<DestinationEntry> all = new java.util.ArrayList<>();
@@ -89,8 +103,9 @@ public interface Destination {
      * destination assigned: a PingOne id is only known once the user exists). Deleting what is already gone
      * succeeds.
      *
-     * @throws TransientFailure when the destination is down, busy or slow: the batch stops and replays
-     * @throws PermanentFailure when the destination refuses this entry (schema, 400): it fails alone
+     * @throws SystemUnavailable when the destination is down, busy or slow: the batch stops and replays
+     * @throws AccessRefused     when the destination refuses idsync's credentials or their rights: the batch stops
+     * @throws EntryRejected     when the destination refuses this entry (schema, 400): it fails alone
      */
     Written apply(Plan plan);
 }

@@ -139,21 +139,21 @@ public final class OperationLimits {
      * Waits for a rate-limit slot and a connection for one request of {@code operation}.
      *
      * @param label the request, for the failure ("POST /users")
-     * @throws TransientFailure when none came within the operation's request-timeout: the entry fails and is retried
+     * @throws SystemUnavailable when none came within the operation's request-timeout: the entry fails and is retried
      */
     public Slot acquire(Operation operation, String label) {
         long started = System.nanoTime();
         try {
             RateLimiter rate = rates.get(operation);
             if (rate != null && !rate.acquirePermission()) {
-                throw new TransientFailure(kind + " connection '" + connection + "': " + label + " got no " + operation.key() + " slot within "
+                throw new SystemUnavailable(kind + " connection '" + connection + "': " + label + " got no " + operation.key() + " slot within "
                         + HttpTransport.seconds(waits.get(operation)) + " (rate-limit." + operation.key() + ": " + rateText.get(operation) + ")");
             }
             if (connections == null) {
                 return FREE;
             }
             if (!connections.tryAcquirePermission()) {
-                throw new TransientFailure(kind + " connection '" + connection + "': " + label + " got no connection within "
+                throw new SystemUnavailable(kind + " connection '" + connection + "': " + label + " got no connection within "
                         + HttpTransport.seconds(connections.getBulkheadConfig().getMaxWaitDuration()) + " (max-connections "
                         + connections.getBulkheadConfig().getMaxConcurrentCalls() + ")");
             }

@@ -6,13 +6,30 @@ import java.util.Optional;
 /** Reads source entries (ConnId's GetApiOp and SearchOp): one by id, or every one in scope, page by page. */
 public interface SourceReader {
 
-    /** The current full entry, or empty when it no longer exists. */
+    /**
+     * The current full entry, or empty when it no longer exists.
+     *
+     * @throws SystemUnavailable  the system cannot answer now (after the connection's own retries): the batch stops
+     * @throws AccessRefused      the system refused idsync's credentials or their rights: the batch stops, not retried
+     * @throws ConfigurationError the system refused what the configuration asks (a filter, a base): the batch stops
+     * @throws EntryRejected     the system answered this entry with something that is not one (garbage for a user)
+     */
     Optional<SourceEntry> read(String id);
 
-    /** Whether the entry is inside the source's scope (PingOne: the populations to synchronize). */
+    /**
+     * Whether the entry is inside the source's scope (PingOne: the populations to synchronize).
+     *
+     * @throws SystemFailure as {@link #read}, where the scope needs the system (a group's members, a population's id)
+     */
     boolean inScope(SourceEntry entry);
 
-    /** Every in-scope entry, fetched a page at a time as the iterator advances. */
+    /**
+     * Every in-scope entry, fetched a page at a time as the iterator advances (its {@code next} throws as {@link #read}).
+     *
+     * @throws SystemUnavailable  the system cannot answer now (after the connection's own retries): the batch stops
+     * @throws AccessRefused      the system refused idsync's credentials or their rights: the batch stops, not retried
+     * @throws ConfigurationError the system refused what the configuration asks (a filter, a base): the batch stops
+     */
     Iterator<SourceEntry> scan();
 
     /**

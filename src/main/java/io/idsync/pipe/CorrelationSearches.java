@@ -2,7 +2,7 @@ package io.idsync.pipe;
 
 import io.idsync.connector.Destination;
 import io.idsync.connector.DestinationEntry;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -57,7 +57,7 @@ final class CorrelationSearches {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         waiting.remove(mine);
-                        throw new TransientFailure("interrupted while waiting for a correlation search", e);
+                        throw new SystemUnavailable("interrupted while waiting for a correlation search", e);
                     }
                 }
                 if (mine.done) {
@@ -77,7 +77,7 @@ final class CorrelationSearches {
                 synchronized (this) {
                     // whatever ended the run (an Error, say), no worker of the batch waits for an answer that never comes
                     batch.stream().filter(search -> !search.done)
-                            .forEach(search -> search.fail(new TransientFailure("the correlation search did not finish")));
+                            .forEach(search -> search.fail(new SystemUnavailable("the correlation search did not finish")));
                     searching = false;
                     notifyAll();
                 }
@@ -104,8 +104,8 @@ final class CorrelationSearches {
         List<DestinationEntry> candidates;
         try {
             candidates = destination.findAny(all, limit);
-        } catch (TransientFailure e) {
-            // the destination is down or busy, for every one of them alike: each worker retries
+        } catch (io.idsync.connector.SystemFailure e) {
+            // the destination is down, or refuses idsync, for every one of them alike: each worker's batch stops
             batch.forEach(search -> search.fail(e));
             return;
         } catch (RuntimeException e) {

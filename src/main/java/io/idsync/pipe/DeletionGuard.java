@@ -1,6 +1,6 @@
 package io.idsync.pipe;
 
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DeletionGuard {
 
     /** The run stopped at the guard; like a transient failure it leaves the checkpoint where it was. */
-    public static final class Tripped extends TransientFailure {
+    public static final class Tripped extends BatchStopped {
         Tripped(String message) {
             super(message);
         }

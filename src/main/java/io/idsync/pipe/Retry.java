@@ -1,13 +1,17 @@
 package io.idsync.pipe;
 
-import io.idsync.connector.TransientFailure;
+import io.idsync.state.LeaseLost;
+import io.idsync.state.StateStoreException;
 import org.jboss.logging.Logger;
 
 import java.util.function.Supplier;
 
 /**
- * Retries a step that failed transiently (server down or busy, timeout) with exponential backoff. When the
- * failure outlives its retries it propagates: the batch stops and its checkpoint stays, so nothing is lost.
+ * Retries a step whose state store failed (the engine's own database has no retry layer beneath it) with exponential
+ * backoff; when the failure outlives its retries it propagates: the batch stops and its checkpoint stays, so nothing
+ * is lost. A connector's failures pass straight through: an HTTP connection has retried already ({@code max-attempts},
+ * {@code Retry-After}), and the next poll is the retry of everything else, so a persistent outage costs a poll
+ * {@code max-attempts} requests and refused credentials none at all.
  * <p>
  * In Java rather than Camel redelivery because the road's steps run inside a doTry (so an entry's own
  * failure can be recorded), and Camel's error handler does not act inside doTry.
@@ -34,8 +38,8 @@ public final class Retry {
         for (int retry = 0; ; retry++) {
             try {
                 return action.get();
-            } catch (TransientFailure e) {
-                if (retry >= maxRetries) {
+            } catch (StateStoreException e) {
+                if (retry >= maxRetries || e instanceof LeaseLost) {
                     throw e;
                 }
                 long delay = Math.min(MAX_DELAY_MS, initialDelayMs << Math.min(retry, 16));

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.idsync.connector.Change;
 import io.idsync.connector.DestinationEntry;
-import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.EntryRejected;
 import io.idsync.connector.Plan;
 import io.idsync.connector.SourceEntry;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 import io.idsync.mapping.CorrelationRule;
 import io.idsync.mapping.MappingException;
 import io.idsync.state.StateStore;
@@ -82,7 +82,7 @@ public final class Road {
         exchange.getExchangeExtension().addOnCompletion(release(pipe));
         if (!pipe.misfits().isEmpty()) {
             // the mapping does not fit the destination (found once it could be read): nothing would go through
-            throw new PermanentFailure("the mapping does not fit the destination: " + String.join("; ", pipe.misfits()));
+            throw new EntryRejected("the mapping does not fit the destination: " + String.join("; ", pipe.misfits()));
         }
         if (pipe.deletionGuard().tripped() != null) {
             skipRun(exchange); // held until an operator confirms: the checkpoint stays, nothing is read
@@ -279,7 +279,7 @@ public final class Road {
                 return;
             }
             if (matches.size() > 1) {
-                throw new PermanentFailure("correlation rule [" + rules.get(i) + "] matched more than one destination entry ("
+                throw new EntryRejected("correlation rule [" + rules.get(i) + "] matched more than one destination entry ("
                         + String.join("; ", matches.stream().map(DestinationEntry::name).toList()) + "); nothing was written");
             }
         }
@@ -489,14 +489,14 @@ public final class Road {
      */
     public void stopBatch(Exchange exchange) throws Exception {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        throw cause != null ? cause : new TransientFailure("the batch stopped");
+        throw cause != null ? cause : new SystemUnavailable("the batch stopped");
     }
 
     /** An entry that failed for good: its reason is recorded and the road goes on with the next one. */
     public void failed(Exchange exchange) {
         SyncItem item = item(exchange);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String reason = cause == null ? "unknown error" : cause instanceof PermanentFailure || cause instanceof MappingException
+        String reason = cause == null ? "unknown error" : cause instanceof EntryRejected || cause instanceof MappingException
                 ? cause.getMessage() : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         item.outcome = null;
         item.decide(Outcome.FAILED, reason);
@@ -622,7 +622,7 @@ public final class Road {
     }
 
     /** A run an operator cancelled: it stops like a failure of the batch, before its next entry. */
-    public static final class RunCancelled extends TransientFailure {
+    public static final class RunCancelled extends BatchStopped {
         RunCancelled(String message) {
             super(message);
         }

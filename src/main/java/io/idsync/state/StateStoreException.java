@@ -1,9 +1,10 @@
 package io.idsync.state;
 
-import io.idsync.connector.TransientFailure;
-
-/** The state database failed: nothing can be recorded, so the batch stops and the checkpoint stays. */
-public class StateStoreException extends TransientFailure {
+/**
+ * The state database failed: nothing can be recorded, so the batch stops and the checkpoint stays. The engine's own
+ * storage has no retry layer beneath it, so the road retries these with backoff (pipe/Retry) before it stops.
+ */
+public class StateStoreException extends RuntimeException {
     public StateStoreException(String message, Throwable cause) {
         super(message, cause);
     }

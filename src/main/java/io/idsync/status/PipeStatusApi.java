@@ -43,11 +43,22 @@ public class PipeStatusApi {
     /** The answer to a request that failed: its status code and {@code {"error": ...}}. */
     public Map<String, Object> problem(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        // an unknown pipe 404, a pipe busy or held 409, a system that does not answer 503
-        int status = cause instanceof PipeOperationsApi.ApiProblem problem ? problem.status() : cause instanceof PipeBusy ? 409 : 503;
+        // what the request asked wrong (its own status), a pipe busy, held or stopped by its guard 409, a system that
+        // does not answer or refuses idsync 503; anything else is idsync's own fault: 500, with an id that is in the log
+        int status = cause instanceof PipeOperationsApi.ApiProblem problem ? problem.status()
+                : cause instanceof PipeBusy || cause instanceof io.idsync.pipe.BatchStopped ? 409
+                : cause instanceof io.idsync.connector.SystemFailure || cause instanceof io.idsync.state.StateStoreException ? 503 : 500;
         exchange.getIn().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
+        if (status == 500) {
+            String id = java.util.UUID.randomUUID().toString();
+            org.jboss.logging.Logger.getLogger(PipeStatusApi.class).errorf(cause, "API %s %s failed unexpectedly (error id %s)",
+                    exchange.getIn().getHeader(Exchange.HTTP_METHOD), exchange.getIn().getHeader(Exchange.HTTP_PATH), id);
+            body.put("error", "an unexpected error (id " + id + ", in idsync's log): " + (cause == null ? "unknown" : Road.rootMessage(cause)));
+            body.put("errorId", id);
+            return body;
+        }
         body.put("error", cause == null ? "unknown error" : Road.rootMessage(cause));
         return body;
     }

@@ -39,7 +39,7 @@ class OperationLimitsTest {
         assertEquals(Duration.ofSeconds(5), limits.timeout(OperationLimits.Operation.TEST));
         assertEquals(Duration.ofSeconds(30), limits.timeout(OperationLimits.Operation.GET), "the others keep response-timeout");
         limits.acquire(OperationLimits.Operation.TEST, "GET /ServiceProviderConfig").close();
-        TransientFailure refused = assertThrows(TransientFailure.class, () -> limits.acquire(OperationLimits.Operation.TEST, "GET /Schemas"));
+        SystemUnavailable refused = assertThrows(SystemUnavailable.class, () -> limits.acquire(OperationLimits.Operation.TEST, "GET /Schemas"));
         assertEquals("scim connection 'p': GET /Schemas got no test slot within 100 ms (rate-limit.test: 1 per 3600000 ms)", refused.getMessage());
         limits.acquire(OperationLimits.Operation.GET, "GET /Users/1").close(); // another operation, no limit
     }

@@ -12,7 +12,6 @@ import io.idsync.state.StateStore;
 import io.idsync.testsupport.PipeFixture;
 import io.idsync.testsupport.PipeFixtureRouteTest;
 import io.idsync.testsupport.SandboxAdmin;
-import org.apache.camel.builder.AdviceWith;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,11 +34,7 @@ class AccountStatusRouteTest extends PipeFixtureRouteTest {
     private static final String DN = "uid=status.user," + DemoDirectory.PEOPLE_DN;
 
     private void start() throws Exception {
-        loadRoutes("classpath:routes/pingone-to-directory.yaml");
-        AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
-        AdviceWith.adviceWith(context, "pingone-to-directory-reconcile", a -> a.replaceFromWith("direct:reconcile"));
-        context.start();
-        template.sendBody("direct:poll", null); // the initial load
+        startShippedPipeAndLoad();
     }
 
     private void poll() {

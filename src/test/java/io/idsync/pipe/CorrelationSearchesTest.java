@@ -3,9 +3,9 @@ package io.idsync.pipe;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import io.idsync.connector.Destination;
 import io.idsync.connector.DestinationEntry;
-import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.EntryRejected;
 import io.idsync.connector.Plan;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 import io.idsync.connector.ldap.LdapDirectory;
 import io.idsync.connector.ldap.LdapSettings;
 import io.idsync.sandbox.DemoDirectory;
@@ -121,7 +121,7 @@ class CorrelationSearchesTest {
 
         for (Future<List<DestinationEntry>> answer : answers) {
             ExecutionException failure = assertThrows(ExecutionException.class, answer::get);
-            assertInstanceOf(TransientFailure.class, failure.getCause());
+            assertInstanceOf(SystemUnavailable.class, failure.getCause());
         }
         assertEquals(List.of(2, 14), destination.alternativesAsked, "one search for the seven that waited, not seven");
     }
@@ -174,7 +174,7 @@ class CorrelationSearchesTest {
                 }
             }
             if (alternatives.size() > refuseAbove) {
-                throw new PermanentFailure("search: 11 (administrative limit exceeded)");
+                throw new EntryRejected("search: 11 (administrative limit exceeded)");
             }
             return directory.findAny(alternatives, limit);
         }

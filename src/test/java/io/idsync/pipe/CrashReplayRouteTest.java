@@ -2,7 +2,7 @@ package io.idsync.pipe;
 
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.SearchScope;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.state.StateStore;
 import io.idsync.testsupport.PipeFixture;
@@ -42,7 +42,7 @@ class CrashReplayRouteTest extends PipeFixtureRouteTest {
         AdviceWith.adviceWith(context, "pingone-to-directory", a -> a.weaveById("record").before().process(exchange -> {
             SyncItem item = exchange.getIn().getBody(SyncItem.class);
             if (item.outcome() == crashOn && crash.compareAndSet(true, false)) {
-                throw new TransientFailure("the process died after the write, before its outcome was saved");
+                throw new SystemUnavailable("the process died after the write, before its outcome was saved");
             }
         }));
         context.start();

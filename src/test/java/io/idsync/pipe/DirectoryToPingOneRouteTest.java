@@ -5,7 +5,7 @@ import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.SearchScope;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 import io.idsync.connector.ldap.LdapDirectory;
 import io.idsync.connector.ldap.LdapEntrySource;
 import io.idsync.connector.ldap.LdapSettings;
@@ -205,7 +205,7 @@ class DirectoryToPingOneRouteTest extends RoadRouteTest {
         AtomicInteger deliveries = new AtomicInteger();
         start(MappingFile.load("mappings/directory-to-pingone.yaml"), a -> a.weaveById("deliver").before().process(exchange -> {
             if (deliveries.incrementAndGet() == 1) {
-                throw new TransientFailure("PingOne is unreachable (test)");
+                throw new SystemUnavailable("PingOne is unreachable (test)");
             }
         }));
         poll(USERS);

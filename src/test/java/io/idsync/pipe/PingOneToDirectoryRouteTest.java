@@ -3,7 +3,7 @@ package io.idsync.pipe;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.SearchScope;
 import io.idsync.connector.Plan;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 import io.idsync.sandbox.DemoDirectory;
 import io.idsync.state.StateStore;
 import io.idsync.testsupport.PipeFixtureRouteTest;
@@ -198,7 +198,7 @@ class PingOneToDirectoryRouteTest extends PipeFixtureRouteTest {
         // the process "dies" after 25 users were written to the directory: the 26th is written but not recorded
         start(a -> a.weaveById("record").before().process(exchange -> {
             if (recorded.incrementAndGet() > 25) {
-                throw new TransientFailure("simulated crash");
+                throw new SystemUnavailable("simulated crash");
             }
         }));
         poll();

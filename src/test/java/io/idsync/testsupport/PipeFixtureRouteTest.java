@@ -28,6 +28,18 @@ public abstract class PipeFixtureRouteTest extends RoadRouteTest {
         systems = new PipeFixture(employees, contractors);
     }
 
+    /**
+     * The shipped pingone-to-directory route file with its triggers replaced by {@code direct:poll} and
+     * {@code direct:reconcile}, started, and its first poll (the initial load) run.
+     */
+    protected void startShippedPipeAndLoad() throws Exception {
+        loadRoutes("classpath:routes/pingone-to-directory.yaml");
+        org.apache.camel.builder.AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
+        org.apache.camel.builder.AdviceWith.adviceWith(context, "pingone-to-directory-reconcile", a -> a.replaceFromWith("direct:reconcile"));
+        context.start();
+        template.sendBody("direct:poll", null);
+    }
+
     @AfterEach
     void closeSystems() {
         systems.close();

@@ -15,8 +15,8 @@ import com.unboundid.ldap.sdk.SearchScope;
 import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
 import io.idsync.connector.ConnectionMeters;
-import io.idsync.connector.PermanentFailure;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.EntryRejected;
+import io.idsync.connector.SystemUnavailable;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -57,12 +57,12 @@ final class ChangelogFeed {
     /**
      * The last change number now: a new pipe's initial load starts after it.
      *
-     * @throws PermanentFailure when the server has no changelog
+     * @throws EntryRejected when the server has no changelog
      */
     static String currentToken(com.unboundid.ldap.sdk.RootDSE root, String url) {
         String lastChange = root.getAttributeValue("lastChangeNumber");
         if (lastChange == null) {
-            throw new PermanentFailure(url + " has no cn=changelog (no lastChangeNumber in its root DSE):"
+            throw new EntryRejected(url + " has no cn=changelog (no lastChangeNumber in its root DSE):"
                     + " set change-detection to usn, entry-csn or modify-timestamp");
         }
         return lastChange;
@@ -71,7 +71,7 @@ final class ChangelogFeed {
     /**
      * The changes after change number {@code token}, oldest first.
      *
-     * @throws TransientFailure when the changelog cannot be read
+     * @throws SystemUnavailable when the changelog cannot be read
      */
     ChangeBatch changesSince(String token) {
         long after = Long.parseLong(token);
@@ -95,7 +95,7 @@ final class ChangelogFeed {
                 }
             }
         } catch (LDAPException e) {
-            throw new TransientFailure("LDAP read of cn=changelog after change " + after + " failed: " + e.getMessage());
+            throw lookups.directory().systemFailure("read of cn=changelog after change " + after, e);
         }
         // the server returns them in DN order: put them in change order, and keep a gap-free prefix
         entries.sort(Comparator.comparingLong(e -> e.getAttributeValueAsLong("changeNumber")));

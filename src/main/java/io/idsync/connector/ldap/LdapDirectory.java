@@ -26,9 +26,9 @@ import com.unboundid.ldap.sdk.unboundidds.controls.IgnoreNoUserModificationReque
 import io.idsync.connector.Destination;
 import io.idsync.connector.DestinationEntry;
 import io.idsync.connector.EntryNames;
-import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.EntryRejected;
 import io.idsync.connector.Plan;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 
 import com.unboundid.ldap.sdk.ExtendedResult;
 import com.unboundid.ldap.sdk.StartTLSPostConnectProcessor;
@@ -46,13 +46,11 @@ import java.util.Set;
  * {@code *)(uid=*} are matched literally.
  * <p>
  * Result codes decide what a failure is: a server that is down, busy or unavailable, or a timeout, is
- * {@link TransientFailure} (retried); anything else (a schema violation, say) is {@link PermanentFailure}
+ * {@link SystemUnavailable} (retried); anything else (a schema violation, say) is {@link EntryRejected}
  * and fails that entry alone, with the DN and the server's diagnostic message as the reason.
  */
 public final class LdapDirectory implements Destination, AutoCloseable {
 
-    private static final Set<ResultCode> TRANSIENT = Set.of(ResultCode.SERVER_DOWN, ResultCode.CONNECT_ERROR, ResultCode.TIMEOUT,
-            ResultCode.BUSY, ResultCode.UNAVAILABLE, ResultCode.LOCAL_ERROR, ResultCode.ADMIN_LIMIT_EXCEEDED, ResultCode.OTHER);
     private static final String[] READ_ATTRIBUTES = {"*", "+"};
     /** What a server answers for an attribute it will not take (a schema rule, NO-USER-MODIFICATION, access). */
     private static final Set<ResultCode> REFUSALS = Set.of(ResultCode.CONSTRAINT_VIOLATION, ResultCode.UNWILLING_TO_PERFORM,
@@ -141,7 +139,7 @@ public final class LdapDirectory implements Destination, AutoCloseable {
      * A connection of its own, bound as the pool's, for a long paged search: the server keeps a paged search's
      * state on the connection that started it, and the pool would hand the next page another one.
      *
-     * @throws TransientFailure when the directory cannot be reached or refuses the bind
+     * @throws SystemUnavailable when the directory cannot be reached or refuses the bind
      */
     LDAPConnection connectAlone() {
         try {
@@ -207,11 +205,18 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         return checks;
     }
 
-    /** Whatever the reason (down, wrong password), no entry is at fault: stop the batch, keep the checkpoint. */
-    private TransientFailure connectFailure(LDAPException e) {
+    /**
+     * Whatever the reason, no entry is at fault: the batch stops and the checkpoint stays. A refused bind is
+     * {@link io.idsync.connector.AccessRefused} (not retried); a server down, or a certificate it cannot show, unavailable.
+     */
+    private io.idsync.connector.SystemFailure connectFailure(LDAPException e) {
         String tlsProblem = LdapTls.problem(e, hostAndPort());
-        return new TransientFailure("LDAP connect to " + settings.url() + " as " + settings.bindDn() + " failed: " + (tlsProblem != null ? tlsProblem
-                : e.getResultCode().intValue() + " (" + e.getResultCode().getName() + ")" + (e.getDiagnosticMessage() != null ? " " + e.getDiagnosticMessage() : "")));
+        String message = "LDAP connect to " + settings.url() + " as " + settings.bindDn() + " failed: " + (tlsProblem != null ? tlsProblem
+                : e.getResultCode().intValue() + " (" + e.getResultCode().getName() + ")" + (e.getDiagnosticMessage() != null ? " " + e.getDiagnosticMessage() : ""));
+        if (tlsProblem == null && (e.getResultCode() == ResultCode.INVALID_CREDENTIALS || e.getResultCode() == ResultCode.INAPPROPRIATE_AUTHENTICATION)) {
+            return new io.idsync.connector.AccessRefused("credentials refused: " + message + " (check bind-dn and bind-password)");
+        }
+        return new SystemUnavailable(message);
     }
 
     private String hostAndPort() {
@@ -303,7 +308,7 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         com.unboundid.ldap.sdk.schema.Schema schema;
         try {
             schema = pool().getSchema();
-        } catch (LDAPException | TransientFailure e) {
+        } catch (LDAPException | io.idsync.connector.SystemFailure e) {
             return Optional.empty();
         }
         if (schema == null) {
@@ -314,7 +319,7 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         try {
             root = pool().getRootDSE();
             status = accountStatus();
-        } catch (LDAPException | TransientFailure e) {
+        } catch (LDAPException | io.idsync.connector.SystemFailure e) {
             return Optional.empty();
         }
         List<String> problems = new ArrayList<>();
@@ -493,7 +498,7 @@ public final class LdapDirectory implements Destination, AutoCloseable {
      * Writes the account status: through the server's operation, or as a modify of its own.
      *
      * @return why the server refused it (the rest of the entry is written), or null when it took it
-     * @throws TransientFailure when the server is down or busy: the whole write is tried again
+     * @throws SystemUnavailable when the server is down or busy: the whole write is tried again
      */
     private String writeStatus(String dn, List<Plan.AttributeChange> changes, AccountStatus status) {
         if (changes.isEmpty()) {
@@ -510,7 +515,7 @@ public final class LdapDirectory implements Destination, AutoCloseable {
             return null;
         } catch (LDAPException e) {
             RuntimeException failure = failure((operation ? "password policy state operation (" + what + ") on " : "modify of " + what + " on ") + dn, e);
-            if (failure instanceof TransientFailure) {
+            if (failure instanceof io.idsync.connector.SystemFailure) {
                 throw failure;
             }
             LOG.warnf("%s: the account status was not set; the entry's other attributes were written", failure.getMessage());
@@ -551,10 +556,14 @@ public final class LdapDirectory implements Destination, AutoCloseable {
         return new DestinationEntry(entry.getDN(), entry.getAttributeValue("entryUUID"), attributes);
     }
 
-    private RuntimeException failure(String operation, LDAPException e) {
-        String message = "LDAP " + operation + " on " + settings.url() + " failed: " + e.getResultCode().intValue() + " ("
-                + e.getResultCode().getName() + ")" + (e.getDiagnosticMessage() != null ? " " + e.getDiagnosticMessage() : "");
-        return TRANSIENT.contains(e.getResultCode()) ? new TransientFailure(message) : new PermanentFailure(message);
+    /** An operation on one entry (a write, a read of it): see {@link LdapFailures}. */
+    private io.idsync.connector.ConnectorFailure failure(String operation, LDAPException e) {
+        return LdapFailures.of(operation, settings.url(), e, LdapFailures.Scope.ENTRY);
+    }
+
+    /** An operation on what the pipe reads as a whole (a search, the root DSE, a changelog): see {@link LdapFailures}. */
+    io.idsync.connector.ConnectorFailure systemFailure(String operation, LDAPException e) {
+        return LdapFailures.of(operation, settings.url(), e, LdapFailures.Scope.SYSTEM);
     }
 
     @Override

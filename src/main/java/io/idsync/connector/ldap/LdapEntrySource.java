@@ -20,10 +20,10 @@ import io.idsync.connector.ChangeBatch;
 import io.idsync.connector.ChangeSource;
 import io.idsync.connector.EntryType;
 import io.idsync.connector.Paging;
-import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.EntryRejected;
 import io.idsync.connector.SourceEntry;
 import io.idsync.connector.SourceReader;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -73,14 +73,14 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
     /**
      * Where the feed the server offers stands now.
      *
-     * @throws PermanentFailure when the configured change detection is unknown or the server does not offer it
-     * @throws TransientFailure when the directory cannot answer
+     * @throws EntryRejected when the configured change detection is unknown or the server does not offer it
+     * @throws SystemUnavailable when the directory cannot answer
      */
     @Override
     public String currentToken() {
         String how = settings.changeDetection().toLowerCase(Locale.ROOT);
         if (!DETECTIONS.contains(how)) {
-            throw new PermanentFailure("change-detection '" + settings.changeDetection() + "' is not one of " + String.join(", ", DETECTIONS));
+            throw new EntryRejected("change-detection '" + settings.changeDetection() + "' is not one of " + String.join(", ", DETECTIONS));
         }
         try {
             com.unboundid.ldap.sdk.RootDSE root = directory.pool().getRootDSE();
@@ -92,7 +92,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             }
             return feed(stampFor(how, root)).currentToken();
         } catch (LDAPException e) {
-            throw new TransientFailure("LDAP read of the root DSE of " + directory.settings().url() + " failed: " + e.getMessage());
+            throw directory.systemFailure("read of the root DSE", e);
         }
     }
 
@@ -117,7 +117,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
     /**
      * The next batch after {@code token}, from the feed the token belongs to.
      *
-     * @throws TransientFailure when the directory cannot answer
+     * @throws SystemUnavailable when the directory cannot answer
      */
     @Override
     public ChangeBatch changesSince(String token) {
@@ -152,7 +152,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             }
             return changes;
         } catch (LDAPException e) {
-            throw new TransientFailure("LDAP search of the groups naming " + settings.idAttribute() + "=" + memberId + " failed: " + e.getMessage());
+            throw directory.systemFailure("search of the groups naming " + settings.idAttribute() + "=" + memberId, e);
         }
     }
 
@@ -183,7 +183,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             List<SearchResultEntry> found = directory.pool().search(request).getSearchEntries();
             return found.size() == 1 ? Optional.of(entry(found.get(0))) : Optional.empty();
         } catch (LDAPException e) {
-            throw new TransientFailure("LDAP read of " + settings.idAttribute() + "=" + id + " failed: " + e.getMessage());
+            throw directory.systemFailure("read of " + settings.idAttribute() + "=" + id, e);
         }
     }
 
@@ -204,7 +204,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
             if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT || e.getResultCode() == ResultCode.UNDEFINED_ATTRIBUTE_TYPE) {
                 return false;
             }
-            throw new TransientFailure("LDAP scope check of " + dn + " failed: " + e.getMessage());
+            throw directory.systemFailure("scope check of " + dn, e);
         }
     }
 
@@ -257,7 +257,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
                 return Paging.Page.then(result.getSearchEntries(), next);
             } catch (LDAPException e) {
                 held.run();
-                throw new TransientFailure("LDAP paged search of " + settings.searchBase() + " for " + settings.filter() + " failed: " + e.getMessage());
+                throw directory.systemFailure("paged search of " + settings.searchBase() + " for " + settings.filter(), e);
             }
         });
         Iterator<SourceEntry> scan = Paging.map(entries, this::entry);

@@ -7,7 +7,7 @@ import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import io.idsync.connector.Change;
 import io.idsync.connector.EntryType;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ final class SourceLookups {
     /**
      * The entry at {@code dn} with these attributes, or null when there is none.
      *
-     * @throws TransientFailure when the directory cannot answer
+     * @throws SystemUnavailable when the directory cannot answer
      */
     SearchResultEntry get(String dn, String... attributes) {
         try {
@@ -69,7 +69,7 @@ final class SourceLookups {
             if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT || e.getResultCode() == ResultCode.INVALID_DN_SYNTAX) {
                 return null;
             }
-            throw new TransientFailure("LDAP read of " + dn + " failed: " + e.getMessage());
+            throw directory.systemFailure("read of " + dn, e);
         }
     }
 
@@ -77,7 +77,7 @@ final class SourceLookups {
      * The change for the entry now at {@code dn}; empty when it is gone (the feed's later change says what happened to it:
      * a delete or a rename).
      *
-     * @throws TransientFailure when the directory cannot answer
+     * @throws SystemUnavailable when the directory cannot answer
      */
     Optional<Change> changeFor(String dn, Change.Kind kind, Instant at) {
         SearchResultEntry current = get(dn, idAttribute, "objectClass");
@@ -123,7 +123,7 @@ final class SourceLookups {
      * read a range at a time ({@code member;range=1500-*}) until the range ends in {@code *}. A client that takes the
      * first range for the group drops every member after it, without a word.
      *
-     * @throws TransientFailure when a further range cannot be read
+     * @throws SystemUnavailable when a further range cannot be read
      */
     List<String> members(Entry group) {
         List<String> all = new ArrayList<>();
@@ -140,7 +140,7 @@ final class SourceLookups {
                 com.unboundid.ldap.sdk.Attribute part = more == null ? null : more.getAttributes().stream()
                         .filter(a -> a.getBaseName().equalsIgnoreCase(base) && range(a) != null).findFirst().orElse(null);
                 if (part == null) {
-                    throw new TransientFailure("LDAP read of " + group.getDN() + ": the directory gave " + base + " up to value " + (next - 1)
+                    throw new SystemUnavailable("LDAP read of " + group.getDN() + ": the directory gave " + base + " up to value " + (next - 1)
                             + " and then no " + base + ";range=" + next + "-*");
                 }
                 Collections.addAll(all, part.getValues());

@@ -14,8 +14,8 @@ import com.unboundid.ldap.sdk.controls.SimplePagedResultsControl;
 import com.unboundid.util.StaticUtils;
 import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
-import io.idsync.connector.PermanentFailure;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.EntryRejected;
+import io.idsync.connector.SystemUnavailable;
 
 import java.text.ParseException;
 import java.time.Duration;
@@ -118,8 +118,8 @@ final class StampFeed {
      * Where the feed stands now, as a token: the bound a batch would read now. Changes up to {@value #SETTLE_SECONDS} s
      * old may come again after an initial load, which is harmless (a change is applied from the entry as it is).
      *
-     * @throws TransientFailure when the directory cannot answer
-     * @throws PermanentFailure when the server has no such stamp (no highestCommittedUSN: not Active Directory)
+     * @throws SystemUnavailable when the directory cannot answer
+     * @throws EntryRejected when the server has no such stamp (no highestCommittedUSN: not Active Directory)
      */
     String currentToken() {
         return stamp.prefix + (stamp == Stamp.MODIFY_TIMESTAMP ? generalizedTime(settledSecond()) + "|" : bound() + "|" + READ_WHOLE);
@@ -128,7 +128,7 @@ final class StampFeed {
     /**
      * The changes after {@code token} (without its prefix) up to the bound read now, oldest first.
      *
-     * @throws TransientFailure when the directory cannot answer
+     * @throws SystemUnavailable when the directory cannot answer
      */
     ChangeBatch changesSince(String token) {
         int bar = token.indexOf('|');
@@ -216,7 +216,7 @@ final class StampFeed {
             if (connection != null) {
                 directory.pool().releaseDefunctConnection(connection);
             }
-            throw new TransientFailure("LDAP search of " + directory.settings().baseDn() + " for entries with " + window + " failed: " + e.getMessage());
+            throw directory.systemFailure("search of " + directory.settings().baseDn() + " for entries with " + window, e);
         }
         all.addAll(newestFirst);
         all.sort(byStamp);
@@ -230,7 +230,7 @@ final class StampFeed {
             if (stamp == Stamp.USN) {
                 String highest = directory.pool().getRootDSE().getAttributeValue("highestCommittedUSN");
                 if (highest == null) {
-                    throw new PermanentFailure(directory.settings().url() + " shows no highestCommittedUSN in its root DSE:"
+                    throw new EntryRejected(directory.settings().url() + " shows no highestCommittedUSN in its root DSE:"
                             + " it is not Active Directory; set change-detection to changelog, entry-csn or modify-timestamp");
                 }
                 return highest;
@@ -247,8 +247,7 @@ final class StampFeed {
             String newest = Arrays.stream(values).max(String::compareTo).orElseThrow();
             return newest.compareTo(settled) < 0 ? newest : settled;
         } catch (LDAPException e) {
-            throw new TransientFailure("LDAP read of the change bound (" + (stamp == Stamp.USN ? "highestCommittedUSN" : "contextCSN")
-                    + ") of " + directory.settings().url() + " failed: " + e.getMessage());
+            throw directory.systemFailure("read of the change bound (" + (stamp == Stamp.USN ? "highestCommittedUSN" : "contextCSN") + ")", e);
         }
     }
 
@@ -284,7 +283,7 @@ final class StampFeed {
         try {
             return StaticUtils.decodeGeneralizedTime(generalizedTime).toInstant().isBefore(instant);
         } catch (ParseException e) {
-            throw new PermanentFailure("modifyTimestamp '" + generalizedTime + "' in the checkpoint is not a generalized time");
+            throw new EntryRejected("modifyTimestamp '" + generalizedTime + "' in the checkpoint is not a generalized time");
         }
     }
 }

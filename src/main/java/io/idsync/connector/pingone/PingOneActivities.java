@@ -5,7 +5,7 @@ import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
 import io.idsync.connector.ChangeSource;
 import io.idsync.connector.EntryType;
-import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.EntryRejected;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +51,7 @@ public final class PingOneActivities implements ChangeSource {
     public ChangeBatch changesSince(String token) {
         int bar = token.indexOf('|');
         if (bar < 0) {
-            throw new PermanentFailure("checkpoint '" + token + "' is not a PingOne activities position");
+            throw new EntryRejected("checkpoint '" + token + "' is not a PingOne activities position");
         }
         Instant from = Instant.parse(token.substring(0, bar));
         Set<String> seenAtFrom = new LinkedHashSet<>(List.of(token.substring(bar + 1).split(",")));

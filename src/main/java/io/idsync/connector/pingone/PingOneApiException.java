@@ -1,13 +1,13 @@
 package io.idsync.connector.pingone;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.EntryRejected;
 
 /**
  * PingOne refused a request (4xx). The message carries what PingOne said, {@code code} and each detail's
  * code and target, e.g. {@code PingOne POST /users answered 400 INVALID_DATA: ... [UNIQUENESS_VIOLATION username]}.
  */
-public class PingOneApiException extends PermanentFailure {
+public class PingOneApiException extends EntryRejected {
 
     private final int status;
     private final JsonNode body;

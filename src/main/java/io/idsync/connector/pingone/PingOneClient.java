@@ -3,7 +3,7 @@ package io.idsync.connector.pingone;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.idsync.connector.Paging;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -125,18 +125,18 @@ public final class PingOneClient {
                 io.idsync.connector.ConnectionMeters.request("pingone", settings.name(), method, "none", started);
                 if (io.idsync.connector.HttpTransport.timedOut(e)) {
                     // the wait is over: say so now (the pipe shows it), and do not resend what the server may have applied
-                    throw new TransientFailure("PingOne " + label + " on " + settings.apiUrl() + " did not answer within "
+                    throw new SystemUnavailable("PingOne " + label + " on " + settings.apiUrl() + " did not answer within "
                             + io.idsync.connector.HttpTransport.seconds(limits.timeout(operation)) + " (operation-timeout." + operation.key() + ")");
                 }
                 if (attempt >= settings.maxAttempts() || io.idsync.connector.HttpTransport.refusedPeer(e)) {
-                    throw new TransientFailure("PingOne " + label + " on " + settings.apiUrl() + " failed after " + attempt + " attempts: "
+                    throw new SystemUnavailable("PingOne " + label + " on " + settings.apiUrl() + " failed after " + attempt + " attempts: "
                             + io.idsync.connector.ConnectionCheck.noAnswer(e));
                 }
                 backoff(attempt, label, "no answer (" + e.getClass().getSimpleName() + ")");
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new TransientFailure("PingOne " + label + " was interrupted");
+                throw new SystemUnavailable("PingOne " + label + " was interrupted");
             }
             int status = response.statusCode();
             io.idsync.connector.ConnectionMeters.request("pingone", settings.name(), method, Integer.toString(status), started);
@@ -147,7 +147,7 @@ public final class PingOneClient {
             }
             if (status == 429 || status >= 500) {
                 if (attempt >= settings.maxAttempts()) {
-                    throw new TransientFailure("PingOne " + label + " answered " + status + " " + errorCode(response.body())
+                    throw new SystemUnavailable("PingOne " + label + " answered " + status + " " + errorCode(response.body())
                             + " after " + attempt + " attempts");
                 }
                 if (status == 429) {
@@ -161,8 +161,8 @@ public final class PingOneClient {
             }
             JsonNode parsed = parse(response.body(), label, status);
             if (status == 401 || status == 403) {
-                // the worker app lacks a token or a role: every entry would fail the same way, so stop the batch
-                throw new TransientFailure(new PingOneApiException(label, status, parsed).getMessage()
+                // the worker app lacks a token or a role: every entry would fail the same way, and no retry can help
+                throw new io.idsync.connector.AccessRefused("credentials refused: " + new PingOneApiException(label, status, parsed).getMessage()
                         + " (check the worker application's roles for connection '" + settings.name() + "')");
             }
             if (status >= 400) {
@@ -196,7 +196,7 @@ public final class PingOneClient {
             JsonNode body = get(url).body();
             JsonNode items = body.path("_embedded").path(collection);
             if (!items.isArray()) {
-                throw new TransientFailure("PingOne GET " + pathOf(url) + " answered a page without _embedded." + collection);
+                throw new SystemUnavailable("PingOne GET " + pathOf(url) + " answered a page without _embedded." + collection);
             }
             List<JsonNode> page = new ArrayList<>(items.size());
             items.forEach(page::add);
@@ -262,26 +262,27 @@ public final class PingOneClient {
                 response = http.send(request.POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 if (attempt >= settings.maxAttempts()) {
-                    throw new TransientFailure("PingOne " + label + " failed: " + e.getClass().getSimpleName());
+                    throw new SystemUnavailable("PingOne " + label + " failed: " + e.getClass().getSimpleName());
                 }
                 backoff(attempt, label, e.getClass().getSimpleName());
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new TransientFailure("PingOne " + label + " was interrupted");
+                throw new SystemUnavailable("PingOne " + label + " was interrupted");
             }
             if (response.statusCode() == 429 || response.statusCode() >= 500) {
                 if (attempt >= settings.maxAttempts()) {
-                    throw new TransientFailure("PingOne " + label + " answered " + response.statusCode());
+                    throw new SystemUnavailable("PingOne " + label + " answered " + response.statusCode());
                 }
                 backoff(attempt, label, "status " + response.statusCode());
                 continue;
             }
             JsonNode body = parse(response.body(), label, response.statusCode());
             if (response.statusCode() != 200 || !body.hasNonNull("access_token")) {
-                // a configuration problem, not an entry's: stop the batch so the checkpoint stays put
-                throw new TransientFailure("PingOne refused the " + label + ": " + response.statusCode() + " "
-                        + body.path("error").asText("") + " " + body.path("error_description").asText(""));
+                // credentials refused: no retry can help until someone fixes them (and each would cost a token request)
+                throw new io.idsync.connector.AccessRefused("credentials refused: PingOne refused the " + label + ": " + response.statusCode() + " "
+                        + body.path("error").asText("") + " " + body.path("error_description").asText("")
+                        + " (check client-id, client-secret and the token endpoint auth method of connection '" + settings.name() + "')");
             }
             long lifetime = body.path("expires_in").asLong(3600);
             token = body.get("access_token").asText();
@@ -304,7 +305,7 @@ public final class PingOneClient {
             return JSON.readTree(body);
         } catch (IOException e) {
             String sample = body.length() > 80 ? body.substring(0, 80) + "..." : body;
-            throw new TransientFailure("PingOne " + label + " answered " + status + " with a body that is not JSON: " + sample.replaceAll("\\s+", " "));
+            throw new SystemUnavailable("PingOne " + label + " answered " + status + " with a body that is not JSON: " + sample.replaceAll("\\s+", " "));
         }
     }
 
@@ -347,7 +348,7 @@ public final class PingOneClient {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TransientFailure("interrupted while waiting to retry");
+            throw new SystemUnavailable("interrupted while waiting to retry");
         }
     }
 

@@ -80,7 +80,7 @@ public final class PingOneGroupDestination implements Destination {
     }
 
     private void modify(Plan plan) {
-        DestinationEntry current = read(plan.ref()).orElseThrow(() -> new io.idsync.connector.TransientFailure(
+        DestinationEntry current = read(plan.ref()).orElseThrow(() -> new io.idsync.connector.SystemUnavailable(
                 "PingOne group " + plan.ref() + " disappeared while it was being updated"));
         Map<String, List<String>> wanted = new LinkedHashMap<>(current.attributes());
         boolean groupChanged = false;
@@ -108,7 +108,7 @@ public final class PingOneGroupDestination implements Destination {
     private ObjectNode replacement(String id, Map<String, List<String>> wanted) {
         JsonNode current = client.getOrNull("/groups/" + PingOneClient.encode(id));
         if (current == null) {
-            throw new io.idsync.connector.TransientFailure("PingOne group " + id + " disappeared while it was being updated");
+            throw new io.idsync.connector.SystemUnavailable("PingOne group " + id + " disappeared while it was being updated");
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         for (String field : WRITABLE) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.idsync.connector.Paging;
-import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.EntryRejected;
 import io.idsync.connector.SourceEntry;
 import io.idsync.connector.SourceReader;
 
@@ -49,7 +49,7 @@ public final class PingOneGroupSource implements SourceReader {
 
     private SourceEntry entry(JsonNode group) {
         if (!(group instanceof ObjectNode document)) {
-            throw new PermanentFailure("PingOne answered a group that is not a JSON object but " + group.getNodeType());
+            throw new EntryRejected("PingOne answered a group that is not a JSON object but " + group.getNodeType());
         }
         document.remove("_links");
         String id = document.path("id").asText();

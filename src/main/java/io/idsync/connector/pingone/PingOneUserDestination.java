@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.idsync.connector.Destination;
 import io.idsync.connector.DestinationEntry;
-import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.EntryRejected;
 import io.idsync.connector.Plan;
 
 import java.util.ArrayList;
@@ -143,7 +143,7 @@ public final class PingOneUserDestination implements Destination {
                     return populationId;
                 }
             }
-            throw new PermanentFailure("provisioning population '" + population + "' is neither the name nor the id of a population in environment "
+            throw new EntryRejected("provisioning population '" + population + "' is neither the name nor the id of a population in environment "
                     + client.settings().environmentId());
         }
         return populationId;

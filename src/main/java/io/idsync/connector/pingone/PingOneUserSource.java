@@ -3,10 +3,10 @@ package io.idsync.connector.pingone;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.idsync.connector.Paging;
-import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.EntryRejected;
 import io.idsync.connector.SourceEntry;
 import io.idsync.connector.SourceReader;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -147,7 +147,7 @@ public final class PingOneUserSource implements SourceReader {
      */
     static SourceEntry entry(JsonNode user) {
         if (!(user instanceof ObjectNode document)) {
-            throw new PermanentFailure("PingOne answered a user that is not a JSON object but " + user.getNodeType());
+            throw new EntryRejected("PingOne answered a user that is not a JSON object but " + user.getNodeType());
         }
         document.remove("_links");
         boolean locked = "LOCKED".equals(user.path("account").path("status").asText());
@@ -177,7 +177,7 @@ public final class PingOneUserSource implements SourceReader {
         for (String want : wanted) {
             Optional<JsonNode> match = all.stream().filter(p -> want.equals(p.path("id").asText()) || want.equalsIgnoreCase(p.path("name").asText())).findFirst();
             if (match.isEmpty()) {
-                throw new TransientFailure("connection '" + settings().name() + "': the pipe's population-to-synchronize '" + want
+                throw new SystemUnavailable("connection '" + settings().name() + "': the pipe's population-to-synchronize '" + want
                         + "' is neither the name nor the id of a population in environment " + settings().environmentId());
             }
             ids.add(match.get().path("id").asText());

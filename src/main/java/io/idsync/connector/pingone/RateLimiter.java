@@ -1,6 +1,6 @@
 package io.idsync.connector.pingone;
 
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 
 /** Spaces requests evenly to at most {@code perSecond} (0 = no limit), so a large run never trips PingOne's limit. */
 final class RateLimiter {
@@ -28,7 +28,7 @@ final class RateLimiter {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new TransientFailure("interrupted while waiting for the request rate limit");
+                throw new SystemUnavailable("interrupted while waiting for the request rate limit");
             }
         }
     }

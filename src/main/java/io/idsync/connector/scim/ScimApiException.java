@@ -1,10 +1,10 @@
 package io.idsync.connector.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.EntryRejected;
 
 /** A SCIM service provider refused a request: its RFC 7644 error ({@code status}, {@code scimType}, {@code detail}) in words. */
-final class ScimApiException extends PermanentFailure {
+final class ScimApiException extends EntryRejected {
 
     private final int status;
     private final String scimType;

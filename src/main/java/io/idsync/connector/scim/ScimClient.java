@@ -2,7 +2,7 @@ package io.idsync.connector.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 
 import java.io.IOException;
 import java.net.URI;
@@ -112,18 +112,18 @@ final class ScimClient {
                 io.idsync.connector.ConnectionMeters.request("scim", settings.name(), method, "none", started);
                 if (io.idsync.connector.HttpTransport.timedOut(e)) {
                     // the wait is over: say so now (the pipe shows it), and do not resend what the provider may have applied
-                    throw new TransientFailure("SCIM " + label + " on " + settings.baseUrl() + " did not answer within "
+                    throw new SystemUnavailable("SCIM " + label + " on " + settings.baseUrl() + " did not answer within "
                             + io.idsync.connector.HttpTransport.seconds(limits.timeout(operation)) + " (operation-timeout." + operation.key() + ")");
                 }
                 if (attempt >= maxAttempts || io.idsync.connector.HttpTransport.refusedPeer(e)) {
-                    throw new TransientFailure("SCIM " + label + " on " + settings.baseUrl() + " got no answer after " + attempt + " attempts: "
+                    throw new SystemUnavailable("SCIM " + label + " on " + settings.baseUrl() + " got no answer after " + attempt + " attempts: "
                             + io.idsync.connector.ConnectionCheck.noAnswer(e));
                 }
                 pause(Duration.ofMillis(200L << Math.min(attempt, 6)));
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new TransientFailure("SCIM " + label + " was interrupted");
+                throw new SystemUnavailable("SCIM " + label + " was interrupted");
             }
             int status = response.statusCode();
             io.idsync.connector.ConnectionMeters.request("scim", settings.name(), method, Integer.toString(status), started);
@@ -134,7 +134,7 @@ final class ScimClient {
             }
             if (status == 429 || status >= 500) {
                 if (attempt >= maxAttempts) {
-                    throw new TransientFailure(new ScimApiException(label + " on " + settings.baseUrl(), status, parse(response.body())).getMessage()
+                    throw new SystemUnavailable(new ScimApiException(label + " on " + settings.baseUrl(), status, parse(response.body())).getMessage()
                             + " after " + attempt + " attempts");
                 }
                 pause(status == 429 ? retryAfter(response) : Duration.ofMillis(200L << Math.min(attempt, 6)));
@@ -142,15 +142,15 @@ final class ScimClient {
             }
             JsonNode parsed = parse(response.body());
             if (status == 401 || status == 403) {
-                // the credentials or their rights: every entry would fail alike, so the batch stops
-                throw new TransientFailure(new ScimApiException(label + " on " + settings.baseUrl(), status, parsed).getMessage()
+                // the credentials or their rights: every entry would fail alike, and no retry can help
+                throw new io.idsync.connector.AccessRefused("credentials refused: " + new ScimApiException(label + " on " + settings.baseUrl(), status, parsed).getMessage()
                         + " (check the credentials of connection '" + settings.name() + "')");
             }
             if (status >= 400 && status != 404) {
                 throw new ScimApiException(label, status, parsed);
             }
             if (status < 300 && parsed != null && !parsed.isObject()) {
-                throw new TransientFailure("SCIM " + label + " answered " + status + " with a body that is not a JSON object");
+                throw new SystemUnavailable("SCIM " + label + " answered " + status + " with a body that is not a JSON object");
             }
             String etag = response.headers().firstValue("ETag")
                     .orElse(parsed == null ? null : parsed.path("meta").path("version").asText(null));
@@ -218,8 +218,12 @@ final class ScimClient {
             HttpResponse<String> response = http.send(request.POST(HttpRequest.BodyPublishers.ofString(form.toString())).build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode body = parse(response.body());
+            if (response.statusCode() == 429 || response.statusCode() >= 500) {
+                throw new SystemUnavailable(label + " answered " + response.statusCode());
+            }
             if (response.statusCode() != 200 || body == null || !body.hasNonNull("access_token")) {
-                throw new TransientFailure(label + " answered " + response.statusCode()
+                // credentials refused: no retry can help until someone fixes them
+                throw new io.idsync.connector.AccessRefused("credentials refused: " + label + " answered " + response.statusCode()
                         + (body == null ? "" : " " + body.path("error").asText("") + " " + body.path("error_description").asText("")).stripTrailing());
             }
             long lifetime = body.path("expires_in").asLong(3600);
@@ -230,10 +234,10 @@ final class ScimClient {
             tokenExpiresAt = Instant.now().plusSeconds(Math.max(1, Math.min(lifetime - 60, lifetime / 2)));
             return token;
         } catch (IOException e) {
-            throw new TransientFailure(label + " got no answer: " + io.idsync.connector.ConnectionCheck.noAnswer(e));
+            throw new SystemUnavailable(label + " got no answer: " + io.idsync.connector.ConnectionCheck.noAnswer(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TransientFailure(label + " was interrupted");
+            throw new SystemUnavailable(label + " was interrupted");
         }
     }
 
@@ -261,7 +265,7 @@ final class ScimClient {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TransientFailure("interrupted while waiting to retry");
+            throw new SystemUnavailable("interrupted while waiting to retry");
         }
     }
 }

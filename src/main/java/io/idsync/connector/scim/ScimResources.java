@@ -3,8 +3,8 @@ package io.idsync.connector.scim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.idsync.connector.PermanentFailure;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.EntryRejected;
+import io.idsync.connector.SystemUnavailable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +55,7 @@ final class ScimResources {
     /** The resources matching a SCIM filter, at most {@code limit} (and at most the provider's maxResults). */
     List<JsonNode> search(String filter, int limit) {
         if (!client.provider().filter()) {
-            throw new PermanentFailure("the SCIM provider of connection '" + client.settings().name() + "' does not support filters"
+            throw new EntryRejected("the SCIM provider of connection '" + client.settings().name() + "' does not support filters"
                     + " (its /ServiceProviderConfig says filter.supported false): " + filter + " cannot be asked");
         }
         int count = Math.max(1, Math.min(limit, client.provider().maxResults()));
@@ -134,7 +134,7 @@ final class ScimResources {
             }
             String part = longestPartWithoutEscapes(value);
             if (part.isEmpty()) {
-                throw new PermanentFailure("no SCIM filter finds " + criterion.getKey() + " '" + value
+                throw new EntryRejected("no SCIM filter finds " + criterion.getKey() + " '" + value
                         + "' on every provider: it has nothing but quotes and backslashes");
             }
             clauses.add(ScimPaths.comparison(criterion.getKey(), "co", part));
@@ -169,7 +169,7 @@ final class ScimResources {
     JsonNode create(ObjectNode resource) {
         JsonNode created = client.send("POST", endpoint, resource).body();
         if (created == null || !created.hasNonNull("id")) {
-            throw new TransientFailure("SCIM POST " + endpoint + " on " + client.settings().baseUrl() + " answered no resource with an id");
+            throw new SystemUnavailable("SCIM POST " + endpoint + " on " + client.settings().baseUrl() + " answered no resource with an id");
         }
         return created;
     }
@@ -184,7 +184,7 @@ final class ScimResources {
             ObjectNode current = null;
             String version = null;
             if (needsCurrent || etags || !patchSupported()) {
-                ScimClient.Response read = read(id).orElseThrow(() -> new TransientFailure(
+                ScimClient.Response read = read(id).orElseThrow(() -> new SystemUnavailable(
                         "SCIM " + endpoint + "/" + id + " disappeared while it was being updated"));
                 current = (ObjectNode) read.body();
                 version = etags ? read.etag() : null;

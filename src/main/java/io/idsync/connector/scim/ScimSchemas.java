@@ -1,7 +1,7 @@
 package io.idsync.connector.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,7 +43,7 @@ final class ScimSchemas {
         Map<String, Set<String>> served;
         try {
             served = servedAttributes();
-        } catch (TransientFailure e) {
+        } catch (io.idsync.connector.SystemFailure e) {
             return Optional.empty();
         }
         for (String path : attributes) {
@@ -85,7 +85,7 @@ final class ScimSchemas {
                 names.add(type.path("name").asText());
             }
             return Optional.of(List.of(noGroups("its /ResourceTypes lists " + (names.isEmpty() ? "none" : String.join(", ", names)))));
-        } catch (TransientFailure e) {
+        } catch (io.idsync.connector.SystemFailure e) {
             return Optional.empty();
         }
     }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.idsync.connector.Destination;
 import io.idsync.connector.DestinationEntry;
-import io.idsync.connector.PermanentFailure;
+import io.idsync.connector.EntryRejected;
 import io.idsync.connector.Plan;
 
 import java.util.ArrayList;
@@ -82,7 +82,7 @@ final class ScimUserDestination implements Destination {
             // that user exists already: it is the one to update
             List<JsonNode> existing = existing(identifier.get(0));
             if (existing.size() != 1) {
-                throw new PermanentFailure(e.getMessage() + "; the connection's user-filter " + client.settings().userFilter() + " finds "
+                throw new EntryRejected(e.getMessage() + "; the connection's user-filter " + client.settings().userFilter() + " finds "
                         + existing.size() + " users for " + identifier.get(0) + (existing.isEmpty() ? "" : ", not one to link"));
             }
             List<Plan.AttributeChange> changes = new ArrayList<>();

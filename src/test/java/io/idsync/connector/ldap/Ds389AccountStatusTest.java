@@ -101,7 +101,7 @@ class Ds389AccountStatusTest {
                 + " of ds-pwp-account-disabled on " + DN), String.valueOf(written.caveat()));
 
         // a refusal of anything else is the entry's failure, as before
-        assertThrows(io.idsync.connector.PermanentFailure.class, () -> ldap.apply(modify(replace("seeAlso", "not a DN"), replace("givenName", "X"))));
+        assertThrows(io.idsync.connector.EntryRejected.class, () -> ldap.apply(modify(replace("seeAlso", "not a DN"), replace("givenName", "X"))));
     }
 
     @Test

@@ -226,7 +226,7 @@ class LdapEntrySourceTest {
     void anUnknownChangeDetectionIsNamed() {
         LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(GROUP, null, null, "entryUUID", "ds-pwp-account-disabled")
                 .withChangeDetection("sometimes"));
-        io.idsync.connector.PermanentFailure failure = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.PermanentFailure.class,
+        io.idsync.connector.EntryRejected failure = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.EntryRejected.class,
                 source::currentToken);
         assertTrue(failure.getMessage().contains("'sometimes'"), failure.getMessage());
     }

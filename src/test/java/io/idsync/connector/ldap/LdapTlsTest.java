@@ -2,7 +2,7 @@ package io.idsync.connector.ldap;
 
 import io.idsync.connector.ConnectionCheck;
 import io.idsync.connector.SourceEntry;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 import io.idsync.testsupport.Slapd;
 import io.idsync.testsupport.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
@@ -118,7 +118,7 @@ class LdapTlsTest {
     private static void refusedBeforeAnyBind(String url, LdapSettings.Tls tls, Function<String, Boolean> saysWhy) throws Exception {
         long bindsBefore = slapd.binds();
         try (LdapDirectory ldap = directory(url, tls)) {
-            TransientFailure failure = assertThrows(TransientFailure.class, () -> peopleOver(ldap));
+            SystemUnavailable failure = assertThrows(SystemUnavailable.class, () -> peopleOver(ldap));
             assertTrue(saysWhy.apply(failure.getMessage()), url + ": " + failure.getMessage());
             assertFalse(failure.getMessage().contains(Slapd.ROOT_PASSWORD));
             List<ConnectionCheck> checks = ldap.test();

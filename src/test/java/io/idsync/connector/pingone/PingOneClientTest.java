@@ -1,8 +1,8 @@
 package io.idsync.connector.pingone;
 
 import com.sun.net.httpserver.HttpServer;
-import io.idsync.connector.PermanentFailure;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.EntryRejected;
+import io.idsync.connector.SystemUnavailable;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.sandbox.PingOneSandbox;
 import org.junit.jupiter.api.AfterEach;
@@ -89,7 +89,7 @@ class PingOneClientTest {
 
     @Test
     void refusedCredentialsStopWithAMessageThatNamesTheClientButNotTheSecret() {
-        TransientFailure e = assertThrows(TransientFailure.class, () -> client("wrong-secret-123").get("/users"));
+        io.idsync.connector.AccessRefused e = assertThrows(io.idsync.connector.AccessRefused.class, () -> client("wrong-secret-123").get("/users"));
         assertTrue(e.getMessage().contains("client worker"), e.getMessage());
         assertTrue(e.getMessage().contains("invalid_client"), e.getMessage());
         assertFalse(e.getMessage().contains("wrong-secret-123"));
@@ -115,7 +115,7 @@ class PingOneClientTest {
         HttpServer garbage = answering("<html>Bad Gateway</html>");
         try {
             PingOneClient client = new PingOneClient(settings("http://localhost:" + garbage.getAddress().getPort(), "x", 1));
-            TransientFailure e = assertThrows(TransientFailure.class, () -> client.get("/users/abc"));
+            SystemUnavailable e = assertThrows(SystemUnavailable.class, () -> client.get("/users/abc"));
             assertTrue(e.getMessage().contains("GET /users/abc"), e.getMessage());
             assertTrue(e.getMessage().contains("not JSON"), e.getMessage());
         } finally {
@@ -128,7 +128,7 @@ class PingOneClientTest {
         HttpServer garbage = answering("[\"abc\"]");
         try {
             PingOneUserSource source = new PingOneUserSource(new PingOneClient(settings("http://localhost:" + garbage.getAddress().getPort(), "x", 1)), List.of(), List.of());
-            PermanentFailure e = assertThrows(PermanentFailure.class, () -> source.read("abc"));
+            EntryRejected e = assertThrows(EntryRejected.class, () -> source.read("abc"));
             assertEquals("PingOne answered a user that is not a JSON object but ARRAY", e.getMessage());
         } finally {
             garbage.stop(0);
@@ -161,7 +161,7 @@ class PingOneClientTest {
         assertEquals(200, client.get("/users?limit=1").status(), "renewed with the rolled refresh token");
         sandbox.expireAllTokens();
         assertEquals(200, client.get("/users?limit=1").status());
-        io.idsync.connector.TransientFailure refused = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.TransientFailure.class,
+        io.idsync.connector.AccessRefused refused = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.AccessRefused.class,
                 () -> fresh.get().get("/users?limit=1"));
         assertTrue(refused.getMessage().contains("invalid_grant"), refused.getMessage());
         assertTrue(!refused.getMessage().contains(first), "the refresh token is a secret: " + refused.getMessage());

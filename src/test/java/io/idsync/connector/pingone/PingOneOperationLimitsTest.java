@@ -3,7 +3,7 @@ package io.idsync.connector.pingone;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.idsync.connector.OperationLimits;
 import io.idsync.connector.Settings;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 import io.idsync.sandbox.DemoSeed;
 import io.idsync.sandbox.PingOneSandbox;
 import io.micrometer.core.instrument.Metrics;
@@ -104,7 +104,7 @@ class PingOneOperationLimitsTest {
     void anOperationSlowerThanItsTimeoutFailsNamingIt() {
         PingOneClient client = client(Map.of("operation-timeout.get", "300ms"));
         sandbox.injectFaults(new PingOneSandbox.Faults(Set.of("worker"), 0, 500, 0, Duration.ofMillis(1500)));
-        TransientFailure failure = assertThrows(TransientFailure.class, () -> client.get("/users/" + java.util.UUID.randomUUID()));
+        SystemUnavailable failure = assertThrows(SystemUnavailable.class, () -> client.get("/users/" + java.util.UUID.randomUUID()));
         assertTrue(failure.getMessage().endsWith("did not answer within 300 ms (operation-timeout.get)"), failure.getMessage());
         // a search keeps the connection's response-timeout (30 s): slow, but answered
         assertEquals(200, client.get("/users?limit=1").status());

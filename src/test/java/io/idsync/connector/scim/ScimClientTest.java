@@ -1,7 +1,7 @@
 package io.idsync.connector.scim;
 
 import io.idsync.connector.Settings;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 import io.idsync.sandbox.PingOneSandbox;
 import io.idsync.testsupport.scim.SandboxScimServer;
 import org.junit.jupiter.api.AfterEach;
@@ -79,7 +79,7 @@ class ScimClientTest {
     void anOutageOutlastingTheAttemptsStopsTheBatchSayingWhatTheProviderAnswered() {
         ScimClient client = client(SECRET, 3);
         sandbox.injectFaults(PingOneSandbox.Faults.outage(503, SandboxScimServer.CLIENT));
-        TransientFailure down = assertThrows(TransientFailure.class, () -> client.send("GET", "/Users?count=1", null));
+        SystemUnavailable down = assertThrows(SystemUnavailable.class, () -> client.send("GET", "/Users?count=1", null));
         assertTrue(down.getMessage().contains("503") && down.getMessage().endsWith("after 3 attempts"), down.getMessage());
         assertEquals(3, scimRequests(503), "max-attempts requests, then the batch stops");
         assertFalse(down.getMessage().contains(SECRET));
@@ -97,7 +97,7 @@ class ScimClientTest {
 
     @Test
     void refusedCredentialsSayWhoWasRefusedButNotTheSecret() {
-        TransientFailure refused = assertThrows(TransientFailure.class, () -> client("not-the-secret-42", 1).send("GET", "/Users", null));
+        io.idsync.connector.AccessRefused refused = assertThrows(io.idsync.connector.AccessRefused.class, () -> client("not-the-secret-42", 1).send("GET", "/Users", null));
         assertTrue(refused.getMessage().contains("token request of client " + SandboxScimServer.CLIENT), refused.getMessage());
         assertTrue(refused.getMessage().contains("401"), refused.getMessage());
         assertFalse(refused.getMessage().contains("not-the-secret-42"));
@@ -132,7 +132,7 @@ class ScimClientTest {
         sandbox.expireAllTokens();
         assertEquals(200, client.send("GET", "/Users?count=1", null).status(), "and again");
         ScimClient stale = new ScimClient(ScimKind.settings("scim", new Settings("idsync.connections.scim", key -> Optional.ofNullable(keys.get(key)))));
-        io.idsync.connector.TransientFailure refused = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.TransientFailure.class,
+        io.idsync.connector.AccessRefused refused = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.AccessRefused.class,
                 () -> stale.send("GET", "/Users?count=1", null));
         assertTrue(refused.getMessage().contains("invalid_grant"), refused.getMessage());
         assertTrue(!refused.getMessage().contains(first), "the refresh token is a secret: " + refused.getMessage());

@@ -5,7 +5,7 @@ import com.sun.net.httpserver.HttpsServer;
 import io.idsync.connector.ConnectionCheck;
 import io.idsync.connector.Settings;
 import io.idsync.connector.TlsTrust;
-import io.idsync.connector.TransientFailure;
+import io.idsync.connector.SystemUnavailable;
 import io.idsync.testsupport.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -85,7 +85,7 @@ class ScimTransportTest {
         raw = new RawHttpServer(false);
         raw.silent = true;
         ScimClient client = client(raw.url(), Map.of());
-        TransientFailure failure = assertThrows(TransientFailure.class,
+        SystemUnavailable failure = assertThrows(SystemUnavailable.class,
                 () -> client.send("POST", "/Users", ScimClient.JSON.readTree("{\"userName\":\"slow\"}")));
         assertEquals("SCIM POST /Users on " + raw.url() + " did not answer within 2 s (operation-timeout.create)", failure.getMessage());
         assertEquals(1, raw.accepted.get(), "not sent again: the provider may have applied it");
@@ -115,7 +115,7 @@ class ScimTransportTest {
     }
 
     private static String failureOf(ScimClient client) {
-        return assertThrows(TransientFailure.class, () -> client.send("GET", "/ServiceProviderConfig", null)).getMessage();
+        return assertThrows(SystemUnavailable.class, () -> client.send("GET", "/ServiceProviderConfig", null)).getMessage();
     }
 
     /** A JDK HTTPS server with the test's certificate, on 127.0.0.1 and 127.0.0.2 (all of loopback). */

@@ -1,0 +1,11 @@
+package io.idsync.pipe;
+
+/**
+ * The engine stops a batch of its own accord (the deletion guard tripped, an operator cancelled the run): not a
+ * connector's failure, and nothing to retry; the checkpoint stays and the pipe says why.
+ */
+public class BatchStopped extends RuntimeException {
+    public BatchStopped(String message) {
+        super(message);
+    }
+}
