@@ -166,7 +166,7 @@ public final class ResyncBenchmark {
      * Samples the heap every 50 ms: the peak of used bytes (garbage included, so it tends to -Xmx), and the
      * peak of what each collection left behind, which is the memory the run really holds.
      */
-    private static final class HeapSampler {
+    static final class HeapSampler {
         volatile long peakBytes;
         volatile long peakAfterGcBytes;
         private final java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {

@@ -71,9 +71,25 @@ public final class Slapd implements AutoCloseable {
         return new Slapd(true, true, null);
     }
 
+    /** The second suffix of {@link #startForBenchmark}: another mdb database, where a directory → directory pipe writes. */
+    public static final String REPLICA_SUFFIX = "o=replica";
+
+    /**
+     * For the directory → directory benchmark: {@link #SUFFIX} and {@link #REPLICA_SUFFIX}, each its own mdb database
+     * with syncprov, uid indexed, no operation log; {@code fsync} false is {@code dbnosync} (no sync per write).
+     */
+    public static Slapd startForBenchmark(boolean fsync) throws IOException {
+        return new Slapd(true, true, null, true, fsync);
+    }
+
     private Slapd(boolean bulk, boolean syncprov, Path[] tls) throws IOException {
+        this(bulk, syncprov, tls, false, !bulk);
+    }
+
+    private Slapd(boolean bulk, boolean syncprov, Path[] tls, boolean replica, boolean fsync) throws IOException {
         home = Files.createTempDirectory("idsync-slapd");
         Files.createDirectories(home.resolve("data"));
+        Files.createDirectories(home.resolve("replica"));
         try (ServerSocket socket = new ServerSocket(0); ServerSocket secure = new ServerSocket(0)) {
             port = socket.getLocalPort();
             ldapsPort = secure.getLocalPort();
@@ -98,8 +114,12 @@ public final class Slapd implements AutoCloseable {
                 "index objectClass eq",
                 "index entryUUID eq",
                 "index member eq",
-                bulk ? "index uid eq\ndbnosync\nloglevel 0" : "",
+                bulk ? "index uid eq\nloglevel 0" : "",
+                fsync ? "" : "dbnosync",
                 syncprov ? "overlay syncprov" : "",
+                replica ? String.join("\n", "database mdb", "maxsize 4294967296", "suffix \"" + REPLICA_SUFFIX + "\"",
+                        "rootdn \"" + ROOT_DN + "\"", "directory " + home.resolve("replica"),
+                        "index objectClass eq", "index entryUUID eq", "index uid eq", fsync ? "" : "dbnosync", "overlay syncprov") : "",
                 ""));
         String listen = tls == null ? "ldap://127.0.0.1:" + port + "/"
                 : String.join(" ", "ldap://127.0.0.1:" + port + "/", "ldap://127.0.0.2:" + port + "/", "ldaps://127.0.0.1:" + ldapsPort + "/",
