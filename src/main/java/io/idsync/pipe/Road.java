@@ -82,7 +82,7 @@ public final class Road {
         exchange.getExchangeExtension().addOnCompletion(release(pipe));
         if (!pipe.misfits().isEmpty()) {
             // the mapping does not fit the destination (found once it could be read): nothing would go through
-            throw new EntryRejected("the mapping does not fit the destination: " + String.join("; ", pipe.misfits()));
+            throw new io.idsync.connector.ConfigurationError("the mapping does not fit the destination: " + String.join("; ", pipe.misfits()));
         }
         if (pipe.deletionGuard().tripped() != null) {
             skipRun(exchange); // held until an operator confirms: the checkpoint stays, nothing is read
