@@ -53,7 +53,7 @@ final class PingOneConnector implements Connector {
     /** Obtains a worker token and reads the environment, then its populations. */
     @Override
     public List<io.idsync.connector.ConnectionCheck> test() {
-        return io.idsync.connector.OperationLimits.asTest(this::checks);
+        return io.idsync.connector.http.OperationLimits.asTest(this::checks);
     }
 
     private List<io.idsync.connector.ConnectionCheck> checks() {

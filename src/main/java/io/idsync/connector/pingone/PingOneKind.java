@@ -46,7 +46,7 @@ public class PingOneKind implements ConnectorKind {
         if (problems.isEmpty()) {
             problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
             problems.addAll(Settings.invalidIn(() -> io.idsync.connector.TlsTrust.of(connection)));
-            problems.addAll(Settings.invalidIn(() -> io.idsync.connector.OperationLimits.of("pingone", connection, java.time.Duration.ofSeconds(30))));
+            problems.addAll(Settings.invalidIn(() -> io.idsync.connector.http.OperationLimits.of("pingone", connection, java.time.Duration.ofSeconds(30))));
         }
         return problems;
     }
@@ -55,7 +55,7 @@ public class PingOneKind implements ConnectorKind {
     public Connector open(String name, Settings connection) {
         PingOneSettings settings = settings(name, connection);
         return new PingOneConnector(new PingOneClient(settings, io.idsync.connector.TlsTrust.of(connection),
-                io.idsync.connector.OperationLimits.of("pingone", connection, settings.responseTimeout())));
+                io.idsync.connector.http.OperationLimits.of("pingone", connection, settings.responseTimeout())));
     }
 
     static PingOneSettings settings(String name, Settings c) {

@@ -8,10 +8,12 @@ final class ScimApiException extends EntryRejected {
 
     private final int status;
     private final String scimType;
+    private final JsonNode error;
 
     ScimApiException(String request, int status, JsonNode error) {
         super("SCIM " + request + " answered " + status + describe(error));
         this.status = status;
+        this.error = error;
         this.scimType = error == null ? null : error.path("scimType").asText(null);
     }
 
@@ -22,6 +24,11 @@ final class ScimApiException extends EntryRejected {
         String type = error.path("scimType").asText(null);
         String detail = error.path("detail").asText(null);
         return (type == null ? "" : " " + type) + (detail == null ? "" : ": " + detail);
+    }
+
+    /** What the provider said beside the status ({@code " invalidFilter: ..."}), or nothing. */
+    String detail() {
+        return describe(error);
     }
 
     int status() {

@@ -51,7 +51,7 @@ final class ScimConnector implements Connector {
      */
     @Override
     public List<ConnectionCheck> test() {
-        return io.idsync.connector.OperationLimits.asTest(this::checks);
+        return io.idsync.connector.http.OperationLimits.asTest(this::checks);
     }
 
     private List<ConnectionCheck> checks() {

@@ -68,7 +68,7 @@ public class ScimKind implements ConnectorKind {
         if (problems.isEmpty()) {
             problems.addAll(Settings.invalidIn(() -> settings(connection.name(), connection)));
             problems.addAll(Settings.invalidIn(() -> io.idsync.connector.TlsTrust.of(connection)));
-            problems.addAll(Settings.invalidIn(() -> io.idsync.connector.OperationLimits.of("scim", connection, java.time.Duration.ofSeconds(30))));
+            problems.addAll(Settings.invalidIn(() -> io.idsync.connector.http.OperationLimits.of("scim", connection, java.time.Duration.ofSeconds(30))));
         }
         return problems;
     }
@@ -77,7 +77,7 @@ public class ScimKind implements ConnectorKind {
     public Connector open(String name, Settings connection) {
         ScimSettings settings = settings(name, connection);
         return new ScimConnector(new ScimClient(settings, io.idsync.connector.TlsTrust.of(connection),
-                io.idsync.connector.OperationLimits.of("scim", connection, settings.responseTimeout())));
+                io.idsync.connector.http.OperationLimits.of("scim", connection, settings.responseTimeout())));
     }
 
     static ScimSettings settings(String name, Settings c) {

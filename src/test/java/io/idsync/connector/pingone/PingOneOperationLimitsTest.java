@@ -1,7 +1,7 @@
 package io.idsync.connector.pingone;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.idsync.connector.OperationLimits;
+import io.idsync.connector.http.OperationLimits;
 import io.idsync.connector.Settings;
 import io.idsync.connector.SystemUnavailable;
 import io.idsync.sandbox.DemoSeed;

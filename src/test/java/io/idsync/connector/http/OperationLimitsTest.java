@@ -1,5 +1,7 @@
-package io.idsync.connector;
+package io.idsync.connector.http;
 
+import io.idsync.connector.Settings;
+import io.idsync.connector.SystemUnavailable;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

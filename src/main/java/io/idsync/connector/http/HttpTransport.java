@@ -1,4 +1,6 @@
-package io.idsync.connector;
+package io.idsync.connector.http;
+
+import io.idsync.connector.TlsTrust;
 
 import java.net.URI;
 import java.net.http.HttpClient;

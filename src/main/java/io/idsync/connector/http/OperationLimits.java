@@ -1,4 +1,4 @@
-package io.idsync.connector;
+package io.idsync.connector.http;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -6,6 +6,9 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+
+import io.idsync.connector.Settings;
+import io.idsync.connector.SystemUnavailable;
 
 import java.time.Duration;
 import java.util.EnumMap;
