@@ -45,7 +45,10 @@ import java.util.Set;
  * and takes only the stamps up to it: whatever commits during the search is above the bound, and the next batch's.
  * <ul>
  * <li>{@link Stamp#ENTRY_CSN} (OpenLDAP): the bound is the {@code contextCSN} of the database holding the base, which
- * the syncprov overlay keeps as the newest CSN whose write, and every earlier one, has committed. Without syncprov there
+ * the syncprov overlay keeps as the newest CSN whose write, and every earlier one, has committed, or the CSN of
+ * {@value #SETTLE_SECONDS} s ago when that is later: syncprov moves contextCSN only past a run of committed CSNs, so
+ * when the last writes of a burst commit out of order the later one's CSN stays above contextCSN until the next write
+ * (on a quiet directory, for good; seen: 2 of 10,000 concurrent modifies). Without syncprov there
  * is no contextCSN, and the bound is the CSN of {@value #SETTLE_SECONDS} s ago by idsync's clock (a write is stamped
  * when it starts and commits within that; the directory's clock must agree with idsync's within it). With several
  * contextCSN values (multi-provider replication), the newest, but no later than that settle time.</li>
@@ -242,7 +245,10 @@ final class StampFeed {
                 return settled; // no syncprov: a settle window
             }
             if (values.length == 1) {
-                return values[0];
+                // syncprov moves contextCSN only past a run of committed CSNs: when a burst's last writes commit out of
+                // order, the later one's CSN stays above it until the directory's next write. A write stamped before
+                // the settle time has committed too, so a quiet directory's stragglers come within it.
+                return values[0].compareTo(settled) < 0 ? settled : values[0];
             }
             String newest = Arrays.stream(values).max(String::compareTo).orElseThrow();
             return newest.compareTo(settled) < 0 ? newest : settled;

@@ -65,6 +65,58 @@ class OpenLdapBulkChangesTest {
         followToTheEnd(source, token, "the modifies");
     }
 
+    /**
+     * Writes that commit out of order: syncprov moves {@code contextCSN} only past a run of committed CSNs, so when a
+     * write commits after a later one, the later one's CSN can stay above contextCSN until the directory's next write.
+     * A feed bounded by contextCSN alone would hold such changes for as long as the directory is quiet (seen: 2 of
+     * 10,000 concurrent modifies held until the next write). Every one is followed, with no write after the burst.
+     */
+    @Test
+    void writesCommittedOutOfOrderAreFollowedWithoutAnotherWrite() throws Exception {
+        Slapd.assumeAvailable();
+        slapd = Slapd.startForBulkLoads().withPeople(); // dbnosync: writes as fast as slapd commits them
+        ldap = new LdapDirectory(new LdapSettings("openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
+                Duration.ofSeconds(2), Duration.ofSeconds(10)));
+        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, Slapd.PEOPLE, "(uid=bulk*)", "entryUUID",
+                "ds-pwp-account-disabled").withChangeDetection("entry-csn"));
+        int writers = 16;
+        com.unboundid.ldap.sdk.LDAPConnectionPool pool = new com.unboundid.ldap.sdk.LDAPConnectionPool(slapd.connection(), writers);
+        try (pool) {
+            for (int i = 0; i < USERS; i++) {
+                pool.add("dn: uid=bulk" + i + "," + Slapd.PEOPLE, "objectClass: inetOrgPerson", "uid: bulk" + i, "cn: Bulk " + i, "sn: Bulk");
+            }
+            String[] token = {source.currentToken()};
+            // the race is at a burst's end (its last two writes committing out of order): several bursts, each followed
+            for (int burst = 1; burst <= 8; burst++) {
+                String title = "burst " + burst;
+                int from = (burst - 1) * (USERS / 8);
+                java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(writers);
+                java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(from);
+                java.util.List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+                for (int t = 0; t < writers; t++) {
+                    running.add(threads.submit(() -> {
+                        for (int i = next.getAndIncrement(); i < from + USERS / 8; i = next.getAndIncrement()) {
+                            pool.modify("uid=bulk" + i + "," + Slapd.PEOPLE, new Modification(ModificationType.REPLACE, "title", title));
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> writer : running) {
+                    writer.get();
+                }
+                threads.shutdown();
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                org.awaitility.Awaitility.await("every modify of " + title + " followed, with no write after them").atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                            ChangeBatch batch = source.changesSince(token[0]);
+                            batch.changes().forEach(change -> seen.add(change.sourceId()));
+                            token[0] = batch.nextToken();
+                            assertEquals(USERS / 8, seen.size(), title + ": modified entries followed (token " + token[0] + ")");
+                        });
+            }
+        }
+    }
+
     /** Polls until the feed is dry; every bulk entry must come exactly once. Answers the last token. */
     private static String followToTheEnd(LdapEntrySource source, String token, String what) {
         Map<String, Integer> seen = new HashMap<>();
