@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The HTTP API lives in {@code routes/status-api.yaml}, among the pipes' route files: a deployment that narrows
- * {@code camel.main.routes-include-pattern} to its own pipes would lose the whole API (the dashboard, health's
- * companions, the operator's runs) without a word. Start-up refuses that, naming the pattern to keep.
+ * The HTTP API lives in {@code api/http-api.yaml} (Camel's Rest DSL), apart from the pipes' route files
+ * ({@code routes/*.yaml}), loaded by its own entry of {@code camel.main.routes-include-pattern},
+ * {@code classpath:api/*.yaml}: a deployment that narrows the pipes' entry to its own pipes keeps it. One that sets the
+ * pattern without that entry would lose the whole API (the dashboard, health's companions, the operator's runs)
+ * without a word: start-up refuses that, naming the entry to keep.
  */
 @ApplicationScoped
 public class ApiRoutesCheck {
@@ -32,6 +34,6 @@ public class ApiRoutesCheck {
             return Optional.empty();
         }
         return Optional.of("the HTTP API's routes " + missing + " are not loaded: camel.main.routes-include-pattern must keep"
-                + " classpath:routes/status-api.yaml (or classpath:routes/*.yaml) beside the pipes' own route files");
+                + " classpath:api/*.yaml beside the pipes' own route files");
     }
 }

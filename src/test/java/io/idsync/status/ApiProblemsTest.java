@@ -38,14 +38,14 @@ class ApiProblemsTest {
                 unexpected.toString());
     }
 
-    /** A routes-include-pattern narrowed to the pipes' own files would drop the API silently: start-up says so. */
+    /** A routes-include-pattern without the API's own entry would drop the API silently: start-up says so. */
     @Test
     void startUpRefusesAConfigurationWithoutTheApisRoutes() throws Exception {
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             camel.start();
             assertEquals("the HTTP API's routes [api-pipes, api-pipe, api-pipe-entries, api-pipe-runs] are not loaded:"
-                    + " camel.main.routes-include-pattern must keep classpath:routes/status-api.yaml (or classpath:routes/*.yaml)"
-                    + " beside the pipes' own route files", ApiRoutesCheck.problem(camel).orElseThrow());
+                    + " camel.main.routes-include-pattern must keep classpath:api/*.yaml beside the pipes' own route files",
+                    ApiRoutesCheck.problem(camel).orElseThrow());
             camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
                 @Override
                 public void configure() {
