@@ -24,7 +24,7 @@ import java.util.Set;
 final class Feeds {
 
     /** Entries a scan reads ahead to look their links up together; bounds the scan's memory too. */
-    static final int PAGE = 500;
+    static final int PAGE = 2000;
 
     private final Retry retry;
 
@@ -56,7 +56,17 @@ final class Feeds {
         run.retries = retries;
         pipe.counters().seen(changes.size());
         run.nextToken = batch.nextToken();
-        return coalesce(changes).stream().map(SyncItem::new).iterator();
+        // each page's links in one lookup, as a scan's: one query per entry cost more than its write
+        Iterator<List<SyncItem>> pages = Paging.chunks(coalesce(changes).stream().map(SyncItem::new).iterator(), PAGE);
+        return Paging.flatMap(pages, items -> {
+            Map<String, StateStore.EntryState> links = retry.call(pipe, "read the links of a page",
+                    () -> pipe.state().entries(pipe.name(), items.stream().map(i -> i.change.sourceId()).toList()));
+            for (SyncItem item : items) {
+                item.link = links.get(item.change.sourceId());
+                item.linkLoaded = true;
+            }
+            return items.iterator();
+        });
     }
 
     /**

@@ -18,6 +18,8 @@ final class AuditLog {
 
     private final Jdbc jdbc;
     private final ConcurrentLinkedQueue<StateStore.AuditRecord> waiting = new ConcurrentLinkedQueue<>();
+    /** the queue's size, kept apart: ConcurrentLinkedQueue.size() walks the queue, and every outcome asks it */
+    private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Duration retention;
     private volatile Instant lastPurge;
 
@@ -27,10 +29,11 @@ final class AuditLog {
 
     void add(StateStore.AuditRecord record) {
         waiting.add(record);
+        count.incrementAndGet();
     }
 
     int waiting() {
-        return waiting.size();
+        return count.get();
     }
 
     /** Takes up to {@code max} waiting records, for a flush to write. */
@@ -38,6 +41,7 @@ final class AuditLog {
         List<StateStore.AuditRecord> taken = new ArrayList<>();
         for (StateStore.AuditRecord record; taken.size() < max && (record = waiting.poll()) != null; ) {
             taken.add(record);
+            count.decrementAndGet();
         }
         return taken;
     }

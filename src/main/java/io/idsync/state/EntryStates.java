@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class EntryStates {
 
     /** larger than a scan's page: a page's outcomes go in the commit of the next page's intents */
-    static final int WRITE_BATCH = 1000;
+    static final int WRITE_BATCH = 4000;
     private static final String COLUMNS = "source_id, destination_ref, destination_id, status, reason, updated_at, pending_action, pending_ref, pending_criteria, in_scope";
 
     /** A buffered outcome; {@code state} null: the entry's row goes (an intent made for nothing). */
@@ -69,12 +69,8 @@ final class EntryStates {
     List<String> linkedIds(String pipe, String afterId, int limit) {
         flushBeforeReading();
         List<String> ids = new ArrayList<>(limit);
-        jdbc.query("SELECT source_id FROM entry_state WHERE pipe = ? AND (destination_ref IS NOT NULL OR pending_action IS NOT NULL) AND source_id > ? ORDER BY source_id",
-                rs -> {
-                    if (ids.size() < limit) {
-                        ids.add(rs.getString(1));
-                    }
-                }, pipe, afterId);
+        jdbc.query("SELECT source_id FROM entry_state WHERE pipe = ? AND (destination_ref IS NOT NULL OR pending_action IS NOT NULL) AND source_id > ?"
+                + " ORDER BY source_id FETCH FIRST " + limit + " ROWS ONLY", rs -> ids.add(rs.getString(1)), pipe, afterId);
         return ids;
     }
 

@@ -109,6 +109,9 @@ public final class DirectoryToDirectoryBenchmark {
                                 + " heap after GC %s, peak %d MB of %d MB%n", mode, rawRate, rate, rate / rawRate, cpu / 1e3 / created,
                         slapd.cpu().minus(slapdStart).toNanos() / 1e3 / created, progress.report(), heap.peakBytes >> 20, Runtime.getRuntime().maxMemory() >> 20);
 
+                if (Boolean.getBoolean("bench.loadOnly")) {
+                    return; // profiling the load alone
+                }
                 // 10,000 modifies in one burst at the source; the time until idsync has applied every one
                 int modifies = Math.min(10_000, entries);
                 long burst = System.nanoTime();
