@@ -40,13 +40,15 @@ public final class Road {
     /** in a group's document: the member values, at the destination, of its members that the members-from pipe provisioned */
     public static final String PROVISIONED_MEMBERS = "provisionedMembers";
 
-    private static final Logger SYNC_LOG = Logger.getLogger("io.idsync.sync");
     private static final Logger LOG = Logger.getLogger(Road.class);
 
     private final Pipes pipes;
     private final Retry retry;
     private final Feeds feeds;
     private final Leases leases;
+    private final Correlator correlator;
+    private final Runs runs;
+    private final OutcomeRecorder outcomes;
 
     /** A road of a single instance, holding every pipe. */
     public Road(Pipes pipes, Retry retry) {
@@ -59,6 +61,9 @@ public final class Road {
         this.retry = retry;
         this.feeds = new Feeds(retry);
         this.leases = leases;
+        this.correlator = new Correlator(pipes, retry);
+        this.runs = new Runs(feeds, leases);
+        this.outcomes = new OutcomeRecorder(pipes);
     }
 
     // --- once per batch ------------------------------------------------------------------------------
@@ -70,7 +75,7 @@ public final class Road {
      */
     public void poll(Exchange exchange) {
         Pipe pipe = pipe(exchange);
-        if (!holds(pipe)) {
+        if (!runs.holds(pipe)) {
             skipRun(exchange); // another instance runs it: this one stands by
             return;
         }
@@ -231,127 +236,11 @@ public final class Road {
     }
 
     /**
-     * The link from an earlier run first (resolving an intent a crash left), then the correlation rules in order;
-     * several matches fail the change. An entry found by correlation that another pipe writing to the same place,
-     * or another source entry, is linked to is not this entry's: it fails, naming its owner, and is tried again later.
+     * The link from an earlier run first (settling an intent a crash left), then the correlation rules in order
+     * ({@link Correlator}).
      */
     public void correlate(Exchange exchange) {
-        SyncItem item = item(exchange);
-        if (item.decided()) {
-            return;
-        }
-        Pipe pipe = pipe(exchange);
-        if (!item.linkLoaded) {
-            item.link = retry.call(pipe, "read the link of " + item.change.sourceId(),
-                    () -> pipe.state().entry(pipe.name(), item.change.sourceId())).orElse(null);
-        }
-        List<CorrelationRule> rules = new ArrayList<>();
-        List<Map<String, String>> alternatives = new ArrayList<>();
-        for (CorrelationRule rule : pipe.mapping().correlation()) {
-            rule.criteria(item.mapped).ifPresent(criteria -> {
-                rules.add(rule);
-                alternatives.add(criteria);
-            });
-        }
-        item.criteria = alternatives;
-        if (item.link != null && item.link.intent() != null) {
-            resolveIntent(pipe, item);
-        }
-        if (item.destination == null && item.link != null && item.link.destinationRef() != null) {
-            String ref = item.link.destinationRef();
-            item.destination = retry.call(pipe, "read " + ref, () -> pipe.destination().read(ref)).orElse(null);
-        }
-        if (item.destination != null || alternatives.isEmpty()) {
-            return;
-        }
-        // every applicable rule in one search (shared with other workers'), then the rules in their order over the candidates
-        int limit = 2 * alternatives.size() + 1;
-        List<DestinationEntry> candidates = retry.call(pipe, "correlate " + item.change.sourceId(),
-                () -> pipe.correlationSearches().findAny(alternatives, limit));
-        boolean truncated = candidates.size() >= limit;
-        for (int i = 0; i < rules.size(); i++) {
-            Map<String, String> criteria = alternatives.get(i);
-            List<DestinationEntry> matches = (truncated
-                    ? retry.call(pipe, "correlate " + item.change.sourceId(), () -> pipe.destination().find(criteria, 2))
-                    : candidates).stream().filter(candidate -> CorrelationSearches.matches(candidate, criteria)).toList();
-            if (matches.size() == 1) {
-                claim(pipe, item, matches.get(0));
-                return;
-            }
-            if (matches.size() > 1) {
-                throw new EntryRejected("correlation rule [" + rules.get(i) + "] matched more than one destination entry ("
-                        + String.join("; ", matches.stream().map(DestinationEntry::name).toList()) + "); nothing was written");
-            }
-        }
-    }
-
-    /** Takes a destination entry found by correlation, unless another pipe or source entry holds it. */
-    private void claim(Pipe pipe, SyncItem item, DestinationEntry found) {
-        String id = item.change.sourceId();
-        Optional<StateStore.Owner> owner = retry.call(pipe, "read who owns " + found.name(),
-                () -> pipe.state().owner(pipes.writingWith(pipe), pipe.name(), id, found.id(), found.name()));
-        if (owner.isEmpty()) {
-            item.destination = found;
-            return;
-        }
-        StateStore.Owner holder = owner.get();
-        item.retryLater = true;
-        item.decide(Outcome.FAILED, "the destination entry " + found.name() + " belongs to "
-                + (holder.pipe().equals(pipe.name()) ? "this pipe's source entry " + holder.sourceId()
-                : "pipe '" + holder.pipe() + "' (its source entry " + holder.sourceId() + ")")
-                + "; nothing was written, tried again until it is let go");
-    }
-
-    /**
-     * The link carries an intent: a crash came between a create, delete or rename and its outcome. What the
-     * destination holds now tells which happened; the link becomes what is true, and the road goes on from there
-     * (a delete that happened leaves the entry unlinked, so a source back in scope is created again).
-     */
-    private void resolveIntent(Pipe pipe, SyncItem item) {
-        StateStore.EntryState link = item.link;
-        StateStore.Intent intent = link.intent();
-        item.intentResolved = true;
-        DestinationEntry found = switch (intent.action()) {
-            case CREATE -> created(pipe, item, intent);
-            case DELETE -> read(pipe, link.destinationRef());
-            case RENAME -> {
-                DestinationEntry renamed = read(pipe, intent.ref());
-                yield renamed != null ? renamed : read(pipe, link.destinationRef());
-            }
-        };
-        if (found == null) {
-            // created nothing, deleted what it meant to, or a renamed entry gone: nothing is linked (correlation may still find one)
-            item.link = new StateStore.EntryState(link.sourceId(), null, null, StateStore.Status.REMOVED, null, link.updatedAt());
-            return;
-        }
-        item.destination = found;
-        item.link = new StateStore.EntryState(link.sourceId(), found.name(), found.id() != null ? found.id() : link.destinationId(),
-                StateStore.Status.SYNCED, null, link.updatedAt());
-    }
-
-    /**
-     * What an interrupted create wrote: the entry under the name it gave, or (a destination that names entries
-     * itself) the one its correlation criteria find. An entry under that name that the criteria do not match is not
-     * the create's (the create failed: the name was taken).
-     */
-    private DestinationEntry created(Pipe pipe, SyncItem item, StateStore.Intent intent) {
-        List<Map<String, String>> criteria = intent.criteria() == null ? item.criteria : Intents.criteria(intent.criteria());
-        DestinationEntry named = read(pipe, intent.ref());
-        if (named != null) {
-            return criteria.isEmpty() || criteria.stream().anyMatch(c -> CorrelationSearches.matches(named, c)) ? named : null;
-        }
-        for (Map<String, String> alternative : criteria) {
-            List<DestinationEntry> matches = retry.call(pipe, "find what " + item.change.sourceId() + " created", () -> pipe.destination().find(alternative, 2))
-                    .stream().filter(candidate -> CorrelationSearches.matches(candidate, alternative)).toList();
-            if (matches.size() == 1) {
-                return matches.get(0);
-            }
-        }
-        return null;
-    }
-
-    private DestinationEntry read(Pipe pipe, String ref) {
-        return ref == null ? null : retry.call(pipe, "read " + ref, () -> pipe.destination().read(ref)).orElse(null);
+        correlator.correlate(pipe(exchange), item(exchange));
     }
 
     /** Plans the operation; a removal (delete, or disable at scope exit or delete) counts against the deletion guard. */
@@ -382,105 +271,12 @@ public final class Road {
         item.delivered = retry.call(pipe, item.plan.describe(), () -> pipe.destination().apply(item.plan));
     }
 
-    private static String caveat(String members, String written) {
-        return members == null ? written : written == null ? members : members + "; " + written;
-    }
-
     /** Writes the outcome: link and status per entry, counters, the run report. */
     public void record(Exchange exchange) {
         SyncItem item = item(exchange);
         Pipe pipe = pipe(exchange);
-        retry.run(pipe, "record the outcome of " + item.change.sourceId(), () -> record(exchange, item, pipe));
-    }
-
-    private void record(Exchange exchange, SyncItem item, Pipe pipe) {
-        RunReport report = run(exchange).report;
-        if (run(exchange).dryRun) {
-            report.add(item);
-            return;
-        }
-        String id = item.change.sourceId();
-        StateStore state = pipe.state();
-        boolean gone = item.source == null || !item.inScope;
-        switch (item.outcome) {
-            case CREATED, MODIFIED, NO_CHANGE -> {
-                if (gone && item.outcome == Outcome.NO_CHANGE && item.plan != null && item.destination == null) {
-                    state.recordRemoved(pipe.name(), id);
-                    break;
-                }
-                String ref = item.delivered != null ? item.delivered.name() : item.plan.newRef() != null ? item.plan.newRef() : item.plan.ref();
-                String destinationId = item.destination != null ? item.destination.id()
-                        : item.delivered != null && item.delivered.id() != null ? item.delivered.id() : ref;
-                String caveat = gone ? null : caveat(unsyncedMembers(pipe, item), item.delivered == null ? null : item.delivered.caveat());
-                boolean unchanged = item.outcome == Outcome.NO_CHANGE && !item.intentResolved && item.link != null
-                        && item.link.status() == StateStore.Status.SYNCED && ref.equals(item.link.destinationRef())
-                        && item.link.inScope() == !gone && java.util.Objects.equals(item.link.reason(), caveat);
-                if (!unchanged) {
-                    state.recordSynced(pipe.name(), id, ref, destinationId, !gone, caveat);
-                }
-            }
-            case DELETED -> state.recordRemoved(pipe.name(), id);
-            case FAILED -> {
-                // an entry that could not be read keeps the scope it had: it is still counted where it was
-                boolean inScope = item.source == null ? item.link == null || item.link.inScope() : item.inScope;
-                state.recordFailed(pipe.name(), id, item.reason, inScope);
-                if (item.retryLater) {
-                    state.requestRetry(pipe.name(), id, item.reason);
-                } else {
-                    state.retryFailed(pipe.name(), id, item.reason, pipe.retryFailedAttempts(), pipe.retryFailedInterval());
-                }
-            }
-            case NOT_SYNCHRONIZED -> {
-                boolean linked = item.link != null && item.link.destinationRef() != null;
-                if (item.intentResolved) {
-                    state.recordRemoved(pipe.name(), id);
-                } else if (linked) {
-                    // the account stays as it was, which may not be the source's: partly synced, and why
-                    state.recordSynced(pipe.name(), id, item.link.destinationRef(), item.link.destinationId(), !gone, "not synchronized: " + item.reason);
-                } else if (!gone) {
-                    state.recordUnsynced(pipe.name(), id, item.reason);
-                } else {
-                    withdrawNotedCreate(state, pipe, item);
-                }
-            }
-            case OUT_OF_SCOPE -> {
-                if (item.intentResolved) {
-                    state.recordRemoved(pipe.name(), id); // the intent is settled: nothing of it is at the destination
-                } else {
-                    withdrawNotedCreate(state, pipe, item);
-                }
-            }
-        }
-        boolean linked = item.outcome == Outcome.CREATED || item.outcome == Outcome.MODIFIED || item.outcome == Outcome.NO_CHANGE;
-        if (linked && !gone && (item.link == null || item.link.status() != StateStore.Status.SYNCED || item.link.destinationId() == null)) {
-            // newly provisioned: the group pipes taking their members from this one add it to its groups
-            for (Pipe groups : pipes.takingMembersFrom(pipe.name())) {
-                state.requestMemberRefresh(groups.name(), id);
-            }
-        }
-        StateStore.AuditRecord audited = AuditTrail.of(pipe, item);
-        if (audited != null) {
-            AuditTrail.write(state, audited);
-        }
-        pipe.counters().count(item.outcome);
-        if (report != null) {
-            report.add(item);
-        }
-        if (item.outcome == Outcome.CREATED || item.outcome == Outcome.MODIFIED || item.outcome == Outcome.DELETED) {
-            pipe.lastSync = Instant.now();
-        }
-        if (item.change.kind() != Change.Kind.SCAN && item.change.at() != null && item.outcome != Outcome.FAILED) {
-            // how long the change took from its source to its outcome here (a scan's entries have no change time)
-            pipe.changeLag = java.time.Duration.between(item.change.at(), Instant.now());
-        }
-        logOutcome(pipe, item);
-    }
-
-    /** The scan noted a create this entry did not make: its state goes back to what it was. */
-    private static void withdrawNotedCreate(StateStore state, Pipe pipe, SyncItem item) {
-        if (item.createNoted) {
-            state.withdrawIntent(pipe.name(), item.change.sourceId(), item.link);
-        }
+        Run run = run(exchange);
+        retry.run(pipe, "record the outcome of " + item.change.sourceId(), () -> outcomes.record(pipe, item, run));
     }
 
     /**
@@ -508,7 +304,7 @@ public final class Road {
     /** The pipe's scheduled reconciliation ({@code idsync.pipes.<pipe>.reconcile-cron}); the pipe is the exchange's. */
     public void startReconciliation(Exchange exchange) {
         Pipe pipe = pipe(exchange);
-        if (!holds(pipe)) {
+        if (!runs.holds(pipe)) {
             skipRun(exchange); // the holder reconciles on its own schedule
             return;
         }
@@ -516,109 +312,48 @@ public final class Road {
     }
 
     /**
-     * Whether this instance holds the pipe now. Taking it (again) reloads what the previous holder saved with its
-     * last checkpoint (the counters); the checkpoint itself is read by each poll.
-     */
-    private boolean holds(Pipe pipe) {
-        java.util.OptionalLong token = leases.held(pipe.name());
-        if (token.isEmpty()) {
-            return false;
-        }
-        if (pipe.takenWith(token.getAsLong())) {
-            LOG.infof("%s: taken over by instance %s, from checkpoint %s", pipe.name(), leases.instance(),
-                    pipe.state().checkpoint(pipe.name()).orElse("none (initial load)"));
-        }
-        return true;
-    }
-
-    /** @throws PipeBusy when another instance holds the pipe: an operator's run goes to that instance */
-    private void requireHeld(Pipe pipe) {
-        if (!holds(pipe)) {
-            throw new PipeBusy("pipe '" + pipe.name() + "' runs on instance " + leases.holder(pipe.name()).map(Leases.Holder::instance)
-                    .orElse("(none yet: its holder stopped, another instance takes it within the lease)") + ", not on " + leases.instance()
-                    + "; ask that instance");
-        }
-    }
-
-    /**
-     * Starts a reconciliation: every entry the pipe has linked goes down the road again, read afresh from the
-     * source. One that is gone gets the delete action, one out of scope the scope-exit action: the deletes and
-     * scope exits that change detection cannot see (no changelog, or changes missed).
+     * Starts a reconciliation ({@link Runs#reconciliation}) on this exchange.
      *
      * @throws PipeBusy when the deletion guard holds the pipe, or another run still does after {@code waitMillis}
      */
     public void beginReconciliation(Exchange exchange, Pipe pipe, long waitMillis) {
-        requireHeld(pipe);
-        if (pipe.deletionGuard().tripped() != null) {
-            throw new PipeBusy("pipe '" + pipe.name() + "' is held by its deletion guard: " + pipe.deletionGuard().tripped());
-        }
-        if (!pipe.tryAcquire("reconciliation", waitMillis)) {
-            throw new PipeBusy("pipe '" + pipe.name() + "' is still busy (" + pipe.activity() + "); try again when it is idle");
-        }
-        exchange.getExchangeExtension().addOnCompletion(release(pipe));
-        exchange.setProperty(PIPE, pipe.name());
-        exchange.setProperty(Run.PROPERTY, Run.of(pipe, new RunReport(pipe.name(), "reconciliation", false), false));
-        LOG.infof("%s: reconciliation of the linked entries started", pipe.name());
-        AuditTrail.note(pipe, "reconciliation-started", "started", null);
-        exchange.getIn().setBody(feeds.linked(pipe));
+        begin(exchange, pipe, runs.reconciliation(pipe, waitMillis));
     }
 
     /**
-     * Starts the deprovisioning of a retired pipe ({@code deprovision-on-rule-deletion}): every entry it linked goes
-     * down the road out of scope, so it gets the remove action (disable or delete, as its mapping says), counted by
-     * its deletion guard like any removal: past the guard's limit the run stops until an operator confirms.
+     * Starts the deprovisioning of a retired pipe ({@link Runs#deprovisioning}) on this exchange: its road, stopped
+     * with the rest of its routes (enabled=false), is started; its poll stays stopped.
      *
      * @throws PipeBusy when the pipe is not retired, the deletion guard holds it, or another run still does
      */
     public void beginDeprovisioning(Exchange exchange, Pipe pipe, long waitMillis) {
-        requireHeld(pipe);
-        if (!pipe.retired()) {
-            throw new PipeBusy("pipe '" + pipe.name() + "' is running: deprovisioning is for a rule switched off"
-                    + " (idsync.pipes." + pipe.name() + ".enabled=false with deprovision-on-rule-deletion=true)");
-        }
-        if (pipe.deletionGuard().tripped() != null) {
-            throw new PipeBusy("pipe '" + pipe.name() + "' is held by its deletion guard: " + pipe.deletionGuard().tripped());
-        }
-        if (!pipe.tryAcquire("deprovisioning", waitMillis)) {
-            throw new PipeBusy("pipe '" + pipe.name() + "' is still busy (" + pipe.activity() + "); try again when it is idle");
-        }
-        exchange.getExchangeExtension().addOnCompletion(release(pipe));
+        Runs.Started started = runs.deprovisioning(pipe, waitMillis);
+        begin(exchange, pipe, started);
         try {
-            // the pipe's road is stopped with the rest of its routes (enabled=false); its poll stays stopped
             if (!exchange.getContext().getRouteController().getRouteStatus(pipe.name()).isStarted()) {
                 exchange.getContext().getRouteController().startRoute(pipe.name());
             }
         } catch (Exception e) {
             throw new IllegalStateException("the road of pipe '" + pipe.name() + "' cannot be started: " + e.getMessage(), e);
         }
-        exchange.setProperty(PIPE, pipe.name());
-        exchange.setProperty(Run.PROPERTY, Run.of(pipe, new RunReport(pipe.name(), "deprovisioning", false), false));
-        LOG.warnf("%s: deprovisioning the entries of a rule switched off (deprovision-on-rule-deletion)", pipe.name());
-        AuditTrail.note(pipe, "deprovisioning-started", "started", "deprovision-on-rule-deletion");
-        exchange.getIn().setBody(feeds.linked(pipe));
     }
 
     /**
-     * Starts a full scan of the pipe's source down the road; a dry run only reports.
+     * Starts a full scan of the pipe's source down the road ({@link Runs#resync}); a dry run only reports.
      *
      * @throws PipeBusy when another run still holds the pipe after {@code waitMillis}, or (unless a dry run) the
      *                  deletion guard does
      */
     public void beginResync(Exchange exchange, Pipe pipe, boolean dryRun, long waitMillis) {
-        requireHeld(pipe);
-        if (!pipe.tryAcquire(dryRun ? "resync (dry run)" : "resync", waitMillis)) {
-            throw new PipeBusy("pipe '" + pipe.name() + "' is still busy (" + pipe.activity() + ") after "
-                    + waitMillis / 1000 + " s; try again when it is idle");
-        }
+        begin(exchange, pipe, runs.resync(pipe, dryRun, waitMillis));
+    }
+
+    /** The run's exchange: it releases the pipe when done, names the pipe and the run, and carries the items. */
+    private static void begin(Exchange exchange, Pipe pipe, Runs.Started started) {
         exchange.getExchangeExtension().addOnCompletion(release(pipe));
-        if (pipe.deletionGuard().tripped() != null && !dryRun) {
-            throw new PipeBusy("pipe '" + pipe.name() + "' is held by its deletion guard: " + pipe.deletionGuard().tripped());
-        }
         exchange.setProperty(PIPE, pipe.name());
-        exchange.setProperty(Run.PROPERTY, Run.of(pipe, new RunReport(pipe.name(), "resync", dryRun), dryRun));
-        LOG.infof("%s: resync started%s", pipe.name(), dryRun ? " (dry run: nothing will be written)" : "");
-        AuditTrail.note(pipe, dryRun ? "resync-dry-run-started" : "resync-started", "started", null);
-        exchange.getIn().setBody(feeds.scan(pipe, dryRun));
+        exchange.setProperty(Run.PROPERTY, started.run());
+        exchange.getIn().setBody(started.items());
     }
 
     /** A run an operator cancelled: it stops like a failure of the batch, before its next entry. */
@@ -639,54 +374,15 @@ public final class Road {
             LOG.warnf("a run could not start: %s", cause == null ? "unknown" : rootMessage(cause));
             return;
         }
-        Pipe pipe = pipe(exchange);
-        String why = cause == null ? "stopped" : rootMessage(cause);
-        run.report.failed(why);
-        pipe.lastRun = run.report;
-        LOG.warnf("%s: %s %s stopped: %s", pipe.name(), run.report.kind(), run.report.id(), why);
-        AuditTrail.note(pipe, run.report.kind().replace(' ', '-') + (run.report.cancelled() ? "-cancelled" : "-stopped"),
-                run.report.cancelled() ? "cancelled" : "failed", why);
+        runs.stopped(pipe(exchange), run, cause == null ? "stopped" : rootMessage(cause));
     }
 
     /** Ends a reconciliation or a resync; the body becomes its report. */
     public void finishRun(Exchange exchange) {
-        Pipe pipe = pipe(exchange);
-        RunReport report = run(exchange).report;
-        report.finish(null);
-        if (!report.dryRun()) {
-            pipe.deletionGuard().runFinished();
-            pipe.lastRun = report;
-            pipe.state().saveCounters(pipe.name(), pipe.counters().snapshot());
-        }
-        LOG.infof("%s: %s finished: %s", pipe.name(), report.kind(), report.summary());
-        AuditTrail.note(pipe, report.kind().replace(' ', '-').replace("(", "").replace(")", "") + "-finished", "succeeded", report.summary());
-        exchange.getIn().setBody(report.toMap());
+        exchange.getIn().setBody(runs.finished(pipe(exchange), run(exchange)));
     }
 
     // --- helpers -------------------------------------------------------------------------------------
-
-    /** For a group: why it is not fully synced, when some of its members are not synchronized by its members-from pipe. */
-    private static String unsyncedMembers(Pipe pipe, SyncItem item) {
-        if (pipe.membersFrom() == null || item.source == null) {
-            return null;
-        }
-        int members = item.source.document().path(SourceEntry.MEMBER_IDS).size();
-        int provisioned = item.source.document().path(PROVISIONED_MEMBERS).size();
-        return provisioned >= members ? null : (members - provisioned) + " of its " + members + " members are not synchronized by pipe '"
-                + pipe.membersFrom() + "' (out of its scope, failed, or not provisioned yet)";
-    }
-
-    private static void logOutcome(Pipe pipe, SyncItem item) {
-        boolean quiet = item.outcome == Outcome.NO_CHANGE || item.outcome == Outcome.OUT_OF_SCOPE
-                || (item.change.kind() == Change.Kind.SCAN && item.outcome != Outcome.FAILED);
-        Logger.Level level = item.outcome == Outcome.FAILED ? Logger.Level.WARN : quiet ? Logger.Level.DEBUG : Logger.Level.INFO;
-        if (!SYNC_LOG.isEnabled(level)) {
-            return; // a full scan of a large directory logs nothing per entry unless asked to
-        }
-        String what = item.plan != null && item.outcome != Outcome.FAILED ? item.plan.describe() : "";
-        SYNC_LOG.logf(level, "%s %s %s %s%s", pipe.name(), item.outcome.counter(), item.change.sourceId(), what,
-                item.reason == null ? "" : " (" + item.reason + ")");
-    }
 
     /** The message that says what went wrong, under Camel's wrappers (split, redelivery). */
     public static String rootMessage(Throwable error) {

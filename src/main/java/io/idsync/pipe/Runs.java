@@ -1,0 +1,162 @@
+package io.idsync.pipe;
+
+import io.idsync.cluster.Leases;
+import org.jboss.logging.Logger;
+
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The operator's runs of a pipe (reconciliation, deprovisioning, resync, dry or not) from their start to their end,
+ * and whether this instance may run the pipe at all (its lease). Camel-free: the road gives each run its exchange.
+ * A run starts holding the pipe ({@link Pipe#tryAcquire}); whoever starts one releases it when the run is over.
+ */
+final class Runs {
+
+    private static final Logger LOG = Logger.getLogger(Runs.class);
+
+    /** A run that started: its state, and the items it sends down the road. */
+    record Started(Run run, Iterator<SyncItem> items) {
+    }
+
+    private final Feeds feeds;
+    private final Leases leases;
+
+    Runs(Feeds feeds, Leases leases) {
+        this.feeds = feeds;
+        this.leases = leases;
+    }
+
+    /**
+     * Whether this instance holds the pipe now. Taking it (again) reloads what the previous holder saved with its
+     * last checkpoint (the counters); the checkpoint itself is read by each poll.
+     */
+    boolean holds(Pipe pipe) {
+        java.util.OptionalLong token = leases.held(pipe.name());
+        if (token.isEmpty()) {
+            return false;
+        }
+        if (pipe.takenWith(token.getAsLong())) {
+            LOG.infof("%s: taken over by instance %s, from checkpoint %s", pipe.name(), leases.instance(),
+                    pipe.state().checkpoint(pipe.name()).orElse("none (initial load)"));
+        }
+        return true;
+    }
+
+    /** @throws PipeBusy when another instance holds the pipe: an operator's run goes to that instance */
+    void requireHeld(Pipe pipe) {
+        if (!holds(pipe)) {
+            throw new PipeBusy("pipe '" + pipe.name() + "' runs on instance " + leases.holder(pipe.name()).map(Leases.Holder::instance)
+                    .orElse("(none yet: its holder stopped, another instance takes it within the lease)") + ", not on " + leases.instance()
+                    + "; ask that instance");
+        }
+    }
+
+    /**
+     * A reconciliation: every entry the pipe has linked goes down the road again, read afresh from the source. One
+     * that is gone gets the delete action, one out of scope the scope-exit action: the deletes and scope exits that
+     * change detection cannot see (no changelog, or changes missed).
+     *
+     * @throws PipeBusy when the deletion guard holds the pipe, or another run still does after {@code waitMillis}
+     */
+    Started reconciliation(Pipe pipe, long waitMillis) {
+        requireHeld(pipe);
+        requireNotHeldByGuard(pipe);
+        acquire(pipe, "reconciliation", waitMillis);
+        return started(pipe, () -> {
+            Run run = Run.of(pipe, new RunReport(pipe.name(), "reconciliation", false), false);
+            LOG.infof("%s: reconciliation of the linked entries started", pipe.name());
+            AuditTrail.note(pipe, "reconciliation-started", "started", null);
+            return new Started(run, feeds.linked(pipe));
+        });
+    }
+
+    /**
+     * The deprovisioning of a retired pipe ({@code deprovision-on-rule-deletion}): every entry it linked goes down the
+     * road out of scope, so it gets the remove action (disable or delete, as its mapping says), counted by its deletion
+     * guard like any removal: past the guard's limit the run stops until an operator confirms.
+     *
+     * @throws PipeBusy when the pipe is not retired, the deletion guard holds it, or another run still does
+     */
+    Started deprovisioning(Pipe pipe, long waitMillis) {
+        requireHeld(pipe);
+        if (!pipe.retired()) {
+            throw new PipeBusy("pipe '" + pipe.name() + "' is running: deprovisioning is for a rule switched off"
+                    + " (idsync.pipes." + pipe.name() + ".enabled=false with deprovision-on-rule-deletion=true)");
+        }
+        requireNotHeldByGuard(pipe);
+        acquire(pipe, "deprovisioning", waitMillis);
+        return started(pipe, () -> {
+            Run run = Run.of(pipe, new RunReport(pipe.name(), "deprovisioning", false), false);
+            LOG.warnf("%s: deprovisioning the entries of a rule switched off (deprovision-on-rule-deletion)", pipe.name());
+            AuditTrail.note(pipe, "deprovisioning-started", "started", "deprovision-on-rule-deletion");
+            return new Started(run, feeds.linked(pipe));
+        });
+    }
+
+    /**
+     * A full scan of the pipe's source down the road; a dry run only reports.
+     *
+     * @throws PipeBusy when another run still holds the pipe after {@code waitMillis}, or (unless a dry run) the
+     *                  deletion guard does
+     */
+    Started resync(Pipe pipe, boolean dryRun, long waitMillis) {
+        requireHeld(pipe);
+        acquire(pipe, dryRun ? "resync (dry run)" : "resync", waitMillis);
+        return started(pipe, () -> {
+            if (!dryRun) {
+                requireNotHeldByGuard(pipe);
+            }
+            Run run = Run.of(pipe, new RunReport(pipe.name(), "resync", dryRun), dryRun);
+            LOG.infof("%s: resync started%s", pipe.name(), dryRun ? " (dry run: nothing will be written)" : "");
+            AuditTrail.note(pipe, dryRun ? "resync-dry-run-started" : "resync-started", "started", null);
+            return new Started(run, feeds.scan(pipe, dryRun));
+        });
+    }
+
+    /** A run that did not finish (cancelled, or a system failed): its report says why, and becomes the pipe's last run. */
+    void stopped(Pipe pipe, Run run, String why) {
+        run.report.failed(why);
+        pipe.lastRun = run.report;
+        LOG.warnf("%s: %s %s stopped: %s", pipe.name(), run.report.kind(), run.report.id(), why);
+        AuditTrail.note(pipe, run.report.kind().replace(' ', '-') + (run.report.cancelled() ? "-cancelled" : "-stopped"),
+                run.report.cancelled() ? "cancelled" : "failed", why);
+    }
+
+    /** Ends a reconciliation, a deprovisioning or a resync: its report, as the API answers it. */
+    Map<String, Object> finished(Pipe pipe, Run run) {
+        RunReport report = run.report;
+        report.finish(null);
+        if (!report.dryRun()) {
+            pipe.deletionGuard().runFinished();
+            pipe.lastRun = report;
+            pipe.state().saveCounters(pipe.name(), pipe.counters().snapshot());
+        }
+        LOG.infof("%s: %s finished: %s", pipe.name(), report.kind(), report.summary());
+        AuditTrail.note(pipe, report.kind().replace(' ', '-').replace("(", "").replace(")", "") + "-finished", "succeeded", report.summary());
+        return report.toMap();
+    }
+
+    private static void requireNotHeldByGuard(Pipe pipe) {
+        if (pipe.deletionGuard().tripped() != null) {
+            throw new PipeBusy("pipe '" + pipe.name() + "' is held by its deletion guard: " + pipe.deletionGuard().tripped());
+        }
+    }
+
+    private static void acquire(Pipe pipe, String activity, long waitMillis) {
+        if (!pipe.tryAcquire(activity, waitMillis)) {
+            throw new PipeBusy("pipe '" + pipe.name() + "' is still busy (" + pipe.activity() + ")"
+                    + (waitMillis > 0 ? " after " + waitMillis / 1000 + " s" : "") + "; try again when it is idle");
+        }
+    }
+
+    /** The pipe is held: a start that fails lets it go again. */
+    private static Started started(Pipe pipe, java.util.function.Supplier<Started> start) {
+        try {
+            return start.get();
+        } catch (RuntimeException e) {
+            pipe.release();
+            throw e;
+        }
+    }
+}
