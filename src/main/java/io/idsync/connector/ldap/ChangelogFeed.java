@@ -36,7 +36,7 @@ import java.util.Set;
  * PingDirectory and the demo directory, {@code targetEntryUUID} or {@code targetUniqueID} elsewhere). A delete it
  * cannot name is a WARN and {@code idsync_changes_unmapped_total}, and the reconciliation removes the entry.
  */
-final class ChangelogFeed {
+final class ChangelogFeed implements ChangeDetection {
 
     private static final Logger LOG = Logger.getLogger(ChangelogFeed.class);
     private static final int BATCH = 1000;
@@ -57,15 +57,30 @@ final class ChangelogFeed {
     /**
      * The last change number now: a new pipe's initial load starts after it.
      *
-     * @throws EntryRejected when the server has no changelog
+     * @throws ConfigurationError when the server has no changelog
+     * @throws SystemUnavailable  when the root DSE cannot be read
      */
-    static String currentToken(com.unboundid.ldap.sdk.RootDSE root, String url) {
-        String lastChange = root.getAttributeValue("lastChangeNumber");
+    @Override
+    public String currentToken() {
+        LdapDirectory directory = lookups.directory();
+        String lastChange;
+        try {
+            com.unboundid.ldap.sdk.RootDSE root = directory.pool().getRootDSE();
+            lastChange = root == null ? null : root.getAttributeValue("lastChangeNumber");
+        } catch (com.unboundid.ldap.sdk.LDAPException e) {
+            throw directory.systemFailure("read of the root DSE", e);
+        }
         if (lastChange == null) {
-            throw new EntryRejected(url + " has no cn=changelog (no lastChangeNumber in its root DSE):"
+            throw new io.idsync.connector.ConfigurationError(directory.settings().url() + " has no cn=changelog (no lastChangeNumber in its root DSE):"
                     + " set change-detection to usn, entry-csn or modify-timestamp");
         }
         return lastChange;
+    }
+
+    /** A change number. */
+    @Override
+    public boolean owns(String token) {
+        return !token.isEmpty() && token.chars().allMatch(Character::isDigit);
     }
 
     /**
@@ -73,7 +88,8 @@ final class ChangelogFeed {
      *
      * @throws SystemUnavailable when the changelog cannot be read
      */
-    ChangeBatch changesSince(String token) {
+    @Override
+    public ChangeBatch changesSince(String token) {
         long after = Long.parseLong(token);
         List<SearchResultEntry> entries = new ArrayList<>();
         try {

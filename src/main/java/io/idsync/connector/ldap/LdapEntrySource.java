@@ -18,6 +18,7 @@ import com.unboundid.asn1.ASN1OctetString;
 import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
 import io.idsync.connector.ChangeSource;
+import io.idsync.connector.ConfigurationError;
 import io.idsync.connector.EntryType;
 import io.idsync.connector.Paging;
 import io.idsync.connector.EntryRejected;
@@ -58,6 +59,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
     private final SourceLookups lookups;
     private final GroupScope scope;
     private final ChangelogFeed changelog;
+    private volatile ChangeDetection detection;
 
     public LdapEntrySource(LdapDirectory directory, LdapSourceSettings settings) {
         this.directory = directory;
@@ -73,27 +75,52 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
     /**
      * Where the feed the server offers stands now.
      *
-     * @throws EntryRejected when the configured change detection is unknown or the server does not offer it
+     * @throws ConfigurationError when the configured change detection is unknown or the server does not offer it
      * @throws SystemUnavailable when the directory cannot answer
      */
     @Override
     public String currentToken() {
+        if (scope.scoped()) {
+            scope.groups(); // remembers the members now, to see who joins or leaves
+        }
+        return detection().currentToken();
+    }
+
+    /**
+     * The next batch after {@code token}, from the detection that wrote it (a checkpoint written before the
+     * configuration changed keeps its own).
+     *
+     * @throws SystemUnavailable when the directory cannot answer
+     */
+    @Override
+    public ChangeBatch changesSince(String token) {
+        ChangeDetection chosen = detection();
+        if (chosen.owns(token)) {
+            return chosen.changesSince(token);
+        }
+        StampFeed.Stamp stamp = StampFeed.Stamp.ofToken(token);
+        return (stamp == null ? changelog : stampFeed(stamp)).changesSince(token);
+    }
+
+    /** The change detection, chosen once: as configured, or for auto what the root DSE offers. */
+    private ChangeDetection detection() {
+        ChangeDetection known = detection;
+        if (known != null) {
+            return known;
+        }
         String how = settings.changeDetection().toLowerCase(Locale.ROOT);
         if (!DETECTIONS.contains(how)) {
-            throw new EntryRejected("change-detection '" + settings.changeDetection() + "' is not one of " + String.join(", ", DETECTIONS));
+            throw new ConfigurationError("change-detection '" + settings.changeDetection() + "' is not one of " + String.join(", ", DETECTIONS));
         }
         try {
             com.unboundid.ldap.sdk.RootDSE root = directory.pool().getRootDSE();
-            if (how.equals("changelog") || (how.equals("auto") && root.getAttributeValue("lastChangeNumber") != null)) {
-                return ChangelogFeed.currentToken(root, directory.settings().url());
-            }
-            if (scope.scoped()) {
-                scope.groups(); // remembers the members now, to see who joins or leaves
-            }
-            return feed(stampFor(how, root)).currentToken();
+            known = how.equals("changelog") || (how.equals("auto") && root.getAttributeValue("lastChangeNumber") != null)
+                    ? changelog : stampFeed(stampFor(how, root));
         } catch (LDAPException e) {
             throw directory.systemFailure("read of the root DSE", e);
         }
+        detection = known;
+        return known;
     }
 
     /** The stamp a server without changelog is followed by: as configured, or for auto the best it has. */
@@ -110,19 +137,8 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
         return base != null && base.getAttributeValue("entryCSN") != null ? StampFeed.Stamp.ENTRY_CSN : StampFeed.Stamp.MODIFY_TIMESTAMP;
     }
 
-    private StampFeed feed(StampFeed.Stamp stamp) {
+    private StampFeed stampFeed(StampFeed.Stamp stamp) {
         return new StampFeed(lookups, scope, stamp, directory.settings().pageSize());
-    }
-
-    /**
-     * The next batch after {@code token}, from the feed the token belongs to.
-     *
-     * @throws SystemUnavailable when the directory cannot answer
-     */
-    @Override
-    public ChangeBatch changesSince(String token) {
-        StampFeed.Stamp stamp = StampFeed.Stamp.ofToken(token);
-        return stamp == null ? changelog.changesSince(token) : feed(stamp).changesSince(token.substring(stamp.prefix.length()));
     }
 
     /** The groups of the source location that name the member with this id, each as a change. */

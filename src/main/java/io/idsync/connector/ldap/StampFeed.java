@@ -14,6 +14,7 @@ import com.unboundid.ldap.sdk.controls.SimplePagedResultsControl;
 import com.unboundid.util.StaticUtils;
 import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
+import io.idsync.connector.ConfigurationError;
 import io.idsync.connector.EntryRejected;
 import io.idsync.connector.SystemUnavailable;
 
@@ -66,7 +67,7 @@ import java.util.Set;
  * oldest, and the next one goes on from the last; the token is {@code <prefix><stamp>|<ids at that stamp>}, so an entry
  * at the edge is not returned twice, or {@code <prefix><bound>|^} once everything up to the bound is read.
  */
-final class StampFeed {
+final class StampFeed implements ChangeDetection {
 
     /** An attribute every write stamps, its token prefix and its bound. */
     enum Stamp {
@@ -122,9 +123,10 @@ final class StampFeed {
      * old may come again after an initial load, which is harmless (a change is applied from the entry as it is).
      *
      * @throws SystemUnavailable when the directory cannot answer
-     * @throws EntryRejected when the server has no such stamp (no highestCommittedUSN: not Active Directory)
+     * @throws ConfigurationError when the server has no such stamp (no highestCommittedUSN: not Active Directory)
      */
-    String currentToken() {
+    @Override
+    public String currentToken() {
         return stamp.prefix + (stamp == Stamp.MODIFY_TIMESTAMP ? generalizedTime(settledSecond()) + "|" : bound() + "|" + READ_WHOLE);
     }
 
@@ -133,7 +135,9 @@ final class StampFeed {
      *
      * @throws SystemUnavailable when the directory cannot answer
      */
-    ChangeBatch changesSince(String token) {
+    @Override
+    public ChangeBatch changesSince(String prefixed) {
+        String token = prefixed.substring(stamp.prefix.length());
         int bar = token.indexOf('|');
         String since = token.substring(0, bar);
         Set<String> seenAtEdge = new LinkedHashSet<>(List.of(token.substring(bar + 1).split(",")));
@@ -226,6 +230,12 @@ final class StampFeed {
         return all;
     }
 
+    /** A token of this stamp ({@code csn:}, {@code usn:}, {@code ts:}). */
+    @Override
+    public boolean owns(String token) {
+        return token.startsWith(stamp.prefix);
+    }
+
     /** The newest stamp no write still to commit can be under (entryCSN, uSNChanged). */
     private String bound() {
         LdapDirectory directory = lookups.directory();
@@ -233,7 +243,7 @@ final class StampFeed {
             if (stamp == Stamp.USN) {
                 String highest = directory.pool().getRootDSE().getAttributeValue("highestCommittedUSN");
                 if (highest == null) {
-                    throw new EntryRejected(directory.settings().url() + " shows no highestCommittedUSN in its root DSE:"
+                    throw new io.idsync.connector.ConfigurationError(directory.settings().url() + " shows no highestCommittedUSN in its root DSE:"
                             + " it is not Active Directory; set change-detection to changelog, entry-csn or modify-timestamp");
                 }
                 return highest;

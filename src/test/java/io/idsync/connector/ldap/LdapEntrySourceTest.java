@@ -226,7 +226,8 @@ class LdapEntrySourceTest {
     void anUnknownChangeDetectionIsNamed() {
         LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(GROUP, null, null, "entryUUID", "ds-pwp-account-disabled")
                 .withChangeDetection("sometimes"));
-        io.idsync.connector.EntryRejected failure = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.EntryRejected.class,
+        // the pipe's configuration, not an entry's: it stops the batch, named, and no retry is spent on it
+        io.idsync.connector.ConfigurationError failure = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.ConfigurationError.class,
                 source::currentToken);
         assertTrue(failure.getMessage().contains("'sometimes'"), failure.getMessage());
     }
