@@ -37,9 +37,9 @@ final class Correlator {
         if (item.decided()) {
             return;
         }
-        if (!item.linkLoaded) {
-            item.link = retry.call(pipe, "read the link of " + item.change.sourceId(),
-                    () -> pipe.state().entry(pipe.name(), item.change.sourceId())).orElse(null);
+        if (!item.linkKnown()) {
+            item.linkFound(retry.call(pipe, "read the link of " + item.change.sourceId(),
+                    () -> pipe.state().entry(pipe.name(), item.change.sourceId())).orElse(null));
         }
         List<CorrelationRule> rules = new ArrayList<>();
         List<Map<String, String>> alternatives = new ArrayList<>();
@@ -91,7 +91,7 @@ final class Correlator {
             return;
         }
         StateStore.Owner holder = owner.get();
-        item.retryLater = true;
+        item.retrying = SyncItem.Retrying.WHEN_LET_GO;
         item.decide(Outcome.FAILED, "the destination entry " + found.name() + " belongs to "
                 + (holder.pipe().equals(pipe.name()) ? "this pipe's source entry " + holder.sourceId()
                 : "pipe '" + holder.pipe() + "' (its source entry " + holder.sourceId() + ")")

@@ -62,8 +62,7 @@ final class Feeds {
             Map<String, StateStore.EntryState> links = retry.call(pipe, "read the links of a page",
                     () -> pipe.state().entries(pipe.name(), items.stream().map(i -> i.change.sourceId()).toList()));
             for (SyncItem item : items) {
-                item.link = links.get(item.change.sourceId());
-                item.linkLoaded = true;
+                item.linkFound(links.get(item.change.sourceId()));
             }
             return items.iterator();
         });
@@ -86,14 +85,13 @@ final class Feeds {
                     () -> pipe.state().entries(pipe.name(), items.stream().map(i -> i.change.sourceId()).toList()));
             Map<String, StateStore.Intent> creates = new LinkedHashMap<>();
             for (SyncItem item : items) {
-                item.link = links.get(item.change.sourceId());
-                item.linkLoaded = true;
+                item.linkFound(links.get(item.change.sourceId()));
                 if (!dryRun && (item.link == null || (item.link.destinationRef() == null && item.link.intent() == null))
                         && pipe.reader().inScope(item.change.preloaded())) {
                     StateStore.Intent create = Intents.create(pipe.mapping(), item.change.preloaded());
                     if (create != null) {
                         creates.put(item.change.sourceId(), create);
-                        item.createNoted = true;
+                        item.notedCreate = create;
                     }
                 }
             }

@@ -26,7 +26,7 @@ final class IntentSettlement {
     void settle(Pipe pipe, SyncItem item) {
         StateStore.EntryState link = item.link;
         StateStore.Intent intent = link.intent();
-        item.intentResolved = true;
+        item.settledIntent = intent;
         DestinationEntry found = switch (intent.action()) {
             case CREATE -> created(pipe, item, intent);
             case DELETE -> read(pipe, link.destinationRef());

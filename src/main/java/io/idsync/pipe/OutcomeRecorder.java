@@ -45,7 +45,7 @@ final class OutcomeRecorder {
                 String destinationId = item.destination != null ? item.destination.id()
                         : item.delivered != null && item.delivered.id() != null ? item.delivered.id() : ref;
                 String caveat = gone ? null : caveat(unsyncedMembers(pipe, item), item.delivered == null ? null : item.delivered.caveat());
-                boolean unchanged = item.outcome == Outcome.NO_CHANGE && !item.intentResolved && item.link != null
+                boolean unchanged = item.outcome == Outcome.NO_CHANGE && item.settledIntent == null && item.link != null
                         && item.link.status() == StateStore.Status.SYNCED && ref.equals(item.link.destinationRef())
                         && item.link.inScope() == !gone && java.util.Objects.equals(item.link.reason(), caveat);
                 if (!unchanged) {
@@ -57,7 +57,7 @@ final class OutcomeRecorder {
                 // an entry that could not be read keeps the scope it had: it is still counted where it was
                 boolean inScope = item.source == null ? item.link == null || item.link.inScope() : item.inScope;
                 state.recordFailed(pipe.name(), id, item.reason, inScope);
-                if (item.retryLater) {
+                if (item.retrying == SyncItem.Retrying.WHEN_LET_GO) {
                     state.requestRetry(pipe.name(), id, item.reason);
                 } else {
                     state.retryFailed(pipe.name(), id, item.reason, pipe.retryFailedAttempts(), pipe.retryFailedInterval());
@@ -65,7 +65,7 @@ final class OutcomeRecorder {
             }
             case NOT_SYNCHRONIZED -> {
                 boolean linked = item.link != null && item.link.destinationRef() != null;
-                if (item.intentResolved) {
+                if (item.settledIntent != null) {
                     state.recordRemoved(pipe.name(), id);
                 } else if (linked) {
                     // the account stays as it was, which may not be the source's: partly synced, and why
@@ -77,7 +77,7 @@ final class OutcomeRecorder {
                 }
             }
             case OUT_OF_SCOPE -> {
-                if (item.intentResolved) {
+                if (item.settledIntent != null) {
                     state.recordRemoved(pipe.name(), id); // the intent is settled: nothing of it is at the destination
                 } else {
                     withdrawNotedCreate(state, pipe, item);
@@ -111,7 +111,7 @@ final class OutcomeRecorder {
 
     /** The scan noted a create this entry did not make: its state goes back to what it was. */
     private static void withdrawNotedCreate(StateStore state, Pipe pipe, SyncItem item) {
-        if (item.createNoted) {
+        if (item.notedCreate != null) {
             state.withdrawIntent(pipe.name(), item.change.sourceId(), item.link);
         }
     }

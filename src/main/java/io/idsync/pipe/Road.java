@@ -264,7 +264,7 @@ public final class Road {
         }
         Pipe pipe = pipe(exchange);
         StateStore.Intent intent = Intents.of(item.plan, item.criteria);
-        if (intent != null && !(item.createNoted && item.plan.action() == Plan.Action.CREATE)) {
+        if (intent != null && !(item.notedCreate != null && item.plan.action() == Plan.Action.CREATE)) {
             // committed before the write: whatever a crash cuts off after this, the replay can tell
             retry.run(pipe, "note the intent to " + item.plan.describe(), () -> pipe.state().recordIntent(pipe.name(), item.change.sourceId(), intent));
         }

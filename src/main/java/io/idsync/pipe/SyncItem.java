@@ -17,9 +17,9 @@ public final class SyncItem {
     SourceEntry source;
     boolean inScope;
     MappedEntry mapped;
+    /** the link as the state store has it (null: none), once looked up: by the feed with its page, else by correlate */
     StateStore.EntryState link;
-    /** set when a scan already looked the link up with its page */
-    boolean linkLoaded;
+    private boolean linkKnown;
     DestinationEntry destination;
     Plan plan;
     /** the destination entry's name and id after deliver (a create's new id) */
@@ -28,12 +28,20 @@ public final class SyncItem {
     String reason;
     /** the correlation criteria the mapped entry gave (a create notes them in its intent) */
     java.util.List<java.util.Map<String, String>> criteria = java.util.List.of();
-    /** the link carried an intent a crash left: the outcome is written even when nothing changed */
-    boolean intentResolved;
-    /** a scan committed this entry's create intent with its page: the create needs no commit of its own */
-    boolean createNoted;
-    /** another pipe (or another source entry) holds the destination entry: asked again later */
-    boolean retryLater;
+    /** the intent a crash left on the link, settled by correlate (null: none): the outcome is written even when nothing changed */
+    StateStore.Intent settledIntent;
+    /** the create intent the feed committed with this entry's page (null: none): the create needs no commit of its own */
+    StateStore.Intent notedCreate;
+    /** how a failure of this entry is tried again */
+    Retrying retrying = Retrying.WITH_BACKOFF;
+
+    /** How a failed entry is tried again. */
+    enum Retrying {
+        /** at the pipe's retry-failed interval, up to its attempts: the entry's own failure may be fixed meanwhile */
+        WITH_BACKOFF,
+        /** until the destination entry's owner (another pipe, or another source entry) lets it go */
+        WHEN_LET_GO
+    }
 
     SyncItem(Change change) {
         this.change = change;
@@ -61,6 +69,16 @@ public final class SyncItem {
      */
     public String value(String attribute) {
         return mapped == null ? null : mapped.first(attribute);
+    }
+
+    /** The link looked up with the feed's page (null: none). */
+    void linkFound(StateStore.EntryState found) {
+        link = found;
+        linkKnown = true;
+    }
+
+    boolean linkKnown() {
+        return linkKnown;
     }
 
     boolean decided() {
