@@ -4,6 +4,7 @@ import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
 import io.idsync.connector.Paging;
 import io.idsync.connector.SourceEntry;
+import io.idsync.mapping.MappedEntry;
 import io.idsync.state.StateStore;
 
 import java.time.Instant;
@@ -71,8 +72,10 @@ final class Feeds {
     /**
      * The source's scan as items, a page at a time: each page's links are looked up in one query. A pipe that has
      * never recorded an entry (its first load) has no links to look up, and skips those queries. Unless
-     * {@code dryRun}, the creates the page's unlinked in-scope entries would make are noted in one commit
-     * before any of them goes down the road (a load is mostly creates: one commit per page, not per entry).
+     * {@code dryRun}, the creates the page's unlinked in-scope entries would make are noted in one commit before
+     * any of them goes down the road (a load is mostly creates: one commit per page, not per entry). Each such entry
+     * is mapped here once; the map step uses that mapping (unless the road adds to the entry first: a group's
+     * provisioned members).
      */
     Iterator<SyncItem> scan(Pipe pipe, boolean dryRun) {
         // asked once, before the scan records anything: an entry the source lists twice is found the second
@@ -88,7 +91,11 @@ final class Feeds {
                 item.linkFound(links.get(item.change.sourceId()));
                 if (!dryRun && (item.link == null || (item.link.destinationRef() == null && item.link.intent() == null))
                         && pipe.reader().inScope(item.change.preloaded())) {
-                    StateStore.Intent create = Intents.create(pipe.mapping(), item.change.preloaded());
+                    MappedEntry mapped = mapOrNull(pipe, item.change.preloaded());
+                    if (mapped != null && pipe.membersFrom() == null) {
+                        item.mapped = mapped;
+                    }
+                    StateStore.Intent create = mapped == null ? null : Intents.create(pipe.mapping(), mapped);
                     if (create != null) {
                         creates.put(item.change.sourceId(), create);
                         item.notedCreate = create;
@@ -100,6 +107,15 @@ final class Feeds {
             }
             return items.iterator();
         });
+    }
+
+    /** The entry as the mapping maps it, or null when it cannot be mapped (the road's map step then fails it, with the reason). */
+    private static MappedEntry mapOrNull(Pipe pipe, SourceEntry entry) {
+        try {
+            return pipe.mapping().map(entry.document());
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** The linked entries, a page at a time from the state store, as SCAN changes read afresh from the source. */

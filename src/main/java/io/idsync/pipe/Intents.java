@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.idsync.connector.Plan;
-import io.idsync.connector.SourceEntry;
 import io.idsync.mapping.CorrelationRule;
 import io.idsync.mapping.MappedEntry;
 import io.idsync.mapping.PipeMapping;
@@ -16,7 +15,9 @@ import java.util.Map;
 
 /**
  * The intent a plan announces before it is applied: creates, deletes and renames are the writes a replay
- * cannot tell from the destination alone. A modify in place needs none: applied again, it changes nothing.
+ * cannot tell from the destination alone. A modify in place needs none: applied again, it changes nothing. (A create
+ * the correlation rules would find again still needs one: when its source entry is gone by the replay, there is
+ * nothing left to correlate with, and only the intent tells that the destination entry is this one's to remove.)
  */
 final class Intents {
 
@@ -25,17 +26,8 @@ final class Intents {
     private Intents() {
     }
 
-    /**
-     * The create a scanned entry that has no link yet would make: its mapped name and correlation criteria, or
-     * null when it cannot be mapped (the road's map step then fails it, with the reason).
-     */
-    static StateStore.Intent create(PipeMapping mapping, SourceEntry entry) {
-        MappedEntry mapped;
-        try {
-            mapped = mapping.map(entry.document());
-        } catch (RuntimeException e) {
-            return null;
-        }
+    /** The create of this mapped entry, a scanned entry's that has no link yet: its name and correlation criteria. */
+    static StateStore.Intent create(PipeMapping mapping, MappedEntry mapped) {
         List<Map<String, String>> criteria = new ArrayList<>();
         for (CorrelationRule rule : mapping.correlation()) {
             rule.criteria(mapped).ifPresent(criteria::add);

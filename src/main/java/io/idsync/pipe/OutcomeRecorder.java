@@ -99,13 +99,7 @@ final class OutcomeRecorder {
         if (report != null) {
             report.add(item);
         }
-        if (item.outcome == Outcome.CREATED || item.outcome == Outcome.MODIFIED || item.outcome == Outcome.DELETED) {
-            pipe.lastSync = Instant.now();
-        }
-        if (item.change.kind() != Change.Kind.SCAN && item.change.at() != null && item.outcome != Outcome.FAILED) {
-            // how long the change took from its source to its outcome here (a scan's entries have no change time)
-            pipe.changeLag = java.time.Duration.between(item.change.at(), Instant.now());
-        }
+        pipe.recorded(item.change, item.outcome);
         logOutcome(pipe, item);
     }
 

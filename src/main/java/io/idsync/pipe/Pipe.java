@@ -1,5 +1,6 @@
 package io.idsync.pipe;
 
+import io.idsync.connector.Change;
 import io.idsync.connector.ChangeSource;
 import io.idsync.connector.Destination;
 import io.idsync.connector.EntryType;
@@ -35,12 +36,13 @@ public final class Pipe implements Retry.Watcher {
     /** the destination connection and entry type: pipes with the same one share the entries, each owning its own */
     private volatile String writesTo;
 
-    volatile Instant lastPoll;
-    volatile Instant lastSync;
+    // what the pipe's status says of its activity: written only through the methods under "activity" below
+    private volatile Instant lastPoll;
+    private volatile Instant lastSync;
     volatile String lastError;
     private volatile Instant failingSince;
-    volatile RunReport lastRun;
-    volatile String activity = "idle";
+    private volatile RunReport lastRun;
+    private volatile String activity = "idle";
 
     public Pipe(String name, EntryType entryType, ChangeSource changes, SourceReader reader, Destination destination,
                 PipeMapping mapping, StateStore state) {
@@ -139,11 +141,53 @@ public final class Pipe implements Retry.Watcher {
     private volatile java.util.List<String> misfits = java.util.List.of();
     private volatile boolean retired;
     /** the full run (initial load, resync, reconciliation, deprovisioning) in progress or last started */
-    volatile RunReport running;
+    private volatile RunReport running;
     /** when the poll in progress (or the last one) started, how long the last one took, and the last change's lag */
-    volatile Instant lastPollStarted;
-    volatile java.time.Duration pollDuration;
-    volatile java.time.Duration changeLag;
+    private volatile Instant lastPollStarted;
+    private volatile java.time.Duration pollDuration;
+    private volatile java.time.Duration changeLag;
+
+    // --- activity: what the road tells the pipe's status -----------------------------------------------
+
+    /** A poll took the pipe. */
+    void pollStarted() {
+        lastPollStarted = Instant.now();
+    }
+
+    /** A poll ended (with or without a checkpoint): its time and duration. */
+    void pollEnded() {
+        Instant started = lastPollStarted;
+        lastPoll = Instant.now();
+        if (started != null) {
+            pollDuration = java.time.Duration.between(started, lastPoll);
+        }
+    }
+
+    /** The poll in progress is the initial load. */
+    void loading() {
+        activity = "initial load";
+    }
+
+    /** A full run started: its progress shows in the status while it runs. */
+    void runStarted(RunReport report) {
+        running = report;
+    }
+
+    /** A full run ended, finished or stopped: it is the pipe's last run. */
+    void runEnded(RunReport report) {
+        lastRun = report;
+    }
+
+    /** An outcome recorded: a write is the pipe's last sync; a change's time from its source is the pipe's lag. */
+    void recorded(Change change, Outcome outcome) {
+        if (outcome == Outcome.CREATED || outcome == Outcome.MODIFIED || outcome == Outcome.DELETED) {
+            lastSync = Instant.now();
+        }
+        if (change.kind() != Change.Kind.SCAN && change.at() != null && outcome != Outcome.FAILED) {
+            // a scan's entries have no change time
+            changeLag = java.time.Duration.between(change.at(), Instant.now());
+        }
+    }
     private volatile int retryFailedAttempts = 3;
     private volatile java.time.Duration retryFailedInterval = java.time.Duration.ofSeconds(1);
 

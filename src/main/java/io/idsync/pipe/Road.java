@@ -83,7 +83,7 @@ public final class Road {
             skipRun(exchange);
             return;
         }
-        pipe.lastPollStarted = Instant.now();
+        pipe.pollStarted();
         exchange.getExchangeExtension().addOnCompletion(release(pipe));
         if (!pipe.misfits().isEmpty()) {
             // the mapping does not fit the destination (found once it could be read): nothing would go through
@@ -95,7 +95,7 @@ public final class Road {
         }
         Optional<String> checkpoint = pipe.state().checkpoint(pipe.name());
         if (checkpoint.isEmpty()) {
-            pipe.activity = "initial load";
+            pipe.loading();
             Run run = Run.of(pipe, new RunReport(pipe.name(), "initial load", false), false);
             // a load a crash interrupted keeps its first attempt's position: nothing changed in between is missed
             run.nextToken = retry.call(pipe, "note where the feed stands", () -> pipe.state().initialLoadStart(pipe.name(), pipe.changes()::currentToken));
@@ -117,11 +117,7 @@ public final class Road {
     /** Saves the batch's token and the counters: reached only when every change was recorded. */
     public void checkpoint(Exchange exchange) {
         Pipe pipe = pipe(exchange);
-        Instant started = pipe.lastPollStarted;
-        pipe.lastPoll = Instant.now();
-        if (started != null) {
-            pipe.pollDuration = java.time.Duration.between(started, pipe.lastPoll);
-        }
+        pipe.pollEnded();
         Run run = run(exchange);
         if (!run.movesCheckpoint()) {
             return;
@@ -137,7 +133,7 @@ public final class Road {
         pipe.healthy();
         if (run.report != null) {
             run.report.finish(null);
-            pipe.lastRun = run.report;
+            pipe.runEnded(run.report);
             LOG.infof("%s: initial load done: %s", pipe.name(), run.report.summary());
         }
     }
@@ -219,6 +215,9 @@ public final class Road {
             return;
         }
         Pipe pipe = pipe(exchange);
+        if (item.mapped != null && item.inScope && item.source == item.change.preloaded()) {
+            return; // mapped by the scan, from this same entry
+        }
         item.mapped = item.source != null && item.inScope
                 ? pipe.mapping().map(item.source.document())
                 : pipe.mapping().mapIdentity(JsonNodeFactory.instance.objectNode().put("id", item.change.sourceId()));

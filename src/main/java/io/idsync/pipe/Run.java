@@ -38,7 +38,7 @@ final class Run {
     static Run of(Pipe pipe, RunReport report, boolean dryRun) {
         long linked = pipe.state().count(pipe.name(), io.idsync.state.StateStore.Status.SYNCED);
         if (report != null) {
-            pipe.running = report; // its progress shows in the pipe's status while it runs
+            pipe.runStarted(report);
         }
         return new Run(report, dryRun, pipe.deletionGuard().limitFor(linked), linked);
     }

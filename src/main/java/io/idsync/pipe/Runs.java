@@ -117,7 +117,7 @@ final class Runs {
     /** A run that did not finish (cancelled, or a system failed): its report says why, and becomes the pipe's last run. */
     void stopped(Pipe pipe, Run run, String why) {
         run.report.failed(why);
-        pipe.lastRun = run.report;
+        pipe.runEnded(run.report);
         LOG.warnf("%s: %s %s stopped: %s", pipe.name(), run.report.kind(), run.report.id(), why);
         AuditTrail.note(pipe, run.report.kind().replace(' ', '-') + (run.report.cancelled() ? "-cancelled" : "-stopped"),
                 run.report.cancelled() ? "cancelled" : "failed", why);
@@ -129,7 +129,7 @@ final class Runs {
         report.finish(null);
         if (!report.dryRun()) {
             pipe.deletionGuard().runFinished();
-            pipe.lastRun = report;
+            pipe.runEnded(report);
             pipe.state().saveCounters(pipe.name(), pipe.counters().snapshot());
         }
         LOG.infof("%s: %s finished: %s", pipe.name(), report.kind(), report.summary());

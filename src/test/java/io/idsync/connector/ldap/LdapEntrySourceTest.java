@@ -223,6 +223,16 @@ class LdapEntrySourceTest {
     }
 
     @Test
+    void aSearchBaseTheServerDoesNotHaveIsTheConfigurationsFailureNamedAndNotABusyServer() {
+        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, "ou=Nowhere,dc=example,dc=com", "(objectClass=user)",
+                "entryUUID", "ds-pwp-account-disabled"));
+        // a ConfigurationError stops the batch at once: not a SystemUnavailable, which a connection retries as busy
+        io.idsync.connector.ConfigurationError failure = org.junit.jupiter.api.Assertions.assertThrows(io.idsync.connector.ConfigurationError.class,
+                () -> all(source.scan()));
+        assertTrue(failure.getMessage().contains("ou=Nowhere,dc=example,dc=com") && failure.getMessage().contains("base-dn"), failure.getMessage());
+    }
+
+    @Test
     void anUnknownChangeDetectionIsNamed() {
         LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(GROUP, null, null, "entryUUID", "ds-pwp-account-disabled")
                 .withChangeDetection("sometimes"));
