@@ -5,8 +5,6 @@ import io.idsync.connector.SourceEntry;
 import io.idsync.state.StateStore;
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
-
 /**
  * Writes down what happened to one entry: its link and status in the state store (buffered, committed with its page),
  * the group pipes' member refreshes it owes, its audit record, the pipe's counters and the run's report, and its line

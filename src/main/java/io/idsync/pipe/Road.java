@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.idsync.connector.Change;
-import io.idsync.connector.DestinationEntry;
 import io.idsync.connector.EntryRejected;
 import io.idsync.connector.Plan;
 import io.idsync.connector.SourceEntry;
 import io.idsync.connector.SystemUnavailable;
-import io.idsync.mapping.CorrelationRule;
 import io.idsync.mapping.MappingException;
 import io.idsync.state.StateStore;
 import org.apache.camel.Exchange;
@@ -18,12 +16,9 @@ import io.idsync.cluster.Leases;
 import io.idsync.cluster.SoloLeases;
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The road every change walks, one method per step, called by the road's route templates
@@ -48,6 +43,7 @@ public final class Road {
     private final Leases leases;
     private final Correlator correlator;
     private final Runs runs;
+    private final Batches batches;
     private final OutcomeRecorder outcomes;
 
     /** A road of a single instance, holding every pipe. */
@@ -63,95 +59,42 @@ public final class Road {
         this.leases = leases;
         this.correlator = new Correlator(pipes, retry);
         this.runs = new Runs(feeds, leases);
+        this.batches = new Batches(retry, feeds);
         this.outcomes = new OutcomeRecorder(pipes);
     }
 
     // --- once per batch ------------------------------------------------------------------------------
 
     /**
-     * The changes after the pipe's checkpoint. A pipe without a checkpoint does its initial load instead: it notes
-     * the feed's position first (once: a restarted load keeps the first attempt's), then scans every in-scope entry. A poll due while another run holds the pipe, or
-     * while the deletion guard does, reads nothing and moves no checkpoint.
+     * The batch of a poll ({@link Batches#next}): the changes after the checkpoint, or the initial load. A poll due
+     * while this instance does not hold the pipe, or another run does, reads nothing and moves no checkpoint.
      */
     public void poll(Exchange exchange) {
         Pipe pipe = pipe(exchange);
-        if (!runs.holds(pipe)) {
-            skipRun(exchange); // another instance runs it: this one stands by
+        if (!runs.holds(pipe) || !pipe.tryAcquire("polling")) {
+            // another instance runs it (this one stands by), or another run holds it
+            carry(exchange, Batches.skipped());
             return;
         }
-        if (!pipe.tryAcquire("polling")) {
-            skipRun(exchange);
-            return;
-        }
-        pipe.pollStarted();
         exchange.getExchangeExtension().addOnCompletion(release(pipe));
-        if (!pipe.misfits().isEmpty()) {
-            // the mapping does not fit the destination (found once it could be read): nothing would go through
-            throw new io.idsync.connector.ConfigurationError("the mapping does not fit the destination: " + String.join("; ", pipe.misfits()));
-        }
-        if (pipe.deletionGuard().tripped() != null) {
-            skipRun(exchange); // held until an operator confirms: the checkpoint stays, nothing is read
-            return;
-        }
-        Optional<String> checkpoint = pipe.state().checkpoint(pipe.name());
-        if (checkpoint.isEmpty()) {
-            pipe.loading();
-            Run run = Run.of(pipe, new RunReport(pipe.name(), "initial load", false), false);
-            // a load a crash interrupted keeps its first attempt's position: nothing changed in between is missed
-            run.nextToken = retry.call(pipe, "note where the feed stands", () -> pipe.state().initialLoadStart(pipe.name(), pipe.changes()::currentToken));
-            exchange.setProperty(Run.PROPERTY, run);
-            LOG.infof("%s: no checkpoint yet, initial load of every in-scope entry; the change feed follows from %s", pipe.name(), run.nextToken);
-            exchange.getIn().setBody(feeds.scan(pipe, false));
-            return;
-        }
-        Run run = Run.of(pipe, null, false);
-        exchange.setProperty(Run.PROPERTY, run);
-        exchange.getIn().setBody(feeds.changes(pipe, checkpoint.get(), run));
-    }
-
-    private static void skipRun(Exchange exchange) {
-        exchange.setProperty(Run.PROPERTY, Run.skipped());
-        exchange.getIn().setBody(Collections.emptyIterator());
+        carry(exchange, batches.next(pipe));
     }
 
     /** Saves the batch's token and the counters: reached only when every change was recorded. */
     public void checkpoint(Exchange exchange) {
-        Pipe pipe = pipe(exchange);
-        pipe.pollEnded();
-        Run run = run(exchange);
-        if (!run.movesCheckpoint()) {
-            return;
-        }
-        pipe.state().saveCheckpoint(pipe.name(), run.nextToken, pipe.counters().snapshot());
-        if (!run.memberRefreshes.isEmpty()) {
-            pipe.state().memberRefreshesDone(pipe.name(), run.memberRefreshes);
-        }
-        if (!run.retries.isEmpty()) {
-            pipe.state().retriesDone(pipe.name(), run.retries);
-        }
-        pipe.deletionGuard().runFinished();
-        pipe.healthy();
-        if (run.report != null) {
-            run.report.finish(null);
-            pipe.runEnded(run.report);
-            LOG.infof("%s: initial load done: %s", pipe.name(), run.report.summary());
-        }
+        batches.checkpoint(pipe(exchange), run(exchange));
     }
 
     /** A batch that could not finish: the checkpoint stays, the next poll replays it. */
     public void batchFailed(Exchange exchange) {
-        Pipe pipe = pipe(exchange);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        pipe.failing(cause == null ? "unknown error" : rootMessage(cause));
-        if (pipe.deletionGuard().tripped() != null && pipe.lastError() != null && pipe.lastError().contains(pipe.deletionGuard().tripped())) {
-            AuditTrail.note(pipe, "deletion-guard-held", "held", pipe.deletionGuard().tripped());
-        }
-        try {
-            pipe.state().flush(); // the outcomes recorded before the stop show in the status
-        } catch (RuntimeException e) {
-            LOG.debugf("%s: outcomes not written yet: %s", pipe.name(), e.getMessage());
-        }
-        LOG.warnf("%s: the batch stopped and will be replayed from the same checkpoint: %s", pipe.name(), pipe.lastError());
+        batches.failed(pipe(exchange), cause == null ? "unknown error" : rootMessage(cause));
+    }
+
+    /** The run on the exchange, its items the body the road splits. */
+    private static void carry(Exchange exchange, Runs.Started started) {
+        exchange.setProperty(Run.PROPERTY, started.run());
+        exchange.getIn().setBody(started.items());
     }
 
     // --- once per change -----------------------------------------------------------------------------
@@ -304,7 +247,7 @@ public final class Road {
     public void startReconciliation(Exchange exchange) {
         Pipe pipe = pipe(exchange);
         if (!runs.holds(pipe)) {
-            skipRun(exchange); // the holder reconciles on its own schedule
+            carry(exchange, Batches.skipped()); // the holder reconciles on its own schedule
             return;
         }
         beginReconciliation(exchange, pipe, 0);
@@ -351,8 +294,7 @@ public final class Road {
     private static void begin(Exchange exchange, Pipe pipe, Runs.Started started) {
         exchange.getExchangeExtension().addOnCompletion(release(pipe));
         exchange.setProperty(PIPE, pipe.name());
-        exchange.setProperty(Run.PROPERTY, started.run());
-        exchange.getIn().setBody(started.items());
+        carry(exchange, started);
     }
 
     /** A run an operator cancelled: it stops like a failure of the batch, before its next entry. */

@@ -35,6 +35,7 @@ public final class ApiClient {
 
     private static final Logger LOG = Logger.getLogger(ApiClient.class);
     private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(30);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** Who the client talks to: the connector kind and system as messages name them, the connection, its base URL. */
     public record Endpoint(String kind, String system, String connection, String base, int maxAttempts) {
@@ -45,6 +46,23 @@ public final class ApiClient {
 
         public boolean ok() {
             return status < 400;
+        }
+
+        /** The body as JSON, or null when it is none (empty, or an error page). */
+        public com.fasterxml.jackson.databind.JsonNode json() {
+            return json(body);
+        }
+
+        /** {@code body} as JSON, or null when it is none. */
+        public static com.fasterxml.jackson.databind.JsonNode json(String body) {
+            if (body == null || body.isBlank()) {
+                return null;
+            }
+            try {
+                return JSON.readTree(body);
+            } catch (java.io.IOException e) {
+                return null;
+            }
         }
     }
 

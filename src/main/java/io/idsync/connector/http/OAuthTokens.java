@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.idsync.connector.AccessRefused;
 import io.idsync.connector.SystemUnavailable;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -97,7 +96,7 @@ public final class OAuthTokens implements ApiClient.Credentials {
             form.append("&client_id=").append(encode(clientId)).append("&client_secret=").append(encode(clientSecret));
         }
         ApiClient.Answer answer = client.postForm(tokenUrl, label, authorization, form.toString());
-        JsonNode body = parse(answer.body());
+        JsonNode body = answer.json();
         if (body == null && answer.status() == 200) {
             throw new SystemUnavailable(client.endpoint().system() + " answered the " + label + " with a body that is not JSON");
         }
@@ -113,18 +112,6 @@ public final class OAuthTokens implements ApiClient.Credentials {
         }
         // renew a minute early (or at half-life for short tokens) so no request carries an expiring token
         expiresAt = Instant.now().plusSeconds(Math.max(1, Math.min(lifetime - 60, lifetime / 2)));
-    }
-
-    /** The body's JSON, or null when it is none (an error page). */
-    private static JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     public static String encode(String value) {

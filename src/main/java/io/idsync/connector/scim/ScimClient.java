@@ -55,7 +55,7 @@ final class ScimClient {
     ScimClient(ScimSettings settings, TlsTrust trust, OperationLimits limits) {
         this(settings, new ApiClient(new ApiClient.Endpoint("scim", "SCIM", settings.name(), settings.baseUrl(), settings.maxAttempts()),
                 settings.connectTimeout(), settings.responseTimeout(), trust, limits, 0, credentials(settings),
-                (status, body) -> new ScimApiException("", status, parse(body)).detail()));
+                (status, body) -> new ScimApiException("", status, ApiClient.Answer.json(body)).detail()));
     }
 
     private ScimClient(ScimSettings settings, ApiClient api) {
@@ -103,7 +103,7 @@ final class ScimClient {
         }
         ApiClient.Answer answer = api.send(method, settings.baseUrl() + path, label, headers, sent);
         int status = answer.status();
-        JsonNode parsed = parse(answer.body());
+        JsonNode parsed = answer.json(); // not JSON: the status says what there is to say
         if (status == 401 || status == 403) {
             // the credentials or their rights: every entry would fail alike, and no retry can help
             throw new AccessRefused("credentials refused: " + new ScimApiException(label + " on " + settings.baseUrl(), status, parsed).getMessage()
@@ -161,16 +161,5 @@ final class ScimClient {
 
     static String encode(String value) {
         return OAuthTokens.encode(value);
-    }
-
-    private static JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            return null; // not JSON: the status says what there is to say
-        }
     }
 }
