@@ -1,6 +1,6 @@
 // Drives Debian's headless Chromium through idsync's dashboard, as DashboardBrowserTest asks, and prints what a
 // person would have seen, as one JSON object: the cards and their figures, the failures, a dry run's preview, a
-// resync's progress and its end, the audit log. It asserts nothing itself: the Java test compares with the API.
+// resync's progress and its end, a startpoint set from the card, the audit log. It asserts nothing itself: the Java test compares with the API.
 //
 //   node dashboard-check.mjs <url> <user> <password> <pipe> <screenshot.png>
 import puppeteer from "puppeteer-core";
@@ -67,8 +67,21 @@ try {
   }
   seen.resync = progress;
 
-  // the audit log shows the runs, newest first
+  // Set startpoint: first something the source cannot take, then end; the card says where the feed reads from
+  const startpoint = {before: await page.$eval(card, c => c.querySelector(".startpoint-position").textContent)};
+  for (const [key, at] of [["refused", "beginning"], ["set", "end"]]) {
+    await page.$eval(`${card} .startpoint input[name=at]`, (input, value) => input.value = value, at);
+    await page.$eval(`${card} .startpoint-result`, r => r.textContent = "");
+    await page.click(`${card} button.set-startpoint`);
+    await page.waitForFunction(c => document.querySelector(`${c} .startpoint-result`).textContent !== "", {timeout: 20000}, card);
+    startpoint[key] = await page.$eval(`${card} .startpoint-result`, r => r.textContent);
+  }
+  startpoint.after = await page.$eval(card, c => c.querySelector(".startpoint-position").textContent);
+  seen.startpoint = startpoint;
+
+  // the audit log shows the runs and the startpoint's move, newest first
   await page.waitForFunction(() => [...document.querySelectorAll("tr.audit-record")].some(r => r.textContent.includes("resync-finished")), {timeout: 20000});
+  await page.waitForFunction(() => [...document.querySelectorAll("tr.audit-record")].some(r => r.textContent.includes("startpoint-set")), {timeout: 20000});
   seen.audit = await page.$$eval("tr.audit-record", rows => rows.slice(0, 10).map(r => [...r.querySelectorAll("td")].map(td => td.textContent)));
   await page.screenshot({path: screenshot, fullPage: true});
 } catch (error) {

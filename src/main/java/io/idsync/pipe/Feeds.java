@@ -42,10 +42,19 @@ final class Feeds {
         ChangeBatch batch = pipe.changes().changesSince(checkpoint);
         List<Change> changes = new ArrayList<>(batch.changes());
         if (pipe.membersFrom() != null) {
-            // users the members-from pipe newly provisioned: their groups are synchronized again
+            // users the members-from pipe newly provisioned: their groups are synchronized again. Each user's groups
+            // cost a request; when the users outnumber the pipe's groups (the members-from pipe's initial load) every
+            // linked group is read afresh instead: a few reads rather than one rate-limited request per user, which
+            // kept the batch (and the feed's own changes) waiting for minutes.
             List<StateStore.MemberRefresh> refreshes = pipe.state().memberRefreshes(pipe.name(), PAGE);
-            for (StateStore.MemberRefresh refresh : refreshes) {
-                changes.addAll(pipe.changes().changesForMember(refresh.memberId()));
+            List<String> groups = refreshes.size() < 2 ? List.of()
+                    : retry.call(pipe, "read the links", () -> pipe.state().linkedIds(pipe.name(), "", refreshes.size()));
+            if (!refreshes.isEmpty() && groups.size() < refreshes.size() && !groups.isEmpty()) {
+                groups.forEach(id -> changes.add(new Change(id, pipe.entryType(), Change.Kind.SCAN, Instant.now(), Set.of(), null)));
+            } else {
+                for (StateStore.MemberRefresh refresh : refreshes) {
+                    changes.addAll(pipe.changes().changesForMember(refresh.memberId()));
+                }
             }
             run.memberRefreshes = refreshes.stream().map(StateStore.MemberRefresh::id).toList();
         }

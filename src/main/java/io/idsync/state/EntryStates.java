@@ -1,7 +1,6 @@
 package io.idsync.state;
 
 import io.idsync.state.StateStore.EntryState;
-import io.idsync.state.StateStore.Intent;
 import io.idsync.state.StateStore.Owner;
 import io.idsync.state.StateStore.Status;
 
@@ -19,20 +18,28 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Each source entry's row ({@code entry_state}): its link, its last outcome, an intent not yet settled, whether it is in
- * the pipe's scope. Outcomes are written behind: buffered (the newest per entry wins, and reads see the buffer) and
+ * Each source entry's row ({@code entry_state}: its link, its last outcome, whether it is in the pipe's scope) and its
+ * intent not yet settled ({@code entry_intent}, a table of the writes in flight: an entry with an intent and no outcome
+ * yet has no row). Outcomes are written behind: buffered (the newest per entry wins, and reads see the buffer) and
  * written in JDBC batches of {@value #WRITE_BATCH} with the audit records that go with them, in one transaction, always
  * before a checkpoint is saved. A crash can lose buffered outcomes, never a change: the batch replays, and what the lost
  * window wrote is told by the intents, committed before each create, delete and rename.
  */
 final class EntryStates {
 
-    /** larger than a scan's page: a page's outcomes go in the commit of the next page's intents */
-    static final int WRITE_BATCH = 4000;
-    private static final String COLUMNS = "source_id, destination_ref, destination_id, status, reason, updated_at, pending_action, pending_ref, pending_criteria, in_scope";
+    /** outcomes (and audit records) written per commit: eight scan pages' (each page's intents commit on their own) */
+    static final int WRITE_BATCH = 16000;
+    private static final String COLUMNS = "source_id, destination_ref, destination_id, status, reason, updated_at, in_scope";
+    private static final String[] KEYS = {"pipe", "source_id"};
+    private static final String[] ROW = {"destination_ref", "destination_id", "status", "reason", "updated_at", "in_scope"};
+    private static final String[] INTENT = {"action", "ref", "criteria", "noted_at"};
 
-    /** A buffered outcome; {@code state} null: the entry's row goes (an intent made for nothing). */
-    private record Pending(String pipe, String sourceId, EntryState state) {
+    /**
+     * A buffered write: the entry as readers now see it; {@code outcome} whether its row is to be written (an intent
+     * alone writes only the intent; an intent buffered over an outcome not yet written writes both); {@code state} null:
+     * the row and the intent go (an intent made for nothing).
+     */
+    private record Pending(String pipe, String sourceId, EntryState state, boolean outcome) {
     }
 
     private final Jdbc jdbc;
@@ -57,21 +64,44 @@ final class EntryStates {
         if (buffered != null) {
             return Optional.ofNullable(buffered.state());
         }
-        return jdbc.queryOne("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id = ?", EntryStates::entryState, pipe, sourceId);
+        Optional<NotedIntent> intent = jdbc.queryOne("SELECT " + INTENT_COLUMNS + " FROM entry_intent WHERE pipe = ? AND source_id = ?", EntryStates::intent, pipe, sourceId);
+        Optional<EntryState> row = jdbc.queryOne("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id = ?", EntryStates::entryState, pipe, sourceId);
+        return Optional.ofNullable(withIntent(sourceId, row.orElse(null), intent.orElse(null)));
+    }
+
+    private static final String INTENT_COLUMNS = "action, ref, criteria, noted_at";
+
+    /** The entry from its row and its intent, either possibly missing; null when both are. */
+    private static EntryState withIntent(String sourceId, EntryState row, NotedIntent intent) {
+        if (intent == null) {
+            return row;
+        }
+        if (row == null) {
+            return new EntryState(sourceId, null, null, Status.PENDING, null, intent.notedAt(), intent.intent());
+        }
+        return row.withIntent(intent.intent(), row.updatedAt());
+    }
+
+    /** An intent as its table holds it: when it was noted stands for the outcome an entry without a row has not had yet. */
+    private record NotedIntent(StateStore.Intent intent, java.time.Instant notedAt) {
     }
 
     boolean hasEntries(String pipe) {
         String prefix = key(pipe, "");
         return pending.keySet().stream().anyMatch(k -> k.startsWith(prefix))
-                || jdbc.queryOne("SELECT 1 FROM entry_state WHERE pipe = ? FETCH FIRST 1 ROWS ONLY", rs -> rs.getInt(1), pipe).isPresent();
+                || jdbc.queryOne("SELECT 1 FROM entry_state WHERE pipe = ? FETCH FIRST 1 ROWS ONLY", rs -> rs.getInt(1), pipe).isPresent()
+                || jdbc.queryOne("SELECT 1 FROM entry_intent WHERE pipe = ? FETCH FIRST 1 ROWS ONLY", rs -> rs.getInt(1), pipe).isPresent();
     }
 
     List<String> linkedIds(String pipe, String afterId, int limit) {
         flushBeforeReading();
-        List<String> ids = new ArrayList<>(limit);
-        jdbc.query("SELECT source_id FROM entry_state WHERE pipe = ? AND (destination_ref IS NOT NULL OR pending_action IS NOT NULL) AND source_id > ?"
+        // the linked rows' ids and the intents' ids (an intent may have no row), merged in id order
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+        jdbc.query("SELECT source_id FROM entry_state WHERE pipe = ? AND destination_ref IS NOT NULL AND source_id > ?"
                 + " ORDER BY source_id FETCH FIRST " + limit + " ROWS ONLY", rs -> ids.add(rs.getString(1)), pipe, afterId);
-        return ids;
+        jdbc.query("SELECT source_id FROM entry_intent WHERE pipe = ? AND source_id > ? ORDER BY source_id FETCH FIRST " + limit + " ROWS ONLY",
+                rs -> ids.add(rs.getString(1)), pipe, afterId);
+        return ids.stream().limit(limit).toList();
     }
 
     Map<String, EntryState> entries(String pipe, Collection<String> sourceIds) {
@@ -81,13 +111,22 @@ final class EntryStates {
         }
         // one connection and one prepared statement for the page: far cheaper in H2 than an IN list
         try (Connection c = jdbc.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id = ?")) {
+             PreparedStatement rows = c.prepareStatement("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id = ?");
+             PreparedStatement intents = c.prepareStatement("SELECT " + INTENT_COLUMNS + " FROM entry_intent WHERE pipe = ? AND source_id = ?")) {
             for (String id : sourceIds) {
-                Jdbc.bind(ps, pipe, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        states.put(id, entryState(rs));
-                    }
+                EntryState row = null;
+                NotedIntent intent = null;
+                Jdbc.bind(rows, pipe, id);
+                try (ResultSet rs = rows.executeQuery()) {
+                    row = rs.next() ? entryState(rs) : null;
+                }
+                Jdbc.bind(intents, pipe, id);
+                try (ResultSet rs = intents.executeQuery()) {
+                    intent = rs.next() ? intent(rs) : null;
+                }
+                EntryState state = withIntent(id, row, intent);
+                if (state != null) {
+                    states.put(id, state);
                 }
             }
         } catch (SQLException e) {
@@ -157,14 +196,18 @@ final class EntryStates {
         String match = "";
         if (text != null && !text.isBlank()) {
             String like = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-            match = " AND (LOWER(source_id) LIKE ? ESCAPE '\\' OR LOWER(destination_ref) LIKE ? ESCAPE '\\' OR LOWER(reason) LIKE ? ESCAPE '\\')";
+            match = " AND (LOWER(s.source_id) LIKE ? ESCAPE '\\' OR LOWER(destination_ref) LIKE ? ESCAPE '\\' OR LOWER(reason) LIKE ? ESCAPE '\\')";
             values.add(like);
             values.add(like);
             values.add(like);
         }
         List<EntryState> page = new ArrayList<>();
-        jdbc.query("SELECT " + COLUMNS + " FROM entry_state WHERE pipe = ? AND source_id > ? AND " + where + match
-                + " ORDER BY source_id FETCH FIRST " + Math.max(1, Math.min(limit, 1000)) + " ROWS ONLY", rs -> page.add(entryState(rs)), values.toArray());
+        // the entries with a row (one with an intent alone has had no outcome yet), each with its intent
+        jdbc.query("SELECT s." + COLUMNS.replace(", ", ", s.") + ", " + INTENT_COLUMNS + " FROM entry_state s"
+                + " LEFT JOIN entry_intent i ON i.pipe = s.pipe AND i.source_id = s.source_id"
+                + " WHERE s.pipe = ? AND s.source_id > ? AND " + where + match
+                + " ORDER BY s.source_id FETCH FIRST " + Math.max(1, Math.min(limit, 1000)) + " ROWS ONLY",
+                rs -> page.add(withIntent(rs.getString(1), entryState(rs), rs.getString(8) == null ? null : intent(rs, 8))), values.toArray());
         return page;
     }
 
@@ -196,19 +239,25 @@ final class EntryStates {
 
     // --- writes (buffered) ---------------------------------------------------------------------------
 
+    /** An outcome: the entry's row is written (and its intent, settled by it, goes). */
     void buffer(String pipe, EntryState state) {
-        pending.put(key(pipe, state.sourceId()), new Pending(pipe, state.sourceId(), state));
+        pending.put(key(pipe, state.sourceId()), new Pending(pipe, state.sourceId(), state, true));
         flushWhenFull();
     }
 
-    /** Several states to be written in one commit (a page's intents). */
-    void bufferAll(String pipe, Collection<EntryState> states) {
-        states.forEach(state -> pending.put(key(pipe, state.sourceId()), new Pending(pipe, state.sourceId(), state)));
+    /**
+     * Intents (each entry as it is with its intent), to be written in one commit: only the intents, unless an outcome
+     * of the entry waits in the buffer (both then).
+     */
+    void bufferIntents(String pipe, Collection<EntryState> states) {
+        for (EntryState state : states) {
+            pending.compute(key(pipe, state.sourceId()), (k, waiting) -> new Pending(pipe, state.sourceId(), state, waiting != null && waiting.outcome()));
+        }
     }
 
-    /** The entry's row goes at the next flush. */
+    /** The entry's row and intent go at the next flush. */
     void forget(String pipe, String sourceId) {
-        pending.put(key(pipe, sourceId), new Pending(pipe, sourceId, null));
+        pending.put(key(pipe, sourceId), new Pending(pipe, sourceId, null, true));
         flushWhenFull();
     }
 
@@ -254,68 +303,90 @@ final class EntryStates {
             if (pending.isEmpty() && audit.waiting() == 0 && more == null) {
                 return;
             }
-            Map<String, Pending> written = new LinkedHashMap<>(pending);
-            List<Pending> batch = written.values().stream().filter(p -> p.state() != null).toList();
-            List<Pending> forgotten = written.values().stream().filter(p -> p.state() == null).toList();
-            List<StateStore.AuditRecord> audited = audit.take(WRITE_BATCH * 4);
-            java.util.Set<String> pipes = new java.util.TreeSet<>();
-            written.values().forEach(p -> pipes.add(p.pipe()));
-            if (pipe != null) {
-                pipes.add(pipe);
-            }
-            try {
-                jdbc.inTransaction(c -> {
-                    fence.check(c, pipes);
-                    write(c, audited, forgotten, batch);
-                    if (more != null) {
-                        more.run(c);
-                    }
-                });
-            } catch (LeaseLost lost) {
-                written.values().stream().filter(p -> lost.pipes().contains(p.pipe())).forEach(p -> pending.remove(key(p.pipe(), p.sourceId()), p));
-                audited.stream().filter(r -> !lost.pipes().contains(r.pipe())).forEach(audit::add);
-                throw lost;
-            }
-            // only once committed: a reader always finds an outcome in the buffer or in the database; a newer
-            // outcome put meanwhile stays for the next flush
-            written.forEach(pending::remove);
+            commit(new LinkedHashMap<>(pending), audit.take(WRITE_BATCH * 4), pipe, more);
         }
+    }
+
+    /**
+     * Commits the intents waiting (with the rows of their entries whose outcomes wait too), and no other outcome: an
+     * intent must be durable before its write, the outcomes may wait for a larger commit (an entry's rows in the
+     * indexes cost a page each per commit: fewer commits, fewer pages).
+     *
+     * @throws LeaseLost when this instance no longer holds a pipe it would write
+     */
+    void flushIntents() {
+        synchronized (flushLock) {
+            Map<String, Pending> intents = new LinkedHashMap<>();
+            pending.forEach((key, p) -> {
+                if (p.state() != null && p.state().intent() != null) {
+                    intents.put(key, p);
+                }
+            });
+            if (!intents.isEmpty()) {
+                commit(intents, List.of(), null, null);
+            }
+        }
+    }
+
+    /** Writes these buffered writes and audit records, and {@code more}, in one transaction (see {@link #flushWith}). */
+    private void commit(Map<String, Pending> written, List<StateStore.AuditRecord> audited, String pipe, Jdbc.Work more) {
+        List<Pending> batch = written.values().stream().filter(p -> p.state() != null).toList();
+        List<Pending> forgotten = written.values().stream().filter(p -> p.state() == null).toList();
+        java.util.Set<String> pipes = new java.util.TreeSet<>();
+        written.values().forEach(p -> pipes.add(p.pipe()));
+        if (pipe != null) {
+            pipes.add(pipe);
+        }
+        try {
+            jdbc.inTransaction(c -> {
+                fence.check(c, pipes);
+                write(c, audited, forgotten, batch);
+                if (more != null) {
+                    more.run(c);
+                }
+            });
+        } catch (LeaseLost lost) {
+            written.values().stream().filter(p -> lost.pipes().contains(p.pipe())).forEach(p -> pending.remove(key(p.pipe(), p.sourceId()), p));
+            audited.stream().filter(r -> !lost.pipes().contains(r.pipe())).forEach(audit::add);
+            throw lost;
+        }
+        // only once committed: a reader always finds an outcome in the buffer or in the database; a newer
+        // outcome put meanwhile stays for the next flush
+        written.forEach(pending::remove);
     }
 
     private void write(Connection c, List<StateStore.AuditRecord> audited, List<Pending> forgotten, List<Pending> batch) throws SQLException {
         AuditLog.write(c, audited);
-        if (!forgotten.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM entry_state WHERE pipe = ? AND source_id = ?")) {
-                for (Pending p : forgotten) {
-                    Jdbc.bind(ps, p.pipe(), p.sourceId());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+        List<Pending> settled = new ArrayList<>(forgotten);
+        batch.stream().filter(p -> p.outcome() && p.state().intent() == null).forEach(settled::add);
+        delete(c, "entry_state", forgotten);
+        delete(c, "entry_intent", settled);
+        jdbc.upsertAll(c, "entry_state", KEYS, ROW, batch.stream().filter(Pending::outcome).map(EntryStates::row).toList());
+        jdbc.upsertAll(c, "entry_intent", KEYS, INTENT, batch.stream().filter(p -> p.state().intent() != null).map(EntryStates::intentRow).toList());
+    }
+
+    private static void delete(Connection c, String table, List<Pending> gone) throws SQLException {
+        if (gone.isEmpty()) {
+            return;
         }
-        if (jdbc.mergeSyntax) {
-            try (PreparedStatement ps = c.prepareStatement("MERGE INTO entry_state (pipe, " + COLUMNS + ")"
-                    + " KEY (pipe, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (Pending p : batch) {
-                    Jdbc.bind(ps, row(p));
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE pipe = ? AND source_id = ?")) {
+            for (Pending p : gone) {
+                Jdbc.bind(ps, p.pipe(), p.sourceId());
+                ps.addBatch();
             }
-        } else {
-            for (Pending p : batch) {
-                jdbc.upsert(c, "entry_state", new String[]{"pipe", "source_id"}, new String[]{"destination_ref", "destination_id", "status",
-                        "reason", "updated_at", "pending_action", "pending_ref", "pending_criteria", "in_scope"}, row(p));
-            }
+            ps.executeBatch();
         }
     }
 
     private static Object[] row(Pending p) {
         EntryState s = p.state();
-        Intent intent = s.intent();
         return new Object[]{p.pipe(), s.sourceId(), s.destinationRef(), s.destinationId(), s.status().name(), s.reason(), Timestamp.from(s.updatedAt()),
-                intent == null ? null : intent.action().name(), intent == null ? null : intent.ref(), intent == null ? null : intent.criteria(),
                 s.inScope()};
+    }
+
+    private static Object[] intentRow(Pending p) {
+        StateStore.Intent intent = p.state().intent();
+        return new Object[]{p.pipe(), p.sourceId(), intent.action().name(), intent.ref(), intent.criteria(), Timestamp.from(p.state().updatedAt())};
     }
 
     private static String key(String pipe, String sourceId) {
@@ -323,8 +394,17 @@ final class EntryStates {
     }
 
     private static EntryState entryState(ResultSet rs) throws SQLException {
-        Intent intent = rs.getString(7) == null ? null : new Intent(Intent.Action.valueOf(rs.getString(7)), rs.getString(8), rs.getString(9));
         return new EntryState(rs.getString(1), rs.getString(2), rs.getString(3), Status.valueOf(rs.getString(4)), rs.getString(5),
-                rs.getTimestamp(6).toInstant(), intent, rs.getBoolean(10));
+                rs.getTimestamp(6).toInstant(), null, rs.getBoolean(7));
+    }
+
+    private static NotedIntent intent(ResultSet rs) throws SQLException {
+        return intent(rs, 1);
+    }
+
+    /** The intent in the four columns from {@code first} ({@value #INTENT_COLUMNS}). */
+    private static NotedIntent intent(ResultSet rs, int first) throws SQLException {
+        return new NotedIntent(new StateStore.Intent(StateStore.Intent.Action.valueOf(rs.getString(first)), rs.getString(first + 1), rs.getString(first + 2)),
+                rs.getTimestamp(first + 3).toInstant());
     }
 }

@@ -102,39 +102,35 @@ final class Jdbc {
 
     /** Insert-or-update of the row with these key values: {@code values} are the keys' then the columns'. */
     void upsert(Connection c, String table, String[] keys, String[] columns, Object... values) throws SQLException {
-        String[] all = new String[keys.length + columns.length];
-        System.arraycopy(keys, 0, all, 0, keys.length);
-        System.arraycopy(columns, 0, all, keys.length, columns.length);
-        if (mergeSyntax) {
-            String sql = "MERGE INTO " + table + " (" + String.join(", ", all) + ") KEY (" + String.join(", ", keys) + ") VALUES ("
-                    + "?, ".repeat(all.length - 1) + "?)";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                bind(ps, values);
-                ps.executeUpdate();
-            }
+        upsertAll(c, table, keys, columns, List.<Object[]>of(values));
+    }
+
+    /**
+     * Insert-or-update of each row (its keys' values then its columns'), in one JDBC batch: H2's {@code MERGE ... KEY},
+     * PostgreSQL's {@code INSERT ... ON CONFLICT} (the keys are the table's primary key).
+     */
+    void upsertAll(Connection c, String table, String[] keys, String[] columns, List<Object[]> rows) throws SQLException {
+        if (rows.isEmpty()) {
             return;
         }
-        StringBuilder update = new StringBuilder("UPDATE ").append(table).append(" SET ");
-        for (int i = 0; i < columns.length; i++) {
-            update.append(i == 0 ? "" : ", ").append(columns[i]).append(" = ?");
-        }
-        update.append(" WHERE ");
-        for (int i = 0; i < keys.length; i++) {
-            update.append(i == 0 ? "" : " AND ").append(keys[i]).append(" = ?");
-        }
-        Object[] updateValues = new Object[values.length];
-        System.arraycopy(values, keys.length, updateValues, 0, columns.length);
-        System.arraycopy(values, 0, updateValues, columns.length, keys.length);
-        try (PreparedStatement ps = c.prepareStatement(update.toString())) {
-            bind(ps, updateValues);
-            if (ps.executeUpdate() > 0) {
-                return;
+        String all = String.join(", ", keys) + ", " + String.join(", ", columns);
+        String placeholders = "?, ".repeat(keys.length + columns.length - 1) + "?";
+        String sql;
+        if (mergeSyntax) {
+            sql = "MERGE INTO " + table + " (" + all + ") KEY (" + String.join(", ", keys) + ") VALUES (" + placeholders + ")";
+        } else {
+            StringBuilder set = new StringBuilder();
+            for (String column : columns) {
+                set.append(set.isEmpty() ? "" : ", ").append(column).append(" = EXCLUDED.").append(column);
             }
+            sql = "INSERT INTO " + table + " (" + all + ") VALUES (" + placeholders + ") ON CONFLICT (" + String.join(", ", keys) + ") DO UPDATE SET " + set;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + String.join(", ", all) + ") VALUES ("
-                + "?, ".repeat(all.length - 1) + "?)")) {
-            bind(ps, values);
-            ps.executeUpdate();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Object[] row : rows) {
+                bind(ps, row);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

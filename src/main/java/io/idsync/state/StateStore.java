@@ -78,7 +78,7 @@ public class StateStore {
     public record RetryDue(String sourceId, int attempts) {
     }
 
-    /** larger than a scan's page: a page's outcomes go in the commit of the next page's intents */
+    /** outcomes (and audit records) written per commit */
     static final int WRITE_BATCH = EntryStates.WRITE_BATCH;
 
     private final Checkpoints checkpoints;
@@ -206,9 +206,9 @@ public class StateStore {
      */
     public void recordIntent(String pipe, String sourceId, Intent intent) {
         EntryState previous = entry(pipe, sourceId).orElse(null);
-        entries.buffer(pipe, previous == null ? new EntryState(sourceId, null, null, Status.PENDING, null, Instant.now(), intent)
-                : previous.withIntent(intent, Instant.now()));
-        flush();
+        entries.bufferIntents(pipe, List.of(previous == null ? new EntryState(sourceId, null, null, Status.PENDING, null, Instant.now(), intent)
+                : previous.withIntent(intent, Instant.now())));
+        entries.flushIntents();
     }
 
     /**
@@ -223,8 +223,8 @@ public class StateStore {
             noted.add(before == null ? new EntryState(sourceId, null, null, Status.PENDING, null, Instant.now(), intent)
                     : before.withIntent(intent, Instant.now()));
         });
-        entries.bufferAll(pipe, noted);
-        flush();
+        entries.bufferIntents(pipe, noted);
+        entries.flushIntents();
     }
 
     /** Puts the entry back as it was before an intent that came to nothing: {@code before}, or no row at all. */

@@ -95,6 +95,10 @@ public class ApiParameters {
             Call.of(HttpMethod.GET, "/api/pipes/{pipe}/runs/{run}"),
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/runs/{run}/cancel"),
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/confirm-deletions"),
+            Call.of(HttpMethod.GET, "/api/pipes/{pipe}/startpoint"),
+            Call.of(HttpMethod.POST, "/api/pipes/{pipe}/startpoint", new Parameter("at",
+                    "end, beginning, a time (2026-12-07T09:00Z, 10 minutes ago) or a position of the source, at most 1024 characters",
+                    v -> !v.isBlank() && v.length() <= 1024 && !CONTROL.matcher(v).find(), true)),
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/reconcile"),
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/deprovision"),
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/retry-failed"),
@@ -104,7 +108,7 @@ public class ApiParameters {
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/entries/{entry}/retry"),
             Call.of(HttpMethod.GET, "/api/audit", Parameter.pattern("pipe", "[A-Za-z0-9._-]{1,100}", "a pipe's name"),
                     Parameter.text("entry", 1024), Parameter.pattern("operation", "[a-z][a-z-]{0,63}", "an operation such as create, modify, disable, resync-started"),
-                    Parameter.oneOf("outcome", "succeeded", "failed", "started", "held", "confirmed", "accepted", "cancelled"),
+                    Parameter.oneOf("outcome", "succeeded", "failed", "started", "held", "confirmed", "accepted", "cancelled", "set"),
                     Parameter.instant("from"), Parameter.instant("to"), Parameter.range("before", 1, Long.MAX_VALUE), Parameter.range("limit", 1, 1000)),
             Call.of(HttpMethod.POST, "/api/connections/{connection}/test"));
 
@@ -159,7 +163,8 @@ public class ApiParameters {
         }
         for (Parameter parameter : call.parameters()) {
             if (parameter.required() && !parameters.contains(parameter.name())) {
-                return problem(parameter.name(), null, parameter.accepted() + ", always given: say dryRun=true to preview or dryRun=false to write");
+                return problem(parameter.name(), null, parameter.accepted() + ", always given"
+                        + (parameter.name().equals("dryRun") ? ": say dryRun=true to preview or dryRun=false to write" : ""));
             }
         }
         return null;

@@ -134,6 +134,51 @@ public class PipeOperationsApi {
         return answer;
     }
 
+    /** {@code GET /api/pipes/{pipe}/startpoint}: where the pipe's change feed reads from, in the source's words. */
+    public Map<String, Object> startpoint(Exchange exchange) {
+        Pipe pipe = requestedPipe(pipes, exchange);
+        return startpointAnswer(pipe, startpointOrProblem(() -> io.idsync.pipe.Startpoint.of(pipe).orElse(null)));
+    }
+
+    /**
+     * {@code POST /api/pipes/{pipe}/startpoint?at=end|beginning|<time>|<position>}: moves the pipe's change feed (audited
+     * with the operator's name); 400 for a startpoint the source cannot take, 409 while a run is going.
+     */
+    public Map<String, Object> setStartpoint(Exchange exchange) {
+        Pipe pipe = requestedPipe(pipes, exchange);
+        String at = exchange.getIn().getHeader("at", String.class);
+        return startpointAnswer(pipe, startpointOrProblem(() -> io.idsync.pipe.Startpoint.set(pipe, at, operator(exchange), WAIT_MILLIS)));
+    }
+
+    private static Map<String, Object> startpointAnswer(Pipe pipe, io.idsync.pipe.Startpoint.Position position) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("pipe", pipe.name());
+        answer.put("token", position == null ? null : position.token());
+        answer.put("position", position == null ? "no checkpoint yet: the first poll loads every entry, then follows the feed" : position.described());
+        return answer;
+    }
+
+    private static io.idsync.pipe.Startpoint.Position startpointOrProblem(java.util.function.Supplier<io.idsync.pipe.Startpoint.Position> call) {
+        try {
+            return call.get();
+        } catch (io.idsync.connector.Startpoints.UnsupportedStartpoint e) {
+            throw new ApiProblem(400, e.getMessage(), "end, beginning, a time (2026-12-07T09:00Z, 10 minutes ago) or a position of the source,"
+                    + " as this source takes them (GET .../startpoint shows where it reads from)");
+        }
+    }
+
+    /** The user who made the request (Quarkus puts the authenticated identity on the route's context), for the audit log. */
+    static String operator(Exchange exchange) {
+        Object user = exchange.getIn().getHeader("CamelVertxPlatformHttpAuthenticatedUser");
+        if (user instanceof io.vertx.ext.auth.User authenticated && authenticated.principal() != null) {
+            String name = authenticated.principal().getString("username");
+            if (name != null) {
+                return name;
+            }
+        }
+        return "an operator";
+    }
+
     /** The pipe a request names in its {@code {pipe}} path parameter; an unknown name answers 404. */
     static Pipe requestedPipe(Pipes pipes, Exchange exchange) {
         try {
@@ -146,14 +191,25 @@ public class PipeOperationsApi {
     /** A request that cannot be served: the API answers {@code status} with this message. */
     static final class ApiProblem extends RuntimeException {
         private final int status;
+        private final String accepted;
 
         ApiProblem(int status, String message) {
+            this(status, message, null);
+        }
+
+        /** @param accepted what the call takes instead, for a 400 */
+        ApiProblem(int status, String message, String accepted) {
             super(message);
             this.status = status;
+            this.accepted = accepted;
         }
 
         int status() {
             return status;
+        }
+
+        String accepted() {
+            return accepted;
         }
     }
 }

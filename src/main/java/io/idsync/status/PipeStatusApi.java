@@ -60,6 +60,9 @@ public class PipeStatusApi {
             return body;
         }
         body.put("error", cause == null ? "unknown error" : Road.rootMessage(cause));
+        if (cause instanceof PipeOperationsApi.ApiProblem problem && problem.accepted() != null) {
+            body.put("accepted", problem.accepted());
+        }
         return body;
     }
 

@@ -1,5 +1,6 @@
 // idsync's dashboard: one card per pipe in the terms of PingOne's sync summary (seed 003), its failures, Resync and
-// Dry run with their progress, the deletion guard's Confirm, and the audit log. It reads the HTTP API only (the
+// Dry run with their progress, the deletion guard's Confirm, where its change feed reads from (and Set startpoint),
+// and the audit log. It reads the HTTP API only (the
 // browser sends the credentials it was asked for) and refreshes itself every two seconds. No library, no CDN.
 "use strict";
 
@@ -31,6 +32,10 @@ function card(pipe) {
     element.querySelector(".resync").addEventListener("click", () => resync(pipe, false));
     element.querySelector(".dry-run").addEventListener("click", () => resync(pipe, true));
     element.querySelector(".confirm").addEventListener("click", () => confirmDeletions(pipe));
+    element.querySelector(".startpoint").addEventListener("submit", event => {
+      event.preventDefault();
+      setStartpoint(pipe);
+    });
     document.getElementById("pipes").appendChild(element);
     cards.set(pipe, element);
     const option = document.createElement("option");
@@ -159,6 +164,30 @@ async function resync(pipe, dryRun) {
   }
 }
 
+// where the pipe's change feed reads from, in the source's words (read apart: a source that does not answer costs only this line)
+async function renderStartpoint(status) {
+  const element = card(status.pipe);
+  const position = element.querySelector(".startpoint-position");
+  await api("/api/pipes/" + encodeURIComponent(status.pipe) + "/startpoint")
+    .then(startpoint => position.textContent = startpoint.position)
+    .catch(error => position.textContent = "unknown: " + error.message);
+}
+
+// PingDataSync's set-startpoint: the feed goes on from end (now), beginning, a time or a position of the source
+async function setStartpoint(pipe) {
+  const element = card(pipe);
+  const at = element.querySelector(".startpoint input[name=at]").value.trim();
+  const result = element.querySelector(".startpoint-result");
+  try {
+    const moved = await api("/api/pipes/" + encodeURIComponent(pipe) + "/startpoint?at=" + encodeURIComponent(at), {method: "POST"});
+    result.textContent = "Set: " + moved.position;
+    element.querySelector(".startpoint-position").textContent = moved.position;
+  } catch (error) {
+    result.textContent = "Not set: " + error.message;
+  }
+  refresh();
+}
+
 async function confirmDeletions(pipe) {
   await api("/api/pipes/" + encodeURIComponent(pipe) + "/confirm-deletions", {method: "POST"}).catch(error => alert(error.message));
   refresh();
@@ -191,7 +220,7 @@ async function refresh() {
   try {
     const all = await api("/api/pipes");
     all.forEach(render);
-    await Promise.all(all.map(renderFailures));
+    await Promise.all(all.map(renderFailures).concat(all.map(renderStartpoint)));
     await refreshAudit();
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
   } catch (error) {

@@ -156,7 +156,7 @@ public final class DirectoryToDirectoryBenchmark {
                     .replace("  - {to-attribute: ds-pwp-account-disabled, type: direct, from-attribute: ds-pwp-account-disabled}\n", "")
                     .replace("  - {to-attribute: entryUUID, type: direct, from-attribute: entryUUID, create-only: true}\n", "")
                     .replace("  - [entryUUID]\n", ""));
-            state = org.h2.jdbcx.JdbcConnectionPool.create("jdbc:h2:file:" + dir.resolve("state") + ShippedStateStore.h2Options(), "idsync", "");
+            state = org.h2.jdbcx.JdbcConnectionPool.create("jdbc:h2:file:" + dir.resolve("state") + System.getProperty("bench.h2Options", ShippedStateStore.h2Options()), "idsync", "");
             state.setMaxConnections(workers + 2);
             Flyway.configure().dataSource(state).locations("classpath:db/migration").load().migrate();
             source = new LdapDirectory(new LdapSettings("source", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,

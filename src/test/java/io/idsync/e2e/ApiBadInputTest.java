@@ -52,6 +52,14 @@ class ApiBadInputTest {
         bad.add(new Bad("POST", PIPE + "/retry-failed?limit=-1", null, 400));
         bad.add(new Bad("POST", PIPE + "/entries/x/retry?x=1", null, 400));
         bad.add(new Bad("POST", "/api/connections/directory/test?verbose=1", null, 400));
+        // a startpoint: always said, one value, text; then what the source (PingOne) cannot take, said by the pipe
+        bad.add(new Bad("POST", PIPE + "/startpoint", null, 400));
+        for (String at : List.of("", "a%00b", LONG, "end&at=beginning", "beginning", "*)(", "%22%3E%3Cscript%3E", "2999-01-01T00:00Z", "2026-13-45T99:00Z", "1%20fortnight%20ago")) {
+            bad.add(new Bad("POST", PIPE + "/startpoint?at=" + at, null, 400));
+        }
+        bad.add(new Bad("POST", PIPE + "/startpoint?at=end", "{\"at\":\"beginning\"}", 400));
+        bad.add(new Bad("GET", PIPE + "/startpoint?at=end", null, 400));
+        bad.add(new Bad("POST", "/api/pipes/no-such-pipe/startpoint?at=end", null, 404));
         bad.add(new Bad("POST", PIPE + "/runs/no-such-run/cancel", null, 404));
         bad.add(new Bad("GET", PIPE + "/runs/no-such-run", null, 404));
         for (String status : List.of("%27;drop%20table", "FAILED", "%00", "..%2F..%2Fetc", LONG)) {

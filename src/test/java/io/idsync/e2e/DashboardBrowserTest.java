@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The dashboard in a real browser: Debian's headless Chromium, driven by puppeteer-core 24
  * ({@code src/test/browser/dashboard-check.mjs}) as an operator. The page must show every pipe with the figures the
  * API has, a failed entry with its reason, a dry run's preview of a drift made in the directory behind idsync's back,
- * and a resync started from its button with its progress and its end (which repairs the drift). Skipped on a
+ * a resync started from its button with its progress and its end (which repairs the drift), and a startpoint set from
+ * the card (refused, then set, and audited with the operator's name). Skipped on a
  * machine without Chromium or Node.js; failed under .ci/run (IDSYNC_REQUIRE_BROWSER), which installs them.
  */
 @QuarkusTest
@@ -110,7 +111,18 @@ class DashboardBrowserTest {
         try (LDAPConnection ldap = systems.directory().connection()) {
             assertTrue(!"Drifted".equals(ldap.getEntry(drifted, "title").getAttributeValue("title")), "the resync repaired the drift");
         }
+        JsonNode startpoint = seen.path("startpoint");
+        assertTrue(startpoint.path("before").asText().startsWith("PingOne activities recorded from "), "where the feed reads from: " + startpoint);
+        assertTrue(startpoint.path("refused").asText().startsWith("Not set: PingOne keeps its activities for a limited time"), startpoint.toString());
+        assertTrue(startpoint.path("set").asText().startsWith("Set: PingOne activities recorded from "), startpoint.toString());
+        assertEquals(startpoint.path("set").asText().substring("Set: ".length()), startpoint.path("after").asText(), "the card shows the new position");
+        // the pipe polls on from there: its position now is the one set, or later
+        java.util.function.Function<String, java.time.Instant> at = position -> java.time.Instant.parse(position.replaceAll("^.* from (\\S+).*$", "$1"));
+        assertTrue(!at.apply(RestAssured.get("/api/pipes/" + PIPE + "/startpoint").jsonPath().getString("position"))
+                .isBefore(at.apply(startpoint.path("after").asText())), "the feed went on from the startpoint set");
         assertTrue(seen.path("audit").toString().contains("resync-finished"), "the audit log shows the run: " + seen.path("audit"));
+        assertTrue(seen.path("audit").toString().contains("startpoint-set") && seen.path("audit").toString().contains(ApiUsers.OPERATOR + " moved it from"),
+                "the audit log names who moved the startpoint: " + seen.path("audit"));
         assertTrue(Files.size(screenshot) > 10_000, "a screenshot of the page in " + screenshot);
     }
 

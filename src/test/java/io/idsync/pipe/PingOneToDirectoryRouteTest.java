@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -263,6 +264,56 @@ class PingOneToDirectoryRouteTest extends PipeFixtureRouteTest {
         assertTrue(failed.reason().contains("correlation rule [uid] matched more than one"), failed.reason());
         assertEquals(EMPLOYEES + 1, people(), "the other new user was created; the ambiguous one was not");
         assertEquals(1, systems.pipe().counters().get("failed"));
+    }
+
+    @Test
+    void aStartpointSetToEndSkipsWhatCameBeforeAndATimeBeforeReadsItAgain() throws Exception {
+        start(null);
+        poll();
+        List<String> ids = systems.environment.userIdsInPopulation(systems.environment.populationIdsByName().get("Employees")).stream().limit(2).toList();
+        java.time.Instant beforeA = java.time.Instant.now().minusMillis(1);
+        systems.admin.patchUser(ids.get(0), io.idsync.testsupport.SandboxAdmin.JSON.createObjectNode().put("title", "Change A"));
+        Startpoint.Position end = Startpoint.set(systems.pipe(), "end", "test-operator", 0);
+        assertTrue(end.described().startsWith("PingOne activities recorded from "), end.described());
+        systems.admin.patchUser(ids.get(1), io.idsync.testsupport.SandboxAdmin.JSON.createObjectNode().put("title", "Change B"));
+        poll();
+        assertEquals("Change B", title(ids.get(1)), "B, after the startpoint, is applied");
+        assertNotEquals("Change A", title(ids.get(0)), "A, before it, is skipped");
+
+        long changelogBefore = lastChangeNumber();
+        Startpoint.set(systems.pipe(), beforeA.toString(), "test-operator", 0);
+        assertEquals(Startpoint.of(systems.pipe()).orElseThrow().token(), beforeA.truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + "|");
+        poll();
+        assertEquals("Change A", title(ids.get(0)), "A is read again and applied");
+        assertEquals(changelogBefore + 1, lastChangeNumber(), "B, read again, writes nothing: one modify, A's");
+        assertTrue(systems.state.auditRecords(PipeFixture.PIPE, null, "startpoint-set", null, null, null, 0, 10).stream()
+                .anyMatch(r -> r.reason().startsWith("test-operator moved it from PingOne activities recorded from ")), "the move is audited with who made it");
+    }
+
+    @Test
+    void aStartpointTheSourceCannotTakeIsRefusedSayingWhatItTakes() throws Exception {
+        start(null);
+        poll();
+        String checkpoint = systems.state.checkpoint(PipeFixture.PIPE).orElseThrow();
+        io.idsync.connector.Startpoints.UnsupportedStartpoint beginning = org.junit.jupiter.api.Assertions.assertThrows(
+                io.idsync.connector.Startpoints.UnsupportedStartpoint.class, () -> Startpoint.set(systems.pipe(), "beginning", "test-operator", 0));
+        assertTrue(beginning.getMessage().contains("give a time"), beginning.getMessage());
+        for (String bad : List.of("*)(", "change 42", "2026-13-45T99:00Z", "1 fortnight ago")) {
+            assertThrows(io.idsync.connector.Startpoints.UnsupportedStartpoint.class, () -> Startpoint.set(systems.pipe(), bad, "test-operator", 0), bad);
+        }
+        io.idsync.connector.Startpoints.UnsupportedStartpoint future = org.junit.jupiter.api.Assertions.assertThrows(
+                io.idsync.connector.Startpoints.UnsupportedStartpoint.class, () -> Startpoint.set(systems.pipe(), "2999-01-01T00:00Z", "test-operator", 0));
+        assertTrue(future.getMessage().contains("in the future"), future.getMessage());
+        assertEquals(checkpoint, systems.state.checkpoint(PipeFixture.PIPE).orElseThrow(), "nothing moved");
+    }
+
+    private String title(String id) throws Exception {
+        try (LDAPConnection ldap = systems.directory.connection()) {
+            com.unboundid.ldap.sdk.SearchResultEntry entry = ldap.searchForEntry(DemoDirectory.PEOPLE_DN, SearchScope.ONE,
+                    com.unboundid.ldap.sdk.Filter.createEqualityFilter("entryUUID", id), "title");
+            assertNotNull(entry, "user " + id + " is in the directory");
+            return entry.getAttributeValue("title");
+        }
     }
 
     private long lastChangeNumber() throws Exception {

@@ -83,6 +83,42 @@ final class ChangelogFeed implements ChangeDetection {
         return !token.isEmpty() && token.chars().allMatch(Character::isDigit);
     }
 
+    @Override
+    public String describe(String token) {
+        return "change number " + parse(token);
+    }
+
+    /**
+     * Before the changelog's first change number: every change it keeps is read again.
+     *
+     * @throws SystemUnavailable when the root DSE cannot be read
+     */
+    @Override
+    public String beginning() {
+        LdapDirectory directory = lookups.directory();
+        try {
+            com.unboundid.ldap.sdk.RootDSE root = directory.pool().getRootDSE();
+            String first = root == null ? null : root.getAttributeValue("firstChangeNumber");
+            return first == null ? "0" : Long.toString(Math.max(0, Long.parseLong(first) - 1));
+        } catch (com.unboundid.ldap.sdk.LDAPException e) {
+            throw directory.systemFailure("read of the root DSE", e);
+        }
+    }
+
+    /** A changelog's positions are change numbers: a time has none. */
+    @Override
+    public String at(java.time.Instant time) {
+        throw new UnsupportedStartpoint("the changelog's positions are change numbers, not times: give a change number, end or beginning");
+    }
+
+    @Override
+    public String parse(String token) {
+        if (!owns(token)) {
+            throw new UnsupportedStartpoint("'" + token + "' is not a change number (the changelog's positions are change numbers)");
+        }
+        return token;
+    }
+
     /**
      * The changes after change number {@code token}, oldest first.
      *

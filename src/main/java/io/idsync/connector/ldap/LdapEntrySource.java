@@ -47,7 +47,7 @@ import java.util.Set;
  * The document the attribute map reads is the entry as JSON (one value: a string; several: an array),
  * plus {@code dn} and the in-memory intermediate {@value #ENABLED_IN_DIRECTORY} ({@code true}/{@code false}).
  */
-public final class LdapEntrySource implements ChangeSource, SourceReader {
+public final class LdapEntrySource implements ChangeSource, SourceReader, io.idsync.connector.Startpoints {
 
     public static final String ENABLED_IN_DIRECTORY = "accountEnabledInDirectory";
 
@@ -94,12 +94,41 @@ public final class LdapEntrySource implements ChangeSource, SourceReader {
      */
     @Override
     public ChangeBatch changesSince(String token) {
+        return detectionOf(token).changesSince(token);
+    }
+
+    /** The detection whose format {@code token} is in: the one in use, or the one that wrote an older checkpoint. */
+    private ChangeDetection detectionOf(String token) {
         ChangeDetection chosen = detection();
         if (chosen.owns(token)) {
-            return chosen.changesSince(token);
+            return chosen;
         }
         StampFeed.Stamp stamp = StampFeed.Stamp.ofToken(token);
-        return (stamp == null ? changelog : stampFeed(stamp)).changesSince(token);
+        return stamp == null ? changelog : stampFeed(stamp);
+    }
+
+    /** The position in the words of the detection that wrote it. */
+    @Override
+    public String describe(String token) {
+        return detectionOf(token).describe(token);
+    }
+
+    /** @throws SystemUnavailable when the directory cannot answer */
+    @Override
+    public String beginning() {
+        return detection().beginning();
+    }
+
+    /** @throws UnsupportedStartpoint when the detection's positions are not times (changelog, USN) */
+    @Override
+    public String at(java.time.Instant time) {
+        return detection().at(time);
+    }
+
+    /** @throws UnsupportedStartpoint when {@code token} is not a position of the detection in use */
+    @Override
+    public String parse(String token) {
+        return detection().parse(token);
     }
 
     /** The change detection, chosen once: as configured, or for auto what the root DSE offers. */

@@ -236,6 +236,60 @@ final class StampFeed implements ChangeDetection {
         return token.startsWith(stamp.prefix);
     }
 
+    @Override
+    public String describe(String token) {
+        String position = parse(token).substring(stamp.prefix.length());
+        int bar = position.indexOf('|');
+        String edge = position.substring(bar + 1);
+        return stamp.attribute + " " + position.substring(0, bar) + (edge.equals(READ_WHOLE) ? " (every entry at it read)"
+                : edge.isEmpty() ? "" : " (" + edge.split(",").length + " entries at it read)");
+    }
+
+    /** Before any stamp: every entry is read again (oldest first, a batch at a time). */
+    @Override
+    public String beginning() {
+        return position(Instant.EPOCH);
+    }
+
+    /** The entries stamped at or after {@code time}; a USN is a counter, not a time. */
+    @Override
+    public String at(Instant time) {
+        if (time.equals(Instant.EPOCH) && stamp == Stamp.USN) {
+            throw new UnsupportedStartpoint("uSNChanged positions are update sequence numbers, not times: give a USN, end or beginning");
+        }
+        return position(time);
+    }
+
+    /** The position at {@code time}; the epoch is the beginning (for a USN too: 0). */
+    private String position(Instant time) {
+        return switch (stamp) {
+            case ENTRY_CSN -> stamp.prefix + CSN_TIME.format(time) + "|";
+            case MODIFY_TIMESTAMP -> stamp.prefix + generalizedTime(time.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + "|";
+            case USN -> {
+                if (time.equals(Instant.EPOCH)) {
+                    yield stamp.prefix + "0|";
+                }
+                throw new UnsupportedStartpoint("uSNChanged positions are update sequence numbers, not times: give a USN, end or beginning");
+            }
+        };
+    }
+
+    /** A token of this stamp, or the stamp alone ({@code 12345}, {@code 20261207090000.000000Z#000000#000#000000}). */
+    @Override
+    public String parse(String token) {
+        String position = owns(token) ? token.substring(stamp.prefix.length()) : token;
+        String value = position.contains("|") ? position.substring(0, position.indexOf('|')) : position;
+        boolean valid = switch (stamp) {
+            case USN -> value.matches("\\d{1,19}");
+            case ENTRY_CSN -> value.matches("\\d{14}(\\.\\d{6})?Z#[0-9a-fA-F]{6}#[0-9a-fA-F]{3}#[0-9a-fA-F]{6}");
+            case MODIFY_TIMESTAMP -> value.matches("\\d{14}(\\.\\d+)?Z");
+        };
+        if (!valid) {
+            throw new UnsupportedStartpoint("'" + token + "' is not a " + stamp.attribute + " position (" + stamp.prefix + "<" + stamp.attribute + ">|)");
+        }
+        return stamp.prefix + (position.contains("|") ? position : position + "|");
+    }
+
     /** The newest stamp no write still to commit can be under (entryCSN, uSNChanged). */
     private String bound() {
         LdapDirectory directory = lookups.directory();

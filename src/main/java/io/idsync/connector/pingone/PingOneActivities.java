@@ -5,7 +5,6 @@ import io.idsync.connector.Change;
 import io.idsync.connector.ChangeBatch;
 import io.idsync.connector.ChangeSource;
 import io.idsync.connector.EntryType;
-import io.idsync.connector.EntryRejected;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +25,7 @@ import java.util.Set;
  * The checkpoint token is {@code <recordedAt>|<activity ids at that instant>}: the next window starts at that
  * instant inclusive and skips those ids, so an activity at a window edge is seen exactly once.
  */
-public final class PingOneActivities implements ChangeSource {
+public final class PingOneActivities implements ChangeSource, io.idsync.connector.Startpoints {
 
     private static final Duration MAX_WINDOW = Duration.ofDays(14).minusMinutes(1);
     private static final int MAX_BATCH = 20_000;
@@ -48,13 +47,47 @@ public final class PingOneActivities implements ChangeSource {
     }
 
     @Override
-    public ChangeBatch changesSince(String token) {
-        int bar = token.indexOf('|');
-        if (bar < 0) {
-            throw new EntryRejected("checkpoint '" + token + "' is not a PingOne activities position");
+    public String describe(String token) {
+        String position = parse(token);
+        int bar = position.indexOf('|');
+        String seen = position.substring(bar + 1);
+        return "PingOne activities recorded from " + position.substring(0, bar) + (seen.isEmpty() ? "" : " (" + seen.split(",").length + " at that instant read)");
+    }
+
+    /** PingOne keeps activities for a time only (and serves 14 days per query): a time says how far back to go. */
+    @Override
+    public String beginning() {
+        throw new UnsupportedStartpoint("PingOne keeps its activities for a limited time: give a time (2026-12-07T09:00:00Z, or 10 minutes ago) or end");
+    }
+
+    @Override
+    public String at(Instant time) {
+        return time.truncatedTo(ChronoUnit.MILLIS) + "|";
+    }
+
+    /** {@code <recordedAt>|<activity ids at that instant>}, or the instant alone. */
+    @Override
+    public String parse(String token) {
+        String position = token.contains("|") ? token : token + "|";
+        try {
+            Instant.parse(position.substring(0, position.indexOf('|')));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new UnsupportedStartpoint("'" + token + "' is not a PingOne activities position (<recordedAt>|<activity ids>, e.g. 2026-12-07T09:00:00Z|)");
         }
-        Instant from = Instant.parse(token.substring(0, bar));
-        Set<String> seenAtFrom = new LinkedHashSet<>(List.of(token.substring(bar + 1).split(",")));
+        return position;
+    }
+
+    @Override
+    public ChangeBatch changesSince(String token) {
+        String position;
+        try {
+            position = parse(token);
+        } catch (UnsupportedStartpoint e) {
+            throw new io.idsync.connector.ConfigurationError("checkpoint '" + token + "' is not a PingOne activities position: set the pipe's startpoint");
+        }
+        int bar = position.indexOf('|');
+        Instant from = Instant.parse(position.substring(0, bar));
+        Set<String> seenAtFrom = new LinkedHashSet<>(List.of(position.substring(bar + 1).split(",")));
         seenAtFrom.remove("");
         Instant to = windowEnd();
         if (!to.isAfter(from)) {
