@@ -136,6 +136,12 @@ final class Feeds {
         return Paging.map(ids, id -> new SyncItem(new Change(id, pipe.entryType(), Change.Kind.SCAN, Instant.now(), Set.of(), null)));
     }
 
+    /** The entries these source ids name, as SCAN changes read afresh from the source (a run of a subset). */
+    Iterator<SyncItem> named(Pipe pipe, List<String> sourceIds) {
+        return Paging.map(new LinkedHashSet<>(sourceIds).iterator(),
+                id -> new SyncItem(new Change(id, pipe.entryType(), Change.Kind.SCAN, Instant.now(), Set.of(), null)));
+    }
+
     /** One change per entry, in the order of each entry's last change; kinds and actors merged. */
     static Collection<Change> coalesce(List<Change> changes) {
         Map<String, Change> byEntry = new LinkedHashMap<>();

@@ -290,6 +290,16 @@ public final class Road {
         begin(exchange, pipe, runs.resync(pipe, dryRun, waitMillis));
     }
 
+    /**
+     * As {@link #beginResync(Exchange, Pipe, boolean, long)}, paced at {@code ratePerSecond} (null: full speed) and of the
+     * entries {@code subset} names (null: all).
+     *
+     * @throws IllegalArgumentException when the rate is out of range
+     */
+    public void beginResync(Exchange exchange, Pipe pipe, boolean dryRun, long waitMillis, Integer ratePerSecond, java.util.List<String> subset) {
+        begin(exchange, pipe, runs.resync(pipe, dryRun, waitMillis, ratePerSecond, subset));
+    }
+
     /** The run's exchange: it releases the pipe when done, names the pipe and the run, and carries the items. */
     private static void begin(Exchange exchange, Pipe pipe, Runs.Started started) {
         exchange.getExchangeExtension().addOnCompletion(release(pipe));

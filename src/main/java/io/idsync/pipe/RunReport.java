@@ -27,11 +27,20 @@ public final class RunReport {
     private volatile String error;
     private final String id = java.util.UUID.randomUUID().toString().substring(0, 8);
     private volatile boolean cancelled;
+    private final RunPace pace;
+    /** the source ids of a run of a subset; null for a run of every entry */
+    private final List<String> subset;
 
     public RunReport(String pipe, String kind, boolean dryRun) {
+        this(pipe, kind, dryRun, RunPace.of(null), null);
+    }
+
+    RunReport(String pipe, String kind, boolean dryRun, RunPace pace, List<String> subset) {
         this.pipe = pipe;
         this.kind = kind;
         this.dryRun = dryRun;
+        this.pace = pace;
+        this.subset = subset == null ? null : List.copyOf(subset);
         for (Outcome outcome : Outcome.values()) {
             counts.put(outcome, new AtomicLong());
         }
@@ -53,6 +62,11 @@ public final class RunReport {
     /** The run's id: {@code GET /api/pipes/{pipe}/runs/{id}} answers it. */
     public String id() {
         return id;
+    }
+
+    /** How fast it goes: the rate asked, changeable while it runs. */
+    public RunPace pace() {
+        return pace;
     }
 
     /** An operator cancels the run: it stops before its next entry; what it did stays done. */
@@ -92,7 +106,8 @@ public final class RunReport {
         double seconds = Math.max(0.001, Duration.between(startedAt, Instant.now()).toMillis() / 1000.0);
         long rate = Math.round(done / seconds);
         map.put("entriesPerSecond", rate);
-        long total = Math.max(estimatedTotal, done);
+        map.put("ratePerSecond", pace.ratePerSecond());
+        long total = subset != null ? subset.size() : Math.max(estimatedTotal, done);
         map.put("estimatedTotal", total);
         map.put("secondsLeft", rate <= 0 ? null : (total - done) / rate);
         if (dryRun) {
@@ -128,6 +143,10 @@ public final class RunReport {
         map.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
         long total = counts.values().stream().mapToLong(AtomicLong::get).sum();
         map.put("entries", total);
+        map.put("ratePerSecond", pace.ratePerSecond());
+        if (subset != null) {
+            map.put("subset", subset.size());
+        }
         if (finishedAt != null) {
             double seconds = Math.max(0.001, Duration.between(startedAt, finishedAt).toMillis() / 1000.0);
             map.put("seconds", seconds);

@@ -4,6 +4,7 @@ import io.idsync.cluster.Leases;
 import org.jboss.logging.Logger;
 
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -101,16 +102,34 @@ final class Runs {
      *                  deletion guard does
      */
     Started resync(Pipe pipe, boolean dryRun, long waitMillis) {
+        return resync(pipe, dryRun, waitMillis, null, null);
+    }
+
+    /**
+     * As {@link #resync(Pipe, boolean, long)}, at most {@code ratePerSecond} entries a second (null: full speed), of only
+     * the entries {@code subset} names by their source ids (null: every entry, as a scan finds them).
+     *
+     * @throws IllegalArgumentException when the rate is out of range
+     */
+    Started resync(Pipe pipe, boolean dryRun, long waitMillis, Integer ratePerSecond, List<String> subset) {
+        RunPace pace = RunPace.of(ratePerSecond);
         requireHeld(pipe);
         acquire(pipe, dryRun ? "resync (dry run)" : "resync", waitMillis);
         return started(pipe, () -> {
             if (!dryRun) {
                 requireNotHeldByGuard(pipe);
             }
-            Run run = Run.of(pipe, new RunReport(pipe.name(), "resync", dryRun), dryRun);
-            LOG.infof("%s: resync started%s", pipe.name(), dryRun ? " (dry run: nothing will be written)" : "");
-            AuditTrail.note(pipe, dryRun ? "resync-dry-run-started" : "resync-started", "started", null);
-            return new Started(run, feeds.scan(pipe, dryRun));
+            RunReport report = new RunReport(pipe.name(), "resync", dryRun, pace, subset);
+            Run run = Run.of(pipe, report, dryRun);
+            String how = (ratePerSecond == null ? "" : "at " + ratePerSecond + " entries/s")
+                    + (subset == null ? "" : (ratePerSecond == null ? "" : ", ") + "of " + subset.size() + " entries named");
+            LOG.infof("%s: resync started%s%s", pipe.name(), dryRun ? " (dry run: nothing will be written)" : "", how.isEmpty() ? "" : " " + how);
+            AuditTrail.note(pipe, dryRun ? "resync-dry-run-started" : "resync-started", "started", how.isEmpty() ? null : how);
+            java.util.Iterator<SyncItem> items = subset == null ? feeds.scan(pipe, dryRun) : feeds.named(pipe, subset);
+            return new Started(run, ratePerSecond == null ? items : io.idsync.connector.Paging.map(items, item -> {
+                pace.await(report);
+                return item;
+            }));
         });
     }
 

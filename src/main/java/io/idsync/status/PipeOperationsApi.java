@@ -40,7 +40,37 @@ public class PipeOperationsApi {
     /** A full scan of the source down the road; {@code ?dryRun=true} only reports what it would do. */
     public void startResync(Exchange exchange) {
         boolean dryRun = Boolean.parseBoolean(exchange.getIn().getHeader("dryRun", "false", String.class));
-        road.beginResync(exchange, requestedPipe(pipes, exchange), dryRun, WAIT_MILLIS);
+        String rate = exchange.getIn().getHeader("ratePerSecond", String.class);
+        String ids = exchange.getIn().getHeader("ids", String.class);
+        java.util.List<String> subset = ids == null ? null : java.util.Arrays.stream(ids.split(",")).map(String::trim).filter(id -> !id.isEmpty()).toList();
+        road.beginResync(exchange, requestedPipe(pipes, exchange), dryRun, WAIT_MILLIS, rate == null ? null : Integer.valueOf(rate), subset);
+    }
+
+    /**
+     * {@code PATCH /api/pipes/{pipe}/runs/{id}?ratePerSecond=}: the run goes on at the new rate, from the next second
+     * (audited with the operator); 409 for a run that has ended, 400 for one started without a rate.
+     */
+    public Map<String, Object> changeRun(Exchange exchange) {
+        Pipe pipe = requestedPipe(pipes, exchange);
+        String id = exchange.getIn().getHeader("runId", String.class);
+        io.idsync.pipe.RunReport report = pipe.run(id);
+        if (report == null) {
+            throw new ApiProblem(404, "pipe '" + pipe.name() + "' has no run " + id + " (only the one in progress and the last are kept)");
+        }
+        if (report.finished()) {
+            throw new ApiProblem(409, "run " + id + " of pipe '" + pipe.name() + "' has ended: its rate cannot change");
+        }
+        int rate = Integer.parseInt(exchange.getIn().getHeader("ratePerSecond", String.class));
+        Integer before = report.pace().ratePerSecond();
+        try {
+            report.pace().change(rate);
+        } catch (IllegalArgumentException e) {
+            throw new ApiProblem(400, e.getMessage(), "ratePerSecond from 1 to 100000, for a run started with one");
+        }
+        String why = operator(exchange) + " changed the rate of run " + id + " from " + before + " to " + rate + " entries/s";
+        LOG.warnf("%s: %s", pipe.name(), why);
+        io.idsync.pipe.AuditTrail.note(pipe, "run-rate-changed", "accepted", why);
+        return run(pipe, id);
     }
 
     /** Every linked entry read afresh: finds the deletes and scope exits change detection missed. */
@@ -59,6 +89,11 @@ public class PipeOperationsApi {
         Map<String, Object> headers = new LinkedHashMap<>();
         headers.put("pipe", pipe.name());
         headers.put("dryRun", exchange.getIn().getHeader("dryRun", "false", String.class));
+        for (String option : new String[]{"ratePerSecond", "ids"}) {
+            if (exchange.getIn().getHeader(option) != null) {
+                headers.put(option, exchange.getIn().getHeader(option, String.class));
+            }
+        }
         headers.put(STARTED, started);
         producer.asyncRequestBodyAndHeaders("direct:idsync-background-run", null, headers);
         String id;

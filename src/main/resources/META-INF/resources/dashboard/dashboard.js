@@ -123,7 +123,8 @@ function showProgress(element, run) {
   element.querySelector(".run-progress").max = total;
   element.querySelector(".run-progress").value = run.entries || 0;
   element.querySelector(".run-text").textContent = (run.dryRun ? "dry run" : run.kind) + " " + run.state + ": " + (run.entries || 0)
-    + " of about " + total + ", " + (run.entriesPerSecond || 0) + "/s" + (run.secondsLeft != null ? ", " + run.secondsLeft + " s left" : "");
+    + " of about " + total + ", " + (run.entriesPerSecond || 0) + "/s" + (run.ratePerSecond ? " (paced at " + run.ratePerSecond + "/s)" : "")
+    + (run.secondsLeft != null ? ", " + run.secondsLeft + " s left" : "");
 }
 
 // Resync and Dry run start a run in the background (POST .../runs) and follow it (GET .../runs/{id}) until it ends
@@ -136,7 +137,8 @@ async function resync(pipe, dryRun) {
   lastRuns.delete(pipe);
   const base = "/api/pipes/" + encodeURIComponent(pipe) + "/runs";
   try {
-    let run = await api(base + "?dryRun=" + dryRun, {method: "POST"});
+    const rate = element.querySelector(".actions input.rate").value;
+    let run = await api(base + "?dryRun=" + dryRun + (rate ? "&ratePerSecond=" + encodeURIComponent(rate) : ""), {method: "POST"});
     const cancel = element.querySelector("button.cancel");
     cancel.hidden = false;
     cancel.onclick = () => api(base + "/" + run.id + "/cancel", {method: "POST"}).catch(() => {});

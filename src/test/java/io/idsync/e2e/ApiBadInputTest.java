@@ -52,6 +52,16 @@ class ApiBadInputTest {
         bad.add(new Bad("POST", PIPE + "/retry-failed?limit=-1", null, 400));
         bad.add(new Bad("POST", PIPE + "/entries/x/retry?x=1", null, 400));
         bad.add(new Bad("POST", "/api/connections/directory/test?verbose=1", null, 400));
+        // a run's pace and subset, and a change of pace
+        for (String rate : List.of("0", "-1", "abc", "100001", "1.5", "20&ratePerSecond=30")) {
+            bad.add(new Bad("POST", PIPE + "/runs?dryRun=true&ratePerSecond=" + rate, null, 400));
+            bad.add(new Bad("PATCH", PIPE + "/runs/no-such-run?ratePerSecond=" + rate, null, 400));
+        }
+        for (String ids : List.of("", "a,,b", ",a", "a%00b", String.join(",", java.util.Collections.nCopies(101, "x")))) {
+            bad.add(new Bad("POST", PIPE + "/runs?dryRun=true&ids=" + ids, null, 400));
+        }
+        bad.add(new Bad("PATCH", PIPE + "/runs/no-such-run", null, 400));
+        bad.add(new Bad("PATCH", PIPE + "/runs/no-such-run?ratePerSecond=5", null, 404));
         // a startpoint: always said, one value, text; then what the source (PingOne) cannot take, said by the pipe
         bad.add(new Bad("POST", PIPE + "/startpoint", null, 400));
         for (String at : List.of("", "a%00b", LONG, "end&at=beginning", "beginning", "*)(", "%22%3E%3Cscript%3E", "2999-01-01T00:00Z", "2026-13-45T99:00Z", "1%20fortnight%20ago")) {
