@@ -53,10 +53,7 @@ public class PipeOperationsApi {
     public Map<String, Object> changeRun(Exchange exchange) {
         Pipe pipe = requestedPipe(pipes, exchange);
         String id = exchange.getIn().getHeader("runId", String.class);
-        io.idsync.pipe.RunReport report = pipe.run(id);
-        if (report == null) {
-            throw new ApiProblem(404, "pipe '" + pipe.name() + "' has no run " + id + " (only the one in progress and the last are kept)");
-        }
+        io.idsync.pipe.RunReport report = existingRun(pipe, id);
         if (report.finished()) {
             throw new ApiProblem(409, "run " + id + " of pipe '" + pipe.name() + "' has ended: its rate cannot change");
         }
@@ -130,10 +127,7 @@ public class PipeOperationsApi {
     public Map<String, Object> cancelRun(Exchange exchange) {
         Pipe pipe = requestedPipe(pipes, exchange);
         String id = exchange.getIn().getHeader("runId", String.class);
-        io.idsync.pipe.RunReport report = pipe.run(id);
-        if (report == null) {
-            throw new ApiProblem(404, "pipe '" + pipe.name() + "' has no run " + id + " (only the one in progress and the last are kept)");
-        }
+        io.idsync.pipe.RunReport report = existingRun(pipe, id);
         if (!report.finished()) {
             report.cancel();
             LOG.warnf("%s: %s %s cancelled by an operator", pipe.name(), report.kind(), id);
@@ -141,11 +135,17 @@ public class PipeOperationsApi {
         return run(pipe, id);
     }
 
-    private static Map<String, Object> run(Pipe pipe, String id) {
+    /** The run of this id: the one in progress or the last; 404 for another. */
+    private static io.idsync.pipe.RunReport existingRun(Pipe pipe, String id) {
         io.idsync.pipe.RunReport report = pipe.run(id);
         if (report == null) {
             throw new ApiProblem(404, "pipe '" + pipe.name() + "' has no run " + id + " (only the one in progress and the last are kept)");
         }
+        return report;
+    }
+
+    private static Map<String, Object> run(Pipe pipe, String id) {
+        io.idsync.pipe.RunReport report = existingRun(pipe, id);
         return report.finished() ? report.toMap()
                 : report.progress(pipe.state().figures(pipe.name(), pipe.entryType() == io.idsync.connector.EntryType.GROUP).impacted());
     }
