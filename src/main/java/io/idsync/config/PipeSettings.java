@@ -55,6 +55,11 @@ record PipeSettings(String name, Settings settings) {
         return settings.duration("retry-failed-interval", "1s");
     }
 
+    /** How soon a change should reach the destination ({@code latency-objective}, e.g. {@code 2s}); none when unset. */
+    Optional<java.time.Duration> latencyObjective() {
+        return settings.optional("latency-objective").isEmpty() ? Optional.empty() : Optional.of(settings.duration("latency-objective", "0s"));
+    }
+
     /** Whether the pipe is built: it runs, or it is switched off and waits to deprovision. */
     boolean built() {
         return enabled() || deprovisionOnRuleDeletion();

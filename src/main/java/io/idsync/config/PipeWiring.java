@@ -134,6 +134,7 @@ public class PipeWiring {
                         .retired(!settings.enabled())
                         .retryFailedAttempts(settings.retryFailedAttempts())
                         .retryFailedInterval(settings.retryFailedInterval())
+                        .latencyObjective(settings.latencyObjective().orElse(null))
                         .writesTo(settings.destination().orElseThrow())
                         // a destination down at start is checked before the pipe's first poll instead
                         .fitsItsDestination(misfits.isPresent() ? null : fit));

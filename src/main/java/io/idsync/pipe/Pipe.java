@@ -122,6 +122,21 @@ public final class Pipe implements Retry.Watcher {
         return this;
     }
 
+    /** How soon a change should reach the destination: a breach is a warning on the card and in /q/health; null: none. */
+    public Pipe latencyObjective(java.time.Duration objective) {
+        this.latencyObjective = objective;
+        return this;
+    }
+
+    public java.time.Duration latencyObjective() {
+        return latencyObjective;
+    }
+
+    /** Who hears each change's latency, from its time at the source to its outcome (the metrics' histogram). */
+    public void onChangeLatency(java.util.function.Consumer<java.time.Duration> listener) {
+        this.latencies = listener;
+    }
+
     public java.time.Duration retryFailedInterval() {
         return retryFailedInterval;
     }
@@ -186,10 +201,14 @@ public final class Pipe implements Retry.Watcher {
         if (change.kind() != Change.Kind.SCAN && change.at() != null && outcome != Outcome.FAILED) {
             // a scan's entries have no change time
             changeLag = java.time.Duration.between(change.at(), Instant.now());
+            latencies.accept(changeLag);
         }
     }
     private volatile int retryFailedAttempts = 3;
     private volatile java.time.Duration retryFailedInterval = java.time.Duration.ofSeconds(1);
+    private volatile java.time.Duration latencyObjective;
+    private volatile java.util.function.Consumer<java.time.Duration> latencies = latency -> {
+    };
 
     /** Checks the mapping against the destination before the first poll (it could not be checked at start). */
     public Pipe fitsItsDestination(java.util.function.Supplier<java.util.Optional<java.util.List<String>>> check) {

@@ -8,6 +8,7 @@ import io.idsync.state.StateStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -24,7 +25,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * The pipes' meters, at {@code /q/metrics} (Prometheus): per pipe the outcome counters
  * ({@code idsync_pipe_outcomes_total{pipe,outcome}}), the sync status figures ({@code idsync_pipe_entries{pipe,status}}),
- * whether it is failing, the last poll's duration and the newest change's lag; the workers' queue. A scrape reads the
+ * whether it is failing, the last poll's duration, the newest change's lag and every change's latency
+ * ({@code idsync_change_latency_seconds{pipe}}, a histogram); the workers' queue. A scrape reads the
  * figures from the state store at most every 5 s per pipe. Connections' requests are metered by their clients
  * ({@code idsync_connection_requests_seconds}).
  */
@@ -32,6 +34,8 @@ import java.util.function.ToDoubleFunction;
 public class PipeMetrics {
 
     private static final Duration FIGURES_KEPT = Duration.ofSeconds(5);
+    /** {@code idsync_change_latency_seconds{pipe}} */
+    static final String LATENCY = "idsync.change.latency";
 
     @Inject
     Pipes pipes;
@@ -66,6 +70,14 @@ public class PipeMetrics {
                     .description("how long the last poll took").register(registry);
             Gauge.builder("idsync.pipe.change.lag", pipe, p -> seconds(p.changeLag())).tag("pipe", pipe.name()).baseUnit("seconds")
                     .description("from the newest change's time at the source to its outcome").register(registry);
+            // every change's latency (source change → destination acknowledged) as a histogram: p50 and p99 of the last
+            // minutes in the pipe's status, buckets for the platform's own quantiles; the objective is a bucket bound
+            Timer.Builder latency = Timer.builder(LATENCY).tag("pipe", pipe.name()).publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+                    .description("from a change's time at the source to the destination's answer");
+            if (pipe.latencyObjective() != null) {
+                latency.serviceLevelObjectives(pipe.latencyObjective());
+            }
+            pipe.onChangeLatency(latency.register(registry)::record);
         }
         if (workers instanceof ThreadPoolExecutor pool) {
             Gauge.builder("idsync.workers.queue", pool, p -> p.getQueue().size()).description("entries waiting for a worker").register(registry);

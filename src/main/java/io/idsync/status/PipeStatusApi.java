@@ -32,6 +32,9 @@ public class PipeStatusApi {
     @Inject
     Leases leases;
 
+    @Inject
+    ChangeLatency latency;
+
     public List<Map<String, Object>> all(Exchange exchange) {
         return pipes.all().stream().map(pipe -> status(exchange, pipe, false)).toList();
     }
@@ -76,6 +79,7 @@ public class PipeStatusApi {
         status.put("activity", pipe.activity());
         status.put("lastPoll", text(pipe.lastPoll()));
         status.put("lastSync", text(pipe.lastSync()));
+        status.put("latency", latency.of(pipe));
         // several instances on one PostgreSQL: the pipe runs on one, the others stand by
         Leases.Holder holder = leases.holder(pipe.name()).orElse(null);
         Map<String, Object> heldBy = null;

@@ -56,6 +56,13 @@ function render(status) {
     ? "on " + status.heldBy.instance + " since " + when(status.heldBy.since) : "on no instance yet";
   element.querySelector(".last-sync").textContent = when(status.lastSync);
   element.querySelector(".last-poll").textContent = when(status.lastPoll);
+  // source change → destination answer, over the last minutes; past the pipe's objective, a warning
+  const latency = status.latency || {};
+  const shown = element.querySelector(".latency");
+  shown.textContent = latency.changes ? "p50 " + latency.p50Seconds + " s, p99 " + latency.p99Seconds + " s"
+    + (latency.objectiveSeconds != null ? " (objective " + latency.objectiveSeconds + " s" + (latency.objectiveBreached ? ": past it" : "") + ")" : "")
+    : "no change yet";
+  shown.classList.toggle("breached", !!latency.objectiveBreached);
   const summary = status.syncStatus;
   element.querySelector(".summary-title").textContent = summary.entryType === "groups" ? "Groups" : "Users";
   const figures = element.querySelector(".figures");

@@ -126,4 +126,25 @@ class SyncStatusApiTest {
         given().get("/api/pipes").then().statusCode(401);
         ApiUsers.asOperator();
     }
+
+    @Test
+    void eachChangesLatencyIsInTheStatusTheMetricsAndAgainstItsObjectiveInHealth() {
+        String id = admin.userIdStartingWith("e000150.");
+        long before = RestAssured.get("/api/pipes/" + PIPE).jsonPath().getLong("latency.changes");
+        admin.patchUser(id, SandboxAdmin.JSON.createObjectNode().put("title", "Latency " + System.nanoTime()));
+        await().atMost(WAIT).until(() -> RestAssured.get("/api/pipes/" + PIPE).jsonPath().getLong("latency.changes") > before);
+        JsonPath latency = RestAssured.get("/api/pipes/" + PIPE).jsonPath().setRootPath("latency");
+        double p50 = latency.getDouble("p50Seconds");
+        double p99 = latency.getDouble("p99Seconds");
+        assertTrue(p50 > 0 && p99 >= p50 && p99 < 20, "p50 " + p50 + " s, p99 " + p99 + " s");
+        assertEquals(0.001, latency.getDouble("objectiveSeconds"), 1e-9);
+        assertTrue(latency.getBoolean("objectiveBreached"), "no change takes under a millisecond");
+        String metrics = RestAssured.get("/q/metrics").asString();
+        assertTrue(metrics.lines().anyMatch(line -> line.startsWith("idsync_change_latency_seconds_bucket{") && line.contains("pipe=\"" + PIPE + "\"")),
+                "the histogram's buckets for the platform's quantiles");
+        JsonPath health = RestAssured.get("/q/health/ready").jsonPath();
+        String check = "checks.find { it.name == 'idsync latency objectives' }";
+        assertEquals("UP", health.getString(check + ".status"), "a breach is a warning, not a failure");
+        assertTrue(health.getString(check + ".data.'" + PIPE + "'").startsWith("warning: past its objective: p99 "), health.prettify());
+    }
 }

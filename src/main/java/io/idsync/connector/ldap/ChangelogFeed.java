@@ -40,7 +40,7 @@ final class ChangelogFeed implements ChangeDetection {
 
     private static final Logger LOG = Logger.getLogger(ChangelogFeed.class);
     private static final int BATCH = 1000;
-    private static final String[] ATTRIBUTES = {"changeNumber", "targetDN", "changeType", "changes", "newRDN", "deleteOldRDN",
+    private static final String[] ATTRIBUTES = {"changeNumber", "changeTime", "targetDN", "changeType", "changes", "newRDN", "deleteOldRDN",
             "newSuperior", "deletedEntryAttrs", "targetEntryUUID", "targetUniqueID"};
 
     private final SourceLookups lookups;
@@ -182,23 +182,36 @@ final class ChangelogFeed implements ChangeDetection {
         }
     }
 
-    /** The changes one changelog entry stands for (package-private for the tests of what cannot be mapped). */
+    /** When the server made the change ({@code changeTime}, PingDirectory's and 389 DS's), or now for a server that does not say. */
+    private static Instant changeTime(ChangeLogEntry entry) {
+        String time = entry.getAttributeValue("changeTime");
+        if (time != null) {
+            try {
+                return com.unboundid.util.StaticUtils.decodeGeneralizedTime(time).toInstant();
+            } catch (java.text.ParseException e) {
+                // not a generalized time: the time it is read stands for it
+            }
+        }
+        return Instant.now();
+    }
+
+    /** The changes one changelog entry stands for, at its change time (package-private for the tests of what cannot be mapped). */
     List<Change> toChanges(ChangeLogEntry entry) {
-        Instant now = Instant.now();
+        Instant at = changeTime(entry);
         switch (entry.getChangeType()) {
             case DELETE -> {
-                return deleted(entry, now).map(List::of).orElse(List.of());
+                return deleted(entry, at).map(List::of).orElse(List.of());
             }
             case MODIFY_DN -> {
                 // a rename's entry gone from its new DN was deleted or renamed again: a later change says so
-                return lookups.changeFor(entry.getNewDN(), Change.Kind.MODIFY, now).map(List::of).orElse(List.of());
+                return lookups.changeFor(entry.getNewDN(), Change.Kind.MODIFY, at).map(List::of).orElse(List.of());
             }
             case ADD, MODIFY -> {
                 List<Change> changes = new ArrayList<>();
                 Change.Kind kind = entry.getChangeType() == com.unboundid.ldap.sdk.ChangeType.ADD ? Change.Kind.CREATE : Change.Kind.MODIFY;
-                lookups.changeFor(entry.getTargetDN(), kind, now).ifPresent(changes::add);
+                lookups.changeFor(entry.getTargetDN(), kind, at).ifPresent(changes::add);
                 if (scope.contains(entry.getTargetDN())) {
-                    changes.addAll(memberChanges(entry, now));
+                    changes.addAll(memberChanges(entry, at));
                 }
                 return changes;
             }
