@@ -60,12 +60,17 @@ public final class PipeFixture extends RoadFixture {
 
     /** As {@link #restart(String, String, String)}, with the directory connection's settings changed by {@code connection}. */
     public Pipe restart(String name, String population, String mapping, java.util.function.UnaryOperator<LdapSettings> connection) {
+        return restart(name, population, mapping, connection, Duration.ZERO);
+    }
+
+    /** As {@link #restart(String, String, String, java.util.function.UnaryOperator)}, PingOne read {@code pollingOffset} behind now. */
+    public Pipe restart(String name, String population, String mapping, java.util.function.UnaryOperator<LdapSettings> connection, Duration pollingOffset) {
         LdapDirectory previous = ldap.remove(name);
         if (previous != null) {
             previous.close();
         }
         PingOneSettings settings = new PingOneSettings("pingone", pingOne.baseUrl() + "/v1", pingOne.baseUrl() + "/" + DemoSeed.ENVIRONMENT + "/as/token",
-                DemoSeed.ENVIRONMENT, WORKER, WORKER_SECRET, PingOneSettings.TokenAuthMethod.BASIC, Duration.ZERO, 0, 50, Duration.ofSeconds(5), Duration.ofSeconds(10), 3);
+                DemoSeed.ENVIRONMENT, WORKER, WORKER_SECRET, PingOneSettings.TokenAuthMethod.BASIC, pollingOffset, 0, 50, Duration.ofSeconds(5), Duration.ofSeconds(10), 3);
         PingOneClient client = new PingOneClient(settings);
         PingOneActivities changes = new PingOneActivities(client, io.idsync.connector.EntryType.USER, List.of("idsync-reverse-worker"));
         PingOneUserSource source = new PingOneUserSource(client, List.of(population), List.of());
