@@ -62,6 +62,7 @@ function render(status) {
   shown.textContent = latency.changes ? "p50 " + latency.p50Seconds + " s, p99 " + latency.p99Seconds + " s"
     + (latency.objectiveSeconds != null ? " (objective " + latency.objectiveSeconds + " s" + (latency.objectiveBreached ? ": past it" : "") + ")" : "")
     : "no change yet";
+  shown.title = shown.textContent;
   shown.classList.toggle("breached", !!latency.objectiveBreached);
   const summary = status.syncStatus;
   element.querySelector(".summary-title").textContent = summary.entryType === "groups" ? "Groups" : "Users";
@@ -178,7 +179,7 @@ async function renderStartpoint(status) {
   const element = card(status.pipe);
   const position = element.querySelector(".startpoint-position");
   await api("/api/pipes/" + encodeURIComponent(status.pipe) + "/startpoint")
-    .then(startpoint => position.textContent = startpoint.position)
+    .then(startpoint => position.textContent = position.title = startpoint.position)
     .catch(error => position.textContent = "unknown: " + error.message);
 }
 
