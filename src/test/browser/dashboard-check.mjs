@@ -1,6 +1,6 @@
 // Drives Debian's headless Chromium through idsync's dashboard, as DashboardBrowserTest asks, and prints what a
 // person would have seen, as one JSON object: the cards and their figures, the failures, a dry run's preview, a
-// resync's progress and its end, a startpoint set from the card, the audit log. It asserts nothing itself: the Java test compares with the API.
+// resync's progress and its end, a startpoint set from the card, held removals approved and rejected, the audit log. It asserts nothing itself: the Java test compares with the API.
 //
 //   node dashboard-check.mjs <url> <user> <password> <pipe> <screenshot.png>
 import puppeteer from "puppeteer-core";
@@ -78,6 +78,24 @@ try {
   }
   startpoint.after = await page.$eval(card, c => c.querySelector(".startpoint-position").textContent);
   seen.startpoint = startpoint;
+
+  // the removals the deletion guard held: the first approved from its line, the rest rejected with Reject all
+  await page.waitForFunction(c => !document.querySelector(`${c} .held`).hidden && document.querySelectorAll(`${c} li.held-entry`).length > 0,
+    {timeout: 20000}, card);
+  const held = await page.$eval(card, c => ({
+    count: Number(c.querySelector(".held-count").textContent),
+    entries: [...c.querySelectorAll("li.held-entry")].map(li => ({sourceId: li.dataset.sourceId, text: li.firstChild.textContent, reason: li.title})),
+  }));
+  await page.click(`${card} li.held-entry button.approve`);
+  await page.waitForFunction(c => document.querySelector(`${c} .held-result`).textContent !== "", {timeout: 60000}, card);
+  held.approved = await page.$eval(`${card} .held-result`, r => r.textContent);
+  await page.waitForFunction((c, n) => Number(document.querySelector(`${c} .held-count`).textContent) === n - 1, {timeout: 20000}, card, held.count);
+  await page.$eval(`${card} .held-result`, r => r.textContent = "");
+  await page.click(`${card} button.reject-all`);
+  await page.waitForFunction(c => document.querySelector(`${c} .held-result`).textContent !== "", {timeout: 60000}, card);
+  held.rejected = await page.$eval(`${card} .held-result`, r => r.textContent);
+  await page.waitForFunction(c => document.querySelector(`${c} .held`).hidden, {timeout: 20000}, card);
+  seen.held = held;
 
   // the audit log shows the runs and the startpoint's move, newest first
   await page.waitForFunction(() => [...document.querySelectorAll("tr.audit-record")].some(r => r.textContent.includes("resync-finished")), {timeout: 20000});

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 /**
  * What goes into the audit log: every operation a pipe performs on an entry (create, modify with the names of the
  * attributes it changed, rename, disable, enable, delete, a group's members added and removed) and every one it is
- * asked to (resyncs, reconciliations, deprovisionings, the deletion guard holding and being confirmed). Stored with
+ * asked to (resyncs, reconciliations, deprovisionings, removals the deletion guard held, approved or rejected). Stored with
  * the outcomes it goes with ({@link StateStore#audit}) and written as one JSON line on logger {@code io.idsync.audit}
  * for a log shipper. Attribute values are never recorded: names say what changed; values are the systems' to keep.
  */
@@ -28,7 +28,7 @@ public final class AuditTrail {
     /** The record of what the road did to one entry, or null when it did nothing worth one (no change, out of scope). */
     static StateStore.AuditRecord of(Pipe pipe, SyncItem item) {
         if (item.outcome != Outcome.CREATED && item.outcome != Outcome.MODIFIED && item.outcome != Outcome.DELETED
-                && item.outcome != Outcome.FAILED) {
+                && item.outcome != Outcome.FAILED && item.outcome != Outcome.HELD) {
             return null;
         }
         Plan plan = item.plan;
@@ -46,7 +46,7 @@ public final class AuditTrail {
             default -> null;
         };
         return new StateStore.AuditRecord(0, Instant.now(), pipe.name(), item.change.sourceId(), destination, operation,
-                item.outcome == Outcome.FAILED ? "failed" : "succeeded", attributes, item.reason);
+                item.outcome == Outcome.FAILED ? "failed" : item.outcome == Outcome.HELD ? "held" : "succeeded", attributes, item.reason);
     }
 
     /** A modify named by what it does: a rename, a disable or enable (the disable attribute alone), members, or a modify. */
@@ -85,7 +85,7 @@ public final class AuditTrail {
                 && mapping.patterns().stream().flatMap(p -> p.paths().stream()).anyMatch(Road.PROVISIONED_MEMBERS::equals));
     }
 
-    /** Records an operation on the pipe as a whole (a resync started, the deletion guard confirmed...). */
+    /** Records an operation on the pipe as a whole (a resync started, held removals approved...). */
     public static void note(Pipe pipe, String operation, String outcome, String reason) {
         write(pipe.state(), new StateStore.AuditRecord(0, Instant.now(), pipe.name(), null, null, operation, outcome, null, reason));
     }

@@ -25,7 +25,6 @@ final class Batches {
     /**
      * The changes after the pipe's checkpoint. A pipe without a checkpoint does its initial load instead: it notes
      * the feed's position first (once: a restarted load keeps the first attempt's), then scans every in-scope entry.
-     * While the deletion guard holds the pipe, nothing is read and no checkpoint moves.
      *
      * @throws io.idsync.connector.ConfigurationError when the mapping does not fit the destination
      */
@@ -34,9 +33,6 @@ final class Batches {
         if (!pipe.misfits().isEmpty()) {
             // the mapping does not fit the destination (found once it could be read): nothing would go through
             throw new io.idsync.connector.ConfigurationError("the mapping does not fit the destination: " + String.join("; ", pipe.misfits()));
-        }
-        if (pipe.deletionGuard().tripped() != null) {
-            return skipped(); // held until an operator confirms: the checkpoint stays, nothing is read
         }
         Optional<String> checkpoint = pipe.state().checkpoint(pipe.name());
         if (checkpoint.isEmpty()) {
@@ -51,7 +47,7 @@ final class Batches {
         return new Runs.Started(run, feeds.changes(pipe, checkpoint.get(), run));
     }
 
-    /** A poll that reads nothing: another instance or run holds the pipe, or its deletion guard does. */
+    /** A poll that reads nothing: another instance or run holds the pipe. */
     static Runs.Started skipped() {
         return new Runs.Started(Run.skipped(), Collections.emptyIterator());
     }
@@ -69,7 +65,6 @@ final class Batches {
         if (!run.retries.isEmpty()) {
             pipe.state().retriesDone(pipe.name(), run.retries);
         }
-        pipe.deletionGuard().runFinished();
         pipe.healthy();
         if (run.report != null) {
             run.report.finish(null);
@@ -81,9 +76,6 @@ final class Batches {
     /** A batch that could not finish, for this reason: the checkpoint stays, the next poll replays it. */
     void failed(Pipe pipe, String why) {
         pipe.failing(why);
-        if (pipe.deletionGuard().tripped() != null && pipe.lastError() != null && pipe.lastError().contains(pipe.deletionGuard().tripped())) {
-            AuditTrail.note(pipe, "deletion-guard-held", "held", pipe.deletionGuard().tripped());
-        }
         try {
             pipe.state().flush(); // the outcomes recorded before the stop show in the status
         } catch (RuntimeException e) {

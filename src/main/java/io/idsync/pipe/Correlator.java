@@ -81,12 +81,25 @@ final class Correlator {
         }
     }
 
+    /**
+     * The owner's link matched the found entry by its id alone, and the entry the link names still exists with that id:
+     * two entries share the id (a copy that was given its source's entryUUID, as the demo's replicas are), so the
+     * found one is not the owner's. A link whose entry is gone under its name was renamed: the found entry is it.
+     */
+    private boolean anotherEntryWithTheSameId(Pipe pipe, StateStore.Owner owner, DestinationEntry found) {
+        if (owner.destinationRef() == null || owner.destinationRef().equalsIgnoreCase(found.name()) || found.id() == null) {
+            return false;
+        }
+        Optional<DestinationEntry> named = retry.call(pipe, "read " + owner.destinationRef(), () -> pipe.destination().read(owner.destinationRef()));
+        return named.isPresent() && found.id().equals(named.get().id());
+    }
+
     /** Takes a destination entry found by correlation, unless another pipe or source entry holds it. */
     private void claim(Pipe pipe, SyncItem item, DestinationEntry found) {
         String id = item.change.sourceId();
         Optional<StateStore.Owner> owner = retry.call(pipe, "read who owns " + found.name(),
                 () -> pipe.state().owner(pipes.writingWith(pipe), pipe.name(), id, found.id(), found.name()));
-        if (owner.isEmpty()) {
+        if (owner.isEmpty() || anotherEntryWithTheSameId(pipe, owner.get(), found)) {
             item.destination = found;
             return;
         }

@@ -11,6 +11,8 @@ public enum Outcome {
     OUT_OF_SCOPE("outOfScope"),
     /** the sync class switches this operation off ({@code synchronize-creates/modifies/deletes}) */
     NOT_SYNCHRONIZED("notSynchronized"),
+    /** a removal the deletion guard held for an operator: nothing was written, the link stays */
+    HELD("held"),
     FAILED("failed");
 
     private final String counter;

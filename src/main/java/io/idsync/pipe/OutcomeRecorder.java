@@ -74,6 +74,8 @@ final class OutcomeRecorder {
                     withdrawNotedCreate(state, pipe, item);
                 }
             }
+            case HELD -> state.hold(pipe.name(), java.util.List.of(new StateStore.HeldRemoval(id, item.plan.ref(),
+                    item.plan.action() == io.idsync.connector.Plan.Action.DELETE ? "delete" : "disable", item.reason, java.time.Instant.now())));
             case OUT_OF_SCOPE -> {
                 if (item.settledIntent != null) {
                     state.recordRemoved(pipe.name(), id); // the intent is settled: nothing of it is at the destination
@@ -81,6 +83,10 @@ final class OutcomeRecorder {
                     withdrawNotedCreate(state, pipe, item);
                 }
             }
+        }
+        if (run.holdsExist && item.outcome != Outcome.HELD && item.outcome != Outcome.FAILED && item.outcome != Outcome.OUT_OF_SCOPE) {
+            // removed now, approved or not, or back in scope: its held removal, if it had one, no longer waits
+            state.releaseHeld(pipe.name(), java.util.List.of(id));
         }
         boolean linked = item.outcome == Outcome.CREATED || item.outcome == Outcome.MODIFIED || item.outcome == Outcome.NO_CHANGE;
         if (linked && !gone && (item.link == null || item.link.status() != StateStore.Status.SYNCED || item.link.destinationId() == null)) {

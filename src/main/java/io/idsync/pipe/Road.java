@@ -185,7 +185,10 @@ public final class Road {
         correlator.correlate(pipe(exchange), item(exchange));
     }
 
-    /** Plans the operation; a removal (delete, or disable at scope exit or delete) counts against the deletion guard. */
+    /**
+     * Plans the operation. A removal (delete, or disable at scope exit) waits for the run's end, or is held for an
+     * operator ({@link Run#removal}).
+     */
     public void plan(Exchange exchange) {
         SyncItem item = item(exchange);
         Pipe pipe = pipe(exchange);
@@ -193,18 +196,29 @@ public final class Road {
         boolean removal = item.destination != null && (item.source == null || !item.inScope)
                 && (item.outcome == Outcome.DELETED || item.outcome == Outcome.MODIFIED);
         if (removal) {
-            run(exchange).removal(pipe.deletionGuard());
+            Run run = run(exchange);
+            switch (run.removal(pipe, item)) {
+                case AT_THE_END -> item.deferred = true;
+                case HELD -> {
+                    item.outcome = null;
+                    item.decide(Outcome.HELD, run.heldBecause(pipe.deletionGuard()));
+                }
+                case NOW -> {
+                }
+            }
         }
     }
 
     /** Applies the plan, unless this is a dry run; a create, delete or rename notes its intent first. */
     public void deliver(Exchange exchange) {
-        SyncItem item = item(exchange);
-        if (item.plan == null || item.plan.action() == Plan.Action.NONE || item.outcome == Outcome.FAILED
-                || item.outcome == Outcome.NOT_SYNCHRONIZED || run(exchange).dryRun) {
+        deliver(pipe(exchange), item(exchange), run(exchange));
+    }
+
+    private void deliver(Pipe pipe, SyncItem item, Run run) {
+        if (item.deferred || item.plan == null || item.plan.action() == Plan.Action.NONE || item.outcome == Outcome.FAILED
+                || item.outcome == Outcome.NOT_SYNCHRONIZED || item.outcome == Outcome.HELD || run.dryRun) {
             return;
         }
-        Pipe pipe = pipe(exchange);
         StateStore.Intent intent = Intents.of(item.plan, item.criteria);
         if (intent != null && !(item.notedCreate != null && item.plan.action() == Plan.Action.CREATE)) {
             // committed before the write: whatever a crash cuts off after this, the replay can tell
@@ -215,10 +229,51 @@ public final class Road {
 
     /** Writes the outcome: link and status per entry, counters, the run report. */
     public void record(Exchange exchange) {
-        SyncItem item = item(exchange);
+        record(pipe(exchange), item(exchange), run(exchange));
+    }
+
+    private void record(Pipe pipe, SyncItem item, Run run) {
+        if (!item.deferred) {
+            retry.run(pipe, "record the outcome of " + item.change.sourceId(), () -> outcomes.record(pipe, item, run));
+        }
+    }
+
+    /**
+     * Once every entry of the run went down the road: the removals it deferred are made, when they stay within the
+     * deletion guard's limit, or all held for an operator when the run went past it.
+     */
+    public void removals(Exchange exchange) {
         Pipe pipe = pipe(exchange);
         Run run = run(exchange);
-        retry.run(pipe, "record the outcome of " + item.change.sourceId(), () -> outcomes.record(pipe, item, run));
+        List<SyncItem> deferred = run.takeDeferred();
+        if (deferred.isEmpty()) {
+            return;
+        }
+        boolean hold = run.pastTheLimit();
+        String why = hold ? run.heldBecause(pipe.deletionGuard()) : null;
+        for (SyncItem item : deferred) {
+            item.deferred = false;
+            if (hold) {
+                item.outcome = null;
+                item.decide(Outcome.HELD, why);
+                record(pipe, item, run);
+                continue;
+            }
+            try {
+                deliver(pipe, item, run);
+                record(pipe, item, run);
+            } catch (io.idsync.connector.SystemFailure | BatchStopped | io.idsync.state.StateStoreException e) {
+                throw e; // not the entry's: the batch stops, as in the road
+            } catch (RuntimeException e) {
+                failed(pipe, item, run, e);
+            }
+        }
+        if (hold) {
+            String all = "the deletion guard held all " + run.removalsPlanned() + " removals of this run (" + why.substring(why.indexOf(':') + 2)
+                    + "); approve or reject each at /api/pipes/" + pipe.name() + "/held";
+            LOG.warnf("%s: %s", pipe.name(), all);
+            AuditTrail.note(pipe, "deletion-guard-held", "held", all);
+        }
     }
 
     /**
@@ -232,13 +287,17 @@ public final class Road {
 
     /** An entry that failed for good: its reason is recorded and the road goes on with the next one. */
     public void failed(Exchange exchange) {
-        SyncItem item = item(exchange);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        failed(pipe(exchange), item(exchange), run(exchange), cause);
+    }
+
+    private void failed(Pipe pipe, SyncItem item, Run run, Exception cause) {
         String reason = cause == null ? "unknown error" : cause instanceof EntryRejected || cause instanceof MappingException
                 ? cause.getMessage() : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        item.deferred = false;
         item.outcome = null;
         item.decide(Outcome.FAILED, reason);
-        record(exchange);
+        record(pipe, item, run);
     }
 
     // --- full runs: reconciliation and resync ---------------------------------------------------------
@@ -256,7 +315,7 @@ public final class Road {
     /**
      * Starts a reconciliation ({@link Runs#reconciliation}) on this exchange.
      *
-     * @throws PipeBusy when the deletion guard holds the pipe, or another run still does after {@code waitMillis}
+     * @throws PipeBusy when another run still holds the pipe after {@code waitMillis}
      */
     public void beginReconciliation(Exchange exchange, Pipe pipe, long waitMillis) {
         begin(exchange, pipe, runs.reconciliation(pipe, waitMillis));
@@ -266,7 +325,7 @@ public final class Road {
      * Starts the deprovisioning of a retired pipe ({@link Runs#deprovisioning}) on this exchange: its road, stopped
      * with the rest of its routes (enabled=false), is started; its poll stays stopped.
      *
-     * @throws PipeBusy when the pipe is not retired, the deletion guard holds it, or another run still does
+     * @throws PipeBusy when the pipe is not retired, or another run still holds it
      */
     public void beginDeprovisioning(Exchange exchange, Pipe pipe, long waitMillis) {
         Runs.Started started = runs.deprovisioning(pipe, waitMillis);
@@ -283,8 +342,7 @@ public final class Road {
     /**
      * Starts a full scan of the pipe's source down the road ({@link Runs#resync}); a dry run only reports.
      *
-     * @throws PipeBusy when another run still holds the pipe after {@code waitMillis}, or (unless a dry run) the
-     *                  deletion guard does
+     * @throws PipeBusy when another run still holds the pipe after {@code waitMillis}
      */
     public void beginResync(Exchange exchange, Pipe pipe, boolean dryRun, long waitMillis) {
         begin(exchange, pipe, runs.resync(pipe, dryRun, waitMillis));
@@ -298,6 +356,30 @@ public final class Road {
      */
     public void beginResync(Exchange exchange, Pipe pipe, boolean dryRun, long waitMillis, Integer ratePerSecond, java.util.List<String> subset) {
         begin(exchange, pipe, runs.resync(pipe, dryRun, waitMillis, ratePerSecond, subset));
+    }
+
+    /**
+     * Starts the removals an operator approved ({@link Runs#approval}) on this exchange: those entries go down the road
+     * again, and each that still should be removed is, outside the deletion guard's limit; {@code sourceIds} null: every
+     * one the pipe holds.
+     *
+     * @throws PipeBusy when another run still holds the pipe after {@code waitMillis}
+     * @throws IllegalArgumentException when one of them has no held removal
+     */
+    public void beginApproval(Exchange exchange, Pipe pipe, java.util.List<String> sourceIds, String operator, long waitMillis) {
+        begin(exchange, pipe, runs.approval(pipe, sourceIds == null ? HeldDecisions.allHeld(pipe) : sourceIds, operator, waitMillis));
+    }
+
+    /**
+     * Rejects these held removals ({@link HeldDecisions#reject}); {@code sourceIds} null: every one the pipe holds.
+     *
+     * @return how many were rejected
+     * @throws PipeBusy                 when another instance runs the pipe, or a run still holds it after {@code waitMillis}
+     * @throws IllegalArgumentException when one of them has no held removal
+     */
+    public int rejectHeld(Pipe pipe, java.util.List<String> sourceIds, String operator, String why, long waitMillis) {
+        runs.requireHeld(pipe);
+        return HeldDecisions.reject(pipe, sourceIds == null ? HeldDecisions.allHeld(pipe) : sourceIds, operator, why, waitMillis);
     }
 
     /** The run's exchange: it releases the pipe when done, names the pipe and the run, and carries the items. */

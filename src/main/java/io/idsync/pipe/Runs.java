@@ -58,11 +58,10 @@ final class Runs {
      * that is gone gets the delete action, one out of scope the scope-exit action: the deletes and scope exits that
      * change detection cannot see (no changelog, or changes missed).
      *
-     * @throws PipeBusy when the deletion guard holds the pipe, or another run still does after {@code waitMillis}
+     * @throws PipeBusy when another run still holds the pipe after {@code waitMillis}
      */
     Started reconciliation(Pipe pipe, long waitMillis) {
         requireHeld(pipe);
-        requireNotHeldByGuard(pipe);
         acquire(pipe, "reconciliation", waitMillis);
         return started(pipe, () -> {
             Run run = Run.of(pipe, new RunReport(pipe.name(), "reconciliation", false), false);
@@ -75,9 +74,9 @@ final class Runs {
     /**
      * The deprovisioning of a retired pipe ({@code deprovision-on-rule-deletion}): every entry it linked goes down the
      * road out of scope, so it gets the remove action (disable or delete, as its mapping says), counted by its deletion
-     * guard like any removal: past the guard's limit the run stops until an operator confirms.
+     * guard like any removal: past the guard's limit they are held for an operator.
      *
-     * @throws PipeBusy when the pipe is not retired, the deletion guard holds it, or another run still does
+     * @throws PipeBusy when the pipe is not retired, or another run still holds it
      */
     Started deprovisioning(Pipe pipe, long waitMillis) {
         requireHeld(pipe);
@@ -85,7 +84,6 @@ final class Runs {
             throw new PipeBusy("pipe '" + pipe.name() + "' is running: deprovisioning is for a rule switched off"
                     + " (idsync.pipes." + pipe.name() + ".enabled=false with deprovision-on-rule-deletion=true)");
         }
-        requireNotHeldByGuard(pipe);
         acquire(pipe, "deprovisioning", waitMillis);
         return started(pipe, () -> {
             Run run = Run.of(pipe, new RunReport(pipe.name(), "deprovisioning", false), false);
@@ -98,8 +96,7 @@ final class Runs {
     /**
      * A full scan of the pipe's source down the road; a dry run only reports.
      *
-     * @throws PipeBusy when another run still holds the pipe after {@code waitMillis}, or (unless a dry run) the
-     *                  deletion guard does
+     * @throws PipeBusy when another run still holds the pipe after {@code waitMillis}
      */
     Started resync(Pipe pipe, boolean dryRun, long waitMillis) {
         return resync(pipe, dryRun, waitMillis, null, null);
@@ -116,9 +113,6 @@ final class Runs {
         requireHeld(pipe);
         acquire(pipe, dryRun ? "resync (dry run)" : "resync", waitMillis);
         return started(pipe, () -> {
-            if (!dryRun) {
-                requireNotHeldByGuard(pipe);
-            }
             RunReport report = new RunReport(pipe.name(), "resync", dryRun, pace, subset);
             Run run = Run.of(pipe, report, dryRun);
             String how = (ratePerSecond == null ? "" : "at " + ratePerSecond + " entries/s")
@@ -130,6 +124,29 @@ final class Runs {
                 pace.await(report);
                 return item;
             }));
+        });
+    }
+
+    /**
+     * The removals an operator approved: these entries go down the road again, read afresh, and each that still should
+     * be removed is, outside the deletion guard's limit; one that came back meanwhile is synchronized instead. Either
+     * way its removal is held no more.
+     *
+     * @throws PipeBusy when another run still holds the pipe after {@code waitMillis}
+     * @throws IllegalArgumentException when one of them has no held removal (nothing is started)
+     */
+    Started approval(Pipe pipe, List<String> sourceIds, String operator, long waitMillis) {
+        HeldDecisions.requireHeld(pipe, sourceIds);
+        requireHeld(pipe);
+        acquire(pipe, "approved removals", waitMillis);
+        return started(pipe, () -> {
+            Run run = Run.of(pipe, new RunReport(pipe.name(), "approved removals", false, RunPace.of(null), sourceIds), false)
+                    .approving(new java.util.HashSet<>(sourceIds));
+            String why = operator + " approved the held removal of " + sourceIds.size() + (sourceIds.size() == 1 ? " entry: " : " entries: ")
+                    + String.join(", ", sourceIds.subList(0, Math.min(20, sourceIds.size()))) + (sourceIds.size() > 20 ? ", ..." : "");
+            LOG.warnf("%s: %s", pipe.name(), why);
+            AuditTrail.note(pipe, "held-removals-approved", "accepted", why);
+            return new Started(run, feeds.named(pipe, sourceIds));
         });
     }
 
@@ -147,19 +164,12 @@ final class Runs {
         RunReport report = run.report;
         report.finish(null);
         if (!report.dryRun()) {
-            pipe.deletionGuard().runFinished();
             pipe.runEnded(report);
             pipe.state().saveCounters(pipe.name(), pipe.counters().snapshot());
         }
         LOG.infof("%s: %s finished: %s", pipe.name(), report.kind(), report.summary());
         AuditTrail.note(pipe, report.kind().replace(' ', '-').replace("(", "").replace(")", "") + "-finished", "succeeded", report.summary());
         return report.toMap();
-    }
-
-    private static void requireNotHeldByGuard(Pipe pipe) {
-        if (pipe.deletionGuard().tripped() != null) {
-            throw new PipeBusy("pipe '" + pipe.name() + "' is held by its deletion guard: " + pipe.deletionGuard().tripped());
-        }
     }
 
     private static void acquire(Pipe pipe, String activity, long waitMillis) {

@@ -32,6 +32,8 @@ public final class SyncItem {
     StateStore.Intent settledIntent;
     /** the create intent the feed committed with this entry's page (null: none): the create needs no commit of its own */
     StateStore.Intent notedCreate;
+    /** a removal the run makes when it ends (within the deletion guard's limit): deliver and record pass it by until then */
+    boolean deferred;
     /** how a failure of this entry is tried again */
     Retrying retrying = Retrying.WITH_BACKOFF;
 

@@ -149,7 +149,7 @@ final class EntryStates {
                 && ((destinationId != null && destinationId.equals(s.destinationId())) || (destinationRef != null && destinationRef.equalsIgnoreCase(s.destinationRef())));
         java.util.function.Predicate<Owner> other = o -> !(o.pipe().equals(self) && o.sourceId().equals(sourceId));
         for (Pending p : pending.values()) {
-            Owner owner = new Owner(p.pipe(), p.sourceId());
+            Owner owner = new Owner(p.pipe(), p.sourceId(), p.state().destinationRef());
             if (pipes.contains(p.pipe()) && other.test(owner) && isLink.test(p.state())) {
                 return Optional.of(owner);
             }
@@ -162,8 +162,8 @@ final class EntryStates {
         values.add(destinationId == null ? "" : destinationId);
         values.add(destinationRef == null ? "" : destinationRef);
         List<Owner> linked = new ArrayList<>();
-        jdbc.query("SELECT pipe, source_id FROM entry_state WHERE pipe IN (" + in + ") AND destination_ref IS NOT NULL AND (destination_id = ? OR destination_ref = ?)",
-                rs -> linked.add(new Owner(rs.getString(1), rs.getString(2))), values.toArray());
+        jdbc.query("SELECT pipe, source_id, destination_ref FROM entry_state WHERE pipe IN (" + in + ") AND destination_ref IS NOT NULL AND (destination_id = ? OR destination_ref = ?)",
+                rs -> linked.add(new Owner(rs.getString(1), rs.getString(2), rs.getString(3))), values.toArray());
         // a newer outcome still in the buffer may have let the entry go
         return linked.stream().filter(other)
                 .filter(o -> {

@@ -71,7 +71,7 @@ public class StateStore {
     }
 
     /** The pipe and source entry whose link is a given destination entry. */
-    public record Owner(String pipe, String sourceId) {
+    public record Owner(String pipe, String sourceId, String destinationRef) {
     }
 
     /** An entry due to go down the road again, and the attempt it is. */
@@ -86,6 +86,7 @@ public class StateStore {
     private final Retries retries;
     private final MemberRefreshes memberRefreshes;
     private final AuditLog audit;
+    private final HeldRemovals held;
 
     public StateStore(DataSource dataSource) {
         Jdbc jdbc = new Jdbc(dataSource);
@@ -94,6 +95,7 @@ public class StateStore {
         this.entries = new EntryStates(jdbc, audit);
         this.retries = new Retries(jdbc);
         this.memberRefreshes = new MemberRefreshes(jdbc);
+        this.held = new HeldRemovals(jdbc);
     }
 
     /**
@@ -387,6 +389,38 @@ public class StateStore {
      */
     public void memberRefreshesDone(String pipe, List<Long> ids) {
         memberRefreshes.done(pipe, ids);
+    }
+
+    // --- removals the deletion guard held -----------------------------------------------------------
+
+    /**
+     * A removal the deletion guard held: {@code action} delete or disable, of the destination entry {@code destination}
+     * (its link stays as it was).
+     */
+    public record HeldRemoval(String sourceId, String destination, String action, String reason, Instant heldAt) {
+    }
+
+    /** Holds these removals, committed before this returns: the run's checkpoint may then move past them. */
+    public void hold(String pipe, java.util.Collection<HeldRemoval> removals) {
+        held.hold(pipe, removals);
+    }
+
+    /** The held removals after source id {@code afterId} ("" or null: from the first), in id order, at most {@code limit}. */
+    public List<HeldRemoval> heldRemovals(String pipe, String afterId, int limit) {
+        return held.page(pipe, afterId, limit);
+    }
+
+    public boolean isHeld(String pipe, String sourceId) {
+        return held.isHeld(pipe, sourceId);
+    }
+
+    public long heldCount(String pipe) {
+        return held.count(pipe);
+    }
+
+    /** These entries' removals are held no more (approved and done, rejected, or no longer due). */
+    public void releaseHeld(String pipe, java.util.Collection<String> sourceIds) {
+        held.release(pipe, sourceIds);
     }
 
     /** Writes every buffered outcome, and the audit records that go with them, in one transaction. */

@@ -86,18 +86,21 @@ public class ApiParameters {
         }
     }
 
+    private static final Parameter IDS = Parameter.pattern("ids", "[^,\\p{Cntrl}]{1,512}(,[^,\\p{Cntrl}]{1,512}){0,99}", "up to 100 source ids, separated by commas");
+
     /** Every call of the API and its parameters; the README's HTTP API section lists the same. */
     static final List<Call> CALLS = List.of(
             Call.of(HttpMethod.GET, "/api/pipes"),
             Call.of(HttpMethod.GET, "/api/pipes/{pipe}"),
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/resync", Parameter.bool("dryRun", true)),
-            Call.of(HttpMethod.POST, "/api/pipes/{pipe}/runs", Parameter.bool("dryRun", true), Parameter.range("ratePerSecond", 1, 100_000),
-                    Parameter.pattern("ids", "[^,\\p{Cntrl}]{1,512}(,[^,\\p{Cntrl}]{1,512}){0,99}", "up to 100 source ids, separated by commas")),
+            Call.of(HttpMethod.POST, "/api/pipes/{pipe}/runs", Parameter.bool("dryRun", true), Parameter.range("ratePerSecond", 1, 100_000), IDS),
             Call.of(HttpMethod.PATCH, "/api/pipes/{pipe}/runs/{run}", new Parameter("ratePerSecond", "a whole number from 1 to 100000, always given",
                     v -> v.matches("\\d{1,6}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= 100_000, true)),
             Call.of(HttpMethod.GET, "/api/pipes/{pipe}/runs/{run}"),
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/runs/{run}/cancel"),
-            Call.of(HttpMethod.POST, "/api/pipes/{pipe}/confirm-deletions"),
+            Call.of(HttpMethod.GET, "/api/pipes/{pipe}/held", Parameter.text("after", 1024), Parameter.range("limit", 1, 1000)),
+            Call.of(HttpMethod.POST, "/api/pipes/{pipe}/held/approve", IDS, Parameter.bool("all", false)),
+            Call.of(HttpMethod.POST, "/api/pipes/{pipe}/held/reject", IDS, Parameter.bool("all", false), Parameter.text("reason", 500)),
             Call.of(HttpMethod.GET, "/api/pipes/{pipe}/startpoint"),
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/startpoint", new Parameter("at",
                     "end, beginning, a time (2026-12-07T09:00Z, 10 minutes ago) or a position of the source, at most 1024 characters",
@@ -111,7 +114,7 @@ public class ApiParameters {
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/entries/{entry}/retry"),
             Call.of(HttpMethod.GET, "/api/audit", Parameter.pattern("pipe", "[A-Za-z0-9._-]{1,100}", "a pipe's name"),
                     Parameter.text("entry", 1024), Parameter.pattern("operation", "[a-z][a-z-]{0,63}", "an operation such as create, modify, disable, resync-started"),
-                    Parameter.oneOf("outcome", "succeeded", "failed", "started", "held", "confirmed", "accepted", "cancelled", "set"),
+                    Parameter.oneOf("outcome", "succeeded", "failed", "started", "held", "rejected", "accepted", "cancelled", "set"),
                     Parameter.instant("from"), Parameter.instant("to"), Parameter.range("before", 1, Long.MAX_VALUE), Parameter.range("limit", 1, 1000)),
             Call.of(HttpMethod.POST, "/api/connections/{connection}/test"));
 

@@ -13,8 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What {@code POST /api/pipes/{pipe}/resync}, {@code .../reconcile} and {@code .../confirm-deletions} do: find the
- * pipe the request names and start the run on the road (the route then walks it and answers the report).
+ * What the operators' calls on a pipe do ({@code POST /api/pipes/{pipe}/resync}, {@code .../reconcile}, {@code .../runs},
+ * {@code .../held/approve}, {@code .../startpoint}...): find the pipe the request names and start the run on the road (the
+ * route then walks it and answers the report), or decide.
  */
 @ApplicationScoped
 @Named("pipeOperations")
@@ -155,18 +156,74 @@ public class PipeOperationsApi {
         road.beginDeprovisioning(exchange, requestedPipe(pipes, exchange), WAIT_MILLIS);
     }
 
-    /** An operator confirms the removals the deletion guard stopped: the next run may make them. */
-    public Map<String, Object> confirmDeletions(Exchange exchange) {
+    /**
+     * {@code GET /api/pipes/{pipe}/held?after=&limit=}: the removals the deletion guard held, in source id order: each
+     * entry's source id, destination entry, action (delete or disable), why and since when.
+     */
+    public Map<String, Object> held(Exchange exchange) {
         Pipe pipe = requestedPipe(pipes, exchange);
-        String reason = pipe.deletionGuard().tripped();
-        pipe.deletionGuard().confirm();
-        LOG.warnf("%s: deletions confirmed by an operator%s", pipe.name(), reason == null ? "" : " (" + reason + ")");
-        io.idsync.pipe.AuditTrail.note(pipe, "deletions-confirmed", "confirmed", reason);
+        String after = exchange.getIn().getHeader("after", "", String.class);
+        int limit = Integer.parseInt(exchange.getIn().getHeader("limit", "100", String.class));
+        java.util.List<io.idsync.state.StateStore.HeldRemoval> page = pipe.state().heldRemovals(pipe.name(), after, limit);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("pipe", pipe.name());
-        answer.put("confirmed", true);
-        answer.put("wasHeldBecause", reason);
+        answer.put("held", pipe.state().heldCount(pipe.name()));
+        answer.put("entries", page.stream().map(held -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("sourceId", held.sourceId());
+            entry.put("destination", held.destination());
+            entry.put("action", held.action());
+            entry.put("reason", held.reason());
+            entry.put("heldAt", held.heldAt().toString());
+            return entry;
+        }).toList());
+        answer.put("next", page.size() < limit ? null : page.get(page.size() - 1).sourceId());
         return answer;
+    }
+
+    /**
+     * {@code POST /api/pipes/{pipe}/held/approve?ids=a,b|all=true}: those entries go down the road now, and each that
+     * still should be removed is; the answer is the run's report. 404 for an entry with no held removal.
+     */
+    public void startApproval(Exchange exchange) {
+        Pipe pipe = requestedPipe(pipes, exchange);
+        java.util.List<String> ids = heldChoice(exchange);
+        try {
+            road.beginApproval(exchange, pipe, ids, operator(exchange), WAIT_MILLIS);
+        } catch (IllegalArgumentException e) {
+            throw new ApiProblem(404, e.getMessage());
+        }
+    }
+
+    /**
+     * {@code POST /api/pipes/{pipe}/held/reject?ids=a,b|all=true&reason=}: those removals are not made; the destination
+     * entries are kept and unlinked, each decision audited with the operator and the reason.
+     */
+    public Map<String, Object> rejectHeld(Exchange exchange) {
+        Pipe pipe = requestedPipe(pipes, exchange);
+        java.util.List<String> ids = heldChoice(exchange);
+        int rejected;
+        try {
+            rejected = road.rejectHeld(pipe, ids, operator(exchange), exchange.getIn().getHeader("reason", String.class), WAIT_MILLIS);
+        } catch (IllegalArgumentException e) {
+            throw new ApiProblem(404, e.getMessage());
+        }
+        LOG.warnf("%s: %s rejected %d held removals", pipe.name(), operator(exchange), rejected);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("pipe", pipe.name());
+        answer.put("rejected", rejected);
+        answer.put("held", pipe.state().heldCount(pipe.name()));
+        return answer;
+    }
+
+    /** The entries a decision on held removals names: {@code ids}, or every one with {@code all=true}; 400 for neither or both. */
+    private static java.util.List<String> heldChoice(Exchange exchange) {
+        String ids = exchange.getIn().getHeader("ids", String.class);
+        boolean all = Boolean.parseBoolean(exchange.getIn().getHeader("all", "false", String.class));
+        if ((ids == null) == !all) {
+            throw new ApiProblem(400, "name the entries with ids=, or say all=true (not both)", "ids=a,b,c (up to 100 source ids) or all=true");
+        }
+        return all ? null : java.util.Arrays.stream(ids.split(",")).map(String::trim).filter(id -> !id.isEmpty()).distinct().toList();
     }
 
     /** {@code GET /api/pipes/{pipe}/startpoint}: where the pipe's change feed reads from, in the source's words. */

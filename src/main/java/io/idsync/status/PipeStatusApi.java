@@ -46,7 +46,7 @@ public class PipeStatusApi {
     /** The answer to a request that failed: its status code and {@code {"error": ...}}. */
     public Map<String, Object> problem(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        // what the request asked wrong (its own status), a pipe busy, held or stopped by its guard 409, a system that
+        // what the request asked wrong (its own status), a pipe busy 409, a system that
         // does not answer or refuses idsync 503; anything else is idsync's own fault: 500, with an id that is in the log
         int status = cause instanceof PipeOperationsApi.ApiProblem problem ? problem.status()
                 : cause instanceof PipeBusy || cause instanceof io.idsync.pipe.BatchStopped ? 409
@@ -97,11 +97,8 @@ public class PipeStatusApi {
         status.put("counters", pipe.counters().snapshot());
         status.put("lastError", pipe.lastError());
         status.put("failingSince", text(pipe.failingSince()));
-        String held = pipe.deletionGuard().tripped();
-        if (held != null) {
-            status.put("activity", "held by the deletion guard");
-            status.put("deletionGuard", held);
-        }
+        // removals the deletion guard held, each waiting for an operator (GET .../held); the pipe goes on meanwhile
+        status.put("heldRemovals", pipe.state().heldCount(pipe.name()));
         boolean groups = pipe.entryType() == io.idsync.connector.EntryType.GROUP;
         StateStore.Figures figures = pipe.state().figures(pipe.name(), groups);
         status.put("syncStatus", syncStatus(figures, groups));

@@ -1,6 +1,6 @@
 // idsync's dashboard: one card per pipe in the terms of PingOne's sync summary (seed 003), its failures, Resync and
-// Dry run with their progress, the deletion guard's Confirm, where its change feed reads from (and Set startpoint),
-// and the audit log. It reads the HTTP API only (the
+// Dry run with their progress, where its change feed reads from (and Set startpoint), the removals the deletion guard
+// held (each approved or rejected), and the audit log. It reads the HTTP API only (the
 // browser sends the credentials it was asked for) and refreshes itself every two seconds. No library, no CDN.
 "use strict";
 
@@ -31,7 +31,8 @@ function card(pipe) {
     element.dataset.pipe = pipe;
     element.querySelector(".resync").addEventListener("click", () => resync(pipe, false));
     element.querySelector(".dry-run").addEventListener("click", () => resync(pipe, true));
-    element.querySelector(".confirm").addEventListener("click", () => confirmDeletions(pipe));
+    element.querySelector(".approve-all").addEventListener("click", () => decideHeld(pipe, "approve", null));
+    element.querySelector(".reject-all").addEventListener("click", () => decideHeld(pipe, "reject", null));
     element.querySelector(".startpoint").addEventListener("submit", event => {
       event.preventDefault();
       setStartpoint(pipe);
@@ -78,9 +79,6 @@ function render(status) {
     figures.append(dt, dd);
   }
   element.querySelector(".error").textContent = status.lastError ? "Failing since " + when(status.failingSince) + ": " + status.lastError : "";
-  const guard = element.querySelector(".guard");
-  guard.hidden = !status.deletionGuard;
-  element.querySelector(".guard-reason").textContent = status.deletionGuard || "";
   const run = element.querySelector(".run");
   if (element.classList.contains("running")) {
     // followed by resync()
@@ -198,8 +196,49 @@ async function setStartpoint(pipe) {
   refresh();
 }
 
-async function confirmDeletions(pipe) {
-  await api("/api/pipes/" + encodeURIComponent(pipe) + "/confirm-deletions", {method: "POST"}).catch(error => alert(error.message));
+// The removals the deletion guard held: the first 20, each with Approve and Reject; the list is rebuilt only when it
+// changes, so a refresh never replaces a button under a click
+async function renderHeld(status) {
+  const element = card(status.pipe);
+  const count = status.heldRemovals || 0;
+  element.querySelector(".held").hidden = count === 0;
+  element.querySelector(".held-count").textContent = count;
+  const list = element.querySelector(".held-list");
+  const page = count === 0 ? {entries: []}
+    : await api("/api/pipes/" + encodeURIComponent(status.pipe) + "/held?limit=20").catch(() => ({entries: []}));
+  const key = page.entries.map(entry => entry.sourceId).join("\n");
+  if (list.dataset.key === key) return;
+  list.dataset.key = key;
+  list.replaceChildren(...page.entries.map(entry => {
+    const item = document.createElement("li");
+    item.className = "held-entry";
+    item.dataset.sourceId = entry.sourceId;
+    item.title = entry.reason;
+    item.append((entry.destination || entry.sourceId) + " — " + entry.action);
+    for (const decision of ["approve", "reject"]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = decision;
+      button.textContent = decision === "approve" ? "Approve" : "Reject";
+      button.addEventListener("click", () => decideHeld(status.pipe, decision, entry.sourceId));
+      item.append(button);
+    }
+    return item;
+  }));
+}
+
+// Approve: the entry goes down the road now and is removed if it still should be; reject: it is kept, unlinked
+async function decideHeld(pipe, decision, sourceId) {
+  const result = card(pipe).querySelector(".held-result");
+  const which = sourceId == null ? "all=true" : "ids=" + encodeURIComponent(sourceId);
+  const why = decision === "reject" ? "&reason=" + encodeURIComponent("rejected on the dashboard") : "";
+  try {
+    const answer = await api("/api/pipes/" + encodeURIComponent(pipe) + "/held/" + decision + "?" + which + why, {method: "POST"});
+    result.textContent = decision === "approve" ? "Approved: " + (answer.entries || 0) + " read again, " + ((answer.outcomes || {}).deleted || 0)
+      + " deleted, " + ((answer.outcomes || {}).modified || 0) + " disabled or modified" : "Rejected " + answer.rejected + ": kept, unlinked";
+  } catch (error) {
+    result.textContent = "Not done: " + error.message;
+  }
   refresh();
 }
 
@@ -230,7 +269,7 @@ async function refresh() {
   try {
     const all = await api("/api/pipes");
     all.forEach(render);
-    await Promise.all(all.map(renderFailures).concat(all.map(renderStartpoint)));
+    await Promise.all(all.map(renderFailures).concat(all.map(renderStartpoint), all.map(renderHeld)));
     await refreshAudit();
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
   } catch (error) {

@@ -128,7 +128,6 @@ public final class DirectoryToDirectoryBenchmark {
                 int deletes = Math.min(1_000, entries / 10);
                 parallel(workers, deletes, i -> admin.delete(dn(entries - 1 - i, SOURCE)));
                 long reconcile = System.nanoTime();
-                idsync.pipe.deletionGuard().confirm(); // an operator's go-ahead: 1,000 is over the guard's 500
                 idsync.reconcile();
                 double reconciled = (System.nanoTime() - reconcile) / 1e9;
                 int left = count(admin, "(objectClass=inetOrgPerson)", REPLICA);
@@ -167,7 +166,7 @@ public final class DirectoryToDirectoryBenchmark {
                     "entryUUID", "ds-pwp-account-disabled", "entry-csn"));
             Pipes pipes = new Pipes();
             pipe = new Pipe("directory-to-directory", EntryType.USER, entries, entries, destination, MappingFile.load(mapping.toString()),
-                    new StateStore(state));
+                    new StateStore(state), new io.idsync.pipe.DeletionGuard(100, Integer.MAX_VALUE)); // its 1,000 deletes are wanted
             pipes.register(pipe);
             pool = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(workers * 4),
                     new ThreadPoolExecutor.CallerRunsPolicy());

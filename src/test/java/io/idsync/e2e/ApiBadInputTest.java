@@ -47,7 +47,12 @@ class ApiBadInputTest {
         bad.add(new Bad("POST", PIPE + "/runs?dryRun=true", "{\"dryRun\":false}", 400));
         bad.add(new Bad("POST", PIPE + "/runs?dryRun=true", "{not json", 400));
         bad.add(new Bad("POST", PIPE + "/reconcile?now=1", null, 400));
-        bad.add(new Bad("POST", PIPE + "/confirm-deletions?all=true", null, 400));
+        bad.add(new Bad("POST", PIPE + "/held/approve", null, 400));                // neither ids nor all
+        bad.add(new Bad("POST", PIPE + "/held/approve?ids=a&all=true", null, 400));  // both
+        bad.add(new Bad("POST", PIPE + "/held/approve?all=yes", null, 400));
+        bad.add(new Bad("POST", PIPE + "/held/reject?all=true&reason=a%0Ab", null, 400));
+        bad.add(new Bad("POST", PIPE + "/held/reject?ids=a,,b", null, 400));
+        bad.add(new Bad("GET", PIPE + "/held?limit=0", null, 400));
         bad.add(new Bad("POST", PIPE + "/deprovision?dryRun=false", null, 400));
         bad.add(new Bad("POST", PIPE + "/retry-failed?limit=-1", null, 400));
         bad.add(new Bad("POST", PIPE + "/entries/x/retry?x=1", null, 400));
@@ -72,6 +77,8 @@ class ApiBadInputTest {
         bad.add(new Bad("POST", "/api/pipes/no-such-pipe/startpoint?at=end", null, 404));
         bad.add(new Bad("POST", PIPE + "/runs/no-such-run/cancel", null, 404));
         bad.add(new Bad("GET", PIPE + "/runs/no-such-run", null, 404));
+        bad.add(new Bad("POST", PIPE + "/held/approve?ids=no-such-entry", null, 404));  // no removal of it is held
+        bad.add(new Bad("POST", PIPE + "/held/reject?ids=no-such-entry", null, 404));
         for (String status : List.of("%27;drop%20table", "FAILED", "%00", "..%2F..%2Fetc", LONG)) {
             bad.add(new Bad("GET", PIPE + "/entries?status=" + status, null, 400));
         }

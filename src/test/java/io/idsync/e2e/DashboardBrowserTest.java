@@ -36,7 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code src/test/browser/dashboard-check.mjs}) as an operator. The page must show every pipe with the figures the
  * API has, a failed entry with its reason, a dry run's preview of a drift made in the directory behind idsync's back,
  * a resync started from its button with its progress and its end (which repairs the drift), and a startpoint set from
- * the card (refused, then set, and audited with the operator's name). Skipped on a
+ * the card (refused, then set, and audited with the operator's name), and the removals a reconciliation's deletion
+ * guard held (users moved out of scope behind the change feed's back, more than its limit): one approved from its line
+ * and removed, the rest rejected and kept. Skipped on a
  * machine without Chromium or Node.js; failed under .ci/run (IDSYNC_REQUIRE_BROWSER), which installs them.
  */
 @QuarkusTest
@@ -66,6 +68,25 @@ class DashboardBrowserTest {
         bad.putObject("population").put("id", admin.populationId("Employees"));
         String badId = admin.createUser(bad);
         await().atMost(WAIT).until(() -> RestAssured.get("/api/pipes/" + PIPE + "/entries?status=failed").jsonPath().getList("entries.sourceId").contains(badId));
+        // more users out of scope than the deletion guard lets one run remove (10 %), unseen by the change feed: the
+        // reconciliation finds them all and holds every removal
+        int linked = RestAssured.get("/api/pipes/" + PIPE).jsonPath().getInt("linkedEntries");
+        io.idsync.sandbox.SandboxEnvironment environment = systems.pingOne().environment(io.idsync.sandbox.DemoSeed.ENVIRONMENT);
+        List<String> leaving = environment.userIdsInPopulation(admin.populationId("Employees")).stream()
+                .filter(id -> !id.equals(badId) && !id.equals(admin.userIdStartingWith("e000005."))).limit(linked / 10 + 2).toList();
+        leaving.forEach(id -> environment.moveUserWithoutActivity(id, admin.populationId("Contractors")));
+        try {
+            thePageShows(admin, leaving, linked);
+        } finally {
+            // back in scope, as the other tests found them: re-linked (the rejected) and created again (the approved)
+            leaving.forEach(id -> admin.movePopulation(id, "Employees"));
+            await().atMost(WAIT).until(() -> RestAssured.get("/api/pipes/" + PIPE).jsonPath().getInt("linkedEntries") == linked);
+        }
+    }
+
+    private void thePageShows(SandboxAdmin admin, List<String> leaving, int linked) throws Exception {
+        RestAssured.given().post("/api/pipes/" + PIPE + "/reconcile").then().statusCode(200);
+        assertEquals(leaving.size(), RestAssured.get("/api/pipes/" + PIPE).jsonPath().getInt("heldRemovals"), "every removal held");
         // a drift behind idsync's back: only a resync (or its dry run) sees it
         String drifted = "uid=" + admin.client().get("/users/" + admin.userIdStartingWith("e000005.")).body().path("username").asText()
                 + "," + DemoDirectory.PEOPLE_DN;
@@ -73,6 +94,11 @@ class DashboardBrowserTest {
             ldap.modify(drifted, new Modification(ModificationType.REPLACE, "title", "Drifted"));
         }
         JsonPath api = RestAssured.get("/api/pipes").jsonPath();
+        JsonPath now = RestAssured.get("/api/pipes/" + PIPE).jsonPath(); // the figures as the page first shows them
+        checkThePage(api, now, admin, leaving, drifted, linked);
+    }
+
+    private void checkThePage(JsonPath api, JsonPath now, SandboxAdmin admin, List<String> leaving, String drifted, int linked) throws Exception {
 
         Path screenshot = Path.of(System.getProperty("user.dir"), "target", "dashboard.png");
         JsonNode seen = run(page.toString(), ApiUsers.OPERATOR, ApiUsers.OPERATOR_PASSWORD, PIPE, screenshot);
@@ -91,7 +117,6 @@ class DashboardBrowserTest {
         }
         assertEquals("Users", card.path("kind").asText());
         assertTrue(card.path("heldBy").asText().startsWith("on idsync-test since "), "which instance runs the pipe: " + card.path("heldBy"));
-        JsonPath now = RestAssured.get("/api/pipes/" + PIPE).jsonPath();
         for (String figure : List.of("impacted", "success", "unsynced", "partialSynced", "failed")) {
             assertEquals(now.getInt("syncStatus." + figure), card.path("figures").path(figure).asInt(), figure + " as the API says");
         }
@@ -124,6 +149,30 @@ class DashboardBrowserTest {
         assertTrue(seen.path("audit").toString().contains("resync-finished"), "the audit log shows the run: " + seen.path("audit"));
         assertTrue(seen.path("audit").toString().contains("startpoint-set") && seen.path("audit").toString().contains(ApiUsers.OPERATOR + " moved it from"),
                 "the audit log names who moved the startpoint: " + seen.path("audit"));
+        JsonNode held = seen.path("held");
+        assertEquals(leaving.size(), held.path("count").asInt(), "Held N on the card: " + held);
+        assertTrue(held.path("entries").get(0).path("text").asText().endsWith(" — delete"), held.toString());
+        assertTrue(held.path("entries").get(0).path("reason").asText().contains("held by the deletion guard"), held.toString());
+        String approved = held.path("entries").get(0).path("sourceId").asText();
+        assertEquals("Approved: 1 read again, 1 deleted, 0 disabled or modified", held.path("approved").asText(), held.toString());
+        assertEquals("Rejected " + (leaving.size() - 1) + ": kept, unlinked", held.path("rejected").asText(), held.toString());
+        assertEquals(0, RestAssured.get("/api/pipes/" + PIPE).jsonPath().getInt("heldRemovals"));
+        try (LDAPConnection ldap = systems.directory().connection()) {
+            long kept = leaving.stream().filter(id -> !id.equals(approved)).filter(id -> {
+                try {
+                    return ldap.getEntry("uid=" + admin.client().get("/users/" + id).body().path("username").asText() + "," + DemoDirectory.PEOPLE_DN) != null;
+                } catch (com.unboundid.ldap.sdk.LDAPException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).count();
+            assertEquals(leaving.size() - 1, kept, "the rejected removals kept their directory entries");
+        }
+        JsonPath audit = RestAssured.get("/api/audit?pipe=" + PIPE + "&outcome=rejected&limit=100").jsonPath();
+        assertEquals(leaving.size() - 1, audit.getList("records").size());
+        assertTrue(audit.getString("records[0].reason").startsWith(ApiUsers.OPERATOR + " rejected the removal: rejected on the dashboard"),
+                audit.getString("records[0].reason"));
+        assertTrue(RestAssured.get("/api/audit?pipe=" + PIPE + "&operation=held-removals-approved").jsonPath().getString("records[0].reason")
+                .startsWith(ApiUsers.OPERATOR + " approved the held removal of 1 entry: " + approved));
         assertTrue(Files.size(screenshot) > 10_000, "a screenshot of the page in " + screenshot);
     }
 

@@ -245,7 +245,7 @@ class PingOneToDirectoryTest {
         RestAssured.get("/api/pipes/nope").then().statusCode(404)
                 .body("error", org.hamcrest.Matchers.containsString("no pipe named 'nope'"));
         RestAssured.given().post("/api/pipes/nope/resync?dryRun=true").then().statusCode(404);
-        RestAssured.given().post("/api/pipes/nope/confirm-deletions").then().statusCode(404);
+        RestAssured.given().post("/api/pipes/nope/held/approve?all=true").then().statusCode(404);
     }
 
     // --- directory helpers ---------------------------------------------------------------------------

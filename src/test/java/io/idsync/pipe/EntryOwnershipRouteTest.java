@@ -98,6 +98,46 @@ class EntryOwnershipRouteTest extends PipeFixtureRouteTest {
         assertTrue(systems.state.retriesDue(CONTRACTORS_PIPE, 10).isEmpty(), "no retry is left once they are created");
     }
 
+    /**
+     * A copy of an entry given its entryUUID (as the demo's directory → directory pipes make in o=replica) is linked by
+     * another pipe writing to the same directory: an entry found by correlation with the same id under another name is
+     * not that pipe's while the copy still exists under its own name; once the copy's name is gone (a rename), it is.
+     */
+    @Test
+    void anEntryWhoseIdACopyElsewhereSharesIsNotTheCopysOwnersButARenamedEntryIs() throws Exception {
+        systems.restart("replica-pipe", "Contractors", "mappings/pingone-to-directory.yaml"); // writes to the same directory
+        systems.restart();
+        startShippedPipeAndLoad();
+        List<String> ids = new ArrayList<>(systems.environment.userIdsInPopulation(systems.environment.populationIdsByName().get("Employees"))).subList(0, 2);
+        String copied = ids.get(0);
+        String renamed = ids.get(1);
+        try (LDAPConnection ldap = systems.directory.connection()) {
+            com.unboundid.ldap.sdk.SearchResultEntry entry = ldap.searchForEntry(DemoDirectory.PEOPLE_DN, SearchScope.ONE,
+                    Filter.createEqualityFilter("entryUUID", copied), "*", "entryUUID");
+            com.unboundid.ldap.sdk.Entry copy = entry.duplicate();
+            copy.setDN(entry.getRDN() + ",ou=People," + DemoDirectory.REPLICA_DN);
+            // as PingDirectory and the demo directory take entryUUID from a sync tool (the pipes write it the same way)
+            com.unboundid.ldap.sdk.AddRequest add = new com.unboundid.ldap.sdk.AddRequest(copy);
+            add.addControl(new com.unboundid.ldap.sdk.unboundidds.controls.IgnoreNoUserModificationRequestControl());
+            ldap.add(add);
+            systems.state.recordSynced("replica-pipe", copied, copy.getDN(), copied);
+        }
+        // the renamed entry's link names an entry that is gone (renamed behind the replica pipe's back: the id remains)
+        systems.state.recordSynced("replica-pipe", renamed, "uid=renamed-away,ou=People," + DemoDirectory.REPLICA_DN, renamed);
+        for (String id : ids) {
+            systems.state.recordRemoved(PipeFixture.PIPE, id); // unlinked, as a rejected removal leaves it
+        }
+        systems.state.flush();
+        ids.forEach(id -> systems.admin.setEnabled(id, false));
+        template.sendBody("direct:poll", null);
+
+        assertEquals(StateStore.Status.SYNCED, systems.state.entry(PipeFixture.PIPE, copied).orElseThrow().status(),
+                "linked again: the copy elsewhere is another entry");
+        StateStore.EntryState refused = systems.state.entry(PipeFixture.PIPE, renamed).orElseThrow();
+        assertEquals(StateStore.Status.FAILED, refused.status());
+        assertTrue(refused.reason().contains("belongs to pipe 'replica-pipe'"), refused.reason());
+    }
+
     private int count(String base) throws Exception {
         try (LDAPConnection ldap = systems.directory.connection()) {
             return ldap.search(base, SearchScope.ONE, "(objectClass=inetOrgPerson)", "1.1").getEntryCount();

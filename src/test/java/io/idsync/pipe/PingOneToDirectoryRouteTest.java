@@ -85,28 +85,69 @@ class PingOneToDirectoryRouteTest extends PipeFixtureRouteTest {
     }
 
     @Test
-    void theDeletionGuardStopsARunThatWouldRemoveTooManyUntilAnOperatorConfirms() throws Exception {
+    void theDeletionGuardHoldsEveryRemovalOfARunPastItsLimitUntilAnOperatorApprovesOrRejectsEach() throws Exception {
+        systems.deletionGuard = new DeletionGuard(10, 3);
+        systems.restart();
         start(null);
         poll();
-        String checkpoint = systems.state.checkpoint(PipeFixture.PIPE).orElseThrow();
-        // 10 of 60 linked users deleted in PingOne: more than the default 10 % (6)
-        systems.environment.userIdsInPopulation(systems.environment.populationIdsByName().get("Employees")).stream().limit(10)
+        String employees = systems.environment.populationIdsByName().get("Employees");
+        List<String> leaving = systems.environment.userIdsInPopulation(employees).stream().limit(6).toList();
+        // six users leave the pipe's scope (moved to Contractors) in one batch: more than the guard's 3
+        leaving.forEach(id -> systems.admin.movePopulation(id, "Contractors"));
+        systems.admin.createUser("held.meanwhile", "Held", "Meanwhile", "Employees");
+        poll();
+        assertEquals(EMPLOYEES + 1, people(), "0 removals; the rest of the batch went on (the new user was created)");
+        assertEquals(0, systems.pipe().counters().get("deleted"));
+        assertEquals(6, systems.state.heldCount(PipeFixture.PIPE));
+        List<StateStore.HeldRemoval> held = systems.state.heldRemovals(PipeFixture.PIPE, "", 100);
+        assertEquals(leaving.stream().sorted().toList(), held.stream().map(StateStore.HeldRemoval::sourceId).toList());
+        assertTrue(held.get(0).reason().contains("the run planned more than 3 removals (delete or disable) of the pipe's 60 linked entries"), held.get(0).reason());
+        assertEquals("delete", held.get(0).action());
+        poll();
+        assertEquals(EMPLOYEES + 1, people(), "held: a later poll removes nothing either");
+
+        // a restart: a new pipe over the same state finds them held
+        systems.restart();
+        assertEquals(6, systems.state.heldCount(PipeFixture.PIPE));
+        poll();
+        assertEquals(EMPLOYEES + 1, people());
+
+        List<String> approved = leaving.subList(0, 2);
+        List<String> rejected = leaving.subList(2, 6);
+        org.apache.camel.Exchange approval = new org.apache.camel.support.DefaultExchange(context);
+        systems.road.beginApproval(approval, systems.pipe(), approved, "alice", 0);
+        template.send("direct:" + PipeFixture.PIPE, approval);
+        systems.road.finishRun(approval);
+        assertEquals(4, systems.road.rejectHeld(systems.pipe(), rejected, "bob", "they moved on purpose", 0));
+        assertEquals(EMPLOYEES - 1, people(), "2 removed, 4 kept");
+        assertEquals(0, systems.state.heldCount(PipeFixture.PIPE));
+        for (String id : rejected) {
+            assertEquals(StateStore.Status.REMOVED, systems.state.entry(PipeFixture.PIPE, id).orElseThrow().status(), "unlinked: " + id);
+        }
+        poll();
+        assertEquals(EMPLOYEES - 1, people(), "a rejected removal is not made later");
+
+        List<StateStore.AuditRecord> audit = systems.state.auditRecords(PipeFixture.PIPE, null, null, null, null, null, 0, 100);
+        assertEquals(6, audit.stream().filter(r -> "held".equals(r.outcome()) && r.sourceId() != null).count(), "each held removal recorded");
+        assertTrue(audit.stream().anyMatch(r -> r.operation().equals("held-removals-approved") && r.reason().startsWith("alice approved")));
+        assertEquals(2, audit.stream().filter(r -> r.operation().equals("delete") && "succeeded".equals(r.outcome())).count());
+        List<StateStore.AuditRecord> rejections = audit.stream().filter(r -> "rejected".equals(r.outcome())).toList();
+        assertEquals(rejected.stream().sorted().toList(), rejections.stream().map(StateStore.AuditRecord::sourceId).sorted().toList());
+        assertTrue(rejections.stream().allMatch(r -> r.reason().startsWith("bob rejected the removal: they moved on purpose")), rejections.get(0).reason());
+    }
+
+    @Test
+    void aRunWithinTheDeletionGuardsLimitMakesItsRemovalsWhenItEnds() throws Exception {
+        systems.deletionGuard = new DeletionGuard(10, 3);
+        systems.restart();
+        start(null);
+        poll();
+        systems.environment.userIdsInPopulation(systems.environment.populationIdsByName().get("Employees")).stream().limit(3)
                 .forEach(systems.admin::deleteUser);
         poll();
-        int afterTrip = people();
-        assertTrue(afterTrip >= EMPLOYEES - 6, "at most 6 removed before the guard stopped the run: " + afterTrip);
-        assertEquals(checkpoint, systems.state.checkpoint(PipeFixture.PIPE).orElseThrow(), "the checkpoint stays");
-        assertTrue(systems.pipe().deletionGuard().tripped().contains("more than 6 of the pipe's 60 linked entries"),
-                systems.pipe().deletionGuard().tripped());
-
-        poll();
-        assertEquals(afterTrip, people(), "held: nothing more is removed");
-
-        systems.pipe().deletionGuard().confirm();
-        poll();
-        assertEquals(EMPLOYEES - 10, people(), "confirmed: the run goes on");
-        assertNotEquals(checkpoint, systems.state.checkpoint(PipeFixture.PIPE).orElseThrow());
-        assertEquals(6, systems.pipe().deletionGuard().limitFor(60), "the confirmation was for one run; the guard is armed again");
+        assertEquals(EMPLOYEES - 3, people());
+        assertEquals(0, systems.state.heldCount(PipeFixture.PIPE));
+        assertEquals(3, systems.pipe().counters().get("deleted"));
     }
 
     @Test

@@ -37,6 +37,8 @@ public final class PipeFixture extends RoadFixture {
     public final DemoDirectory directory;
     public final SandboxEnvironment environment;
     public final SandboxAdmin admin;
+    /** the deletion guard the next {@link #restart()} gives the pipe */
+    public io.idsync.pipe.DeletionGuard deletionGuard = io.idsync.pipe.DeletionGuard.defaults();
     private final java.util.Map<String, LdapDirectory> ldap = new java.util.HashMap<>();
 
     public PipeFixture(int employees, int contractors) throws IOException {
@@ -77,7 +79,8 @@ public final class PipeFixture extends RoadFixture {
         LdapDirectory destination = new LdapDirectory(connection.apply(new LdapSettings("directory", directory.url(), "cn=Directory Manager",
                 "demo-password", DemoDirectory.BASE_DN, 4, Duration.ofSeconds(2), Duration.ofSeconds(5))));
         ldap.put(name, destination);
-        Pipe pipe = new Pipe(name, io.idsync.connector.EntryType.USER, changes, source, destination, MappingFile.load(mapping), state).writesTo("directory");
+        Pipe pipe = new Pipe(name, io.idsync.connector.EntryType.USER, changes, source, destination, MappingFile.load(mapping), state, deletionGuard)
+                .writesTo("directory");
         pipes.register(pipe);
         return pipe;
     }
