@@ -1,14 +1,15 @@
 // Drives Debian's headless Chromium through idsync's dashboard, as DashboardBrowserTest asks, and prints what a
 // person would have seen, as one JSON object: the cards and their figures, the failures, a dry run's preview, a
-// resync's progress and its end, a startpoint set from the card, held removals approved and rejected, the audit log. It asserts nothing itself: the Java test compares with the API.
+// resync's progress and its end, a startpoint set from the card, a dry run of provision on demand and its trace, held
+// removals approved and rejected, the audit log. It asserts nothing itself: the Java test compares with the API.
 //
-//   node dashboard-check.mjs <url> <user> <password> <pipe> <screenshot.png>
+//   node dashboard-check.mjs <url> <user> <password> <pipe> <screenshot.png> <an entry to provision on demand, dry run>
 import puppeteer from "puppeteer-core";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-const [url, user, password, pipe, screenshot] = process.argv.slice(2);
+const [url, user, password, pipe, screenshot, onDemand] = process.argv.slice(2);
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "idsync-chromium-"));
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -79,6 +80,21 @@ try {
   startpoint.after = await page.$eval(card, c => c.querySelector(".startpoint-position").textContent);
   seen.startpoint = startpoint;
 
+  // the audit log shows the runs and the startpoint's move, newest first (before the held removals' decisions fill it)
+  await page.waitForFunction(() => [...document.querySelectorAll("tr.audit-record")].some(r => r.textContent.includes("resync-finished")), {timeout: 20000});
+  await page.waitForFunction(() => [...document.querySelectorAll("tr.audit-record")].some(r => r.textContent.includes("startpoint-set")), {timeout: 20000});
+  seen.audit = await page.$$eval("tr.audit-record", rows => rows.slice(0, 10).map(r => [...r.querySelectorAll("td")].map(td => td.textContent)));
+
+  // provision on demand, a dry run: the trace's steps as the card lists them
+  await page.$eval(`${card} .provision input[name=id]`, (input, value) => input.value = value, onDemand);
+  await page.click(`${card} button.provision-dry`);
+  await page.waitForFunction(c => document.querySelectorAll(`${c} li.trace-step[data-step=outcome], ${c} li.trace-step[data-step=error]`).length > 0,
+    {timeout: 30000}, card);
+  seen.provision = await page.$eval(card, c => ({
+    steps: [...c.querySelectorAll("li.trace-step")].map(li => li.dataset.step),
+    text: c.querySelector(".trace").textContent,
+  }));
+
   // the removals the deletion guard held: the first approved from its line, the rest rejected with Reject all
   await page.waitForFunction(c => !document.querySelector(`${c} .held`).hidden && document.querySelectorAll(`${c} li.held-entry`).length > 0,
     {timeout: 20000}, card);
@@ -97,10 +113,6 @@ try {
   await page.waitForFunction(c => document.querySelector(`${c} .held`).hidden, {timeout: 20000}, card);
   seen.held = held;
 
-  // the audit log shows the runs and the startpoint's move, newest first
-  await page.waitForFunction(() => [...document.querySelectorAll("tr.audit-record")].some(r => r.textContent.includes("resync-finished")), {timeout: 20000});
-  await page.waitForFunction(() => [...document.querySelectorAll("tr.audit-record")].some(r => r.textContent.includes("startpoint-set")), {timeout: 20000});
-  seen.audit = await page.$$eval("tr.audit-record", rows => rows.slice(0, 10).map(r => [...r.querySelectorAll("td")].map(td => td.textContent)));
   await page.screenshot({path: screenshot, fullPage: true});
 } catch (error) {
   seen.error = String(error && error.stack || error);

@@ -17,6 +17,28 @@ public interface SourceReader {
     Optional<SourceEntry> read(String id);
 
     /**
+     * The entry an operator names by what they know of it, for provisioning on demand (ConnId's ResolveUsernameApiOp):
+     * its source id, or what this source can also find it by (a PingOne username; an LDAP DN, or a uid, cn or mail
+     * value). Empty when nothing is found.
+     *
+     * @throws SystemFailure  as {@link #read}
+     * @throws EntryRejected  the identifier names more than one entry, or the system answered with garbage
+     */
+    default Optional<SourceEntry> lookup(String identifier) {
+        return read(identifier);
+    }
+
+    /**
+     * The rule of the source's scope that puts this entry in it or leaves it out, in the configuration's words (the
+     * population, the group, the filter), for an operator's trace.
+     *
+     * @throws SystemFailure as {@link #inScope}
+     */
+    default String scopeRule(SourceEntry entry) {
+        return inScope(entry) ? "inside the source's scope" : "outside the source's scope";
+    }
+
+    /**
      * Whether the entry is inside the source's scope (PingOne: the populations to synchronize).
      *
      * @throws SystemFailure as {@link #read}, where the scope needs the system (a group's members, a population's id)

@@ -56,8 +56,13 @@ final class Correlator {
         if (item.destination == null && item.link != null && item.link.destinationRef() != null) {
             String ref = item.link.destinationRef();
             item.destination = retry.call(pipe, "read " + ref, () -> pipe.destination().read(ref)).orElse(null);
+            item.note("linked by an earlier run to " + ref + (item.destination != null ? "" : ", which is gone from the destination"));
         }
-        if (item.destination != null || alternatives.isEmpty()) {
+        if (item.destination != null) {
+            return;
+        }
+        if (alternatives.isEmpty()) {
+            item.note("no correlation rule applies (the mapped entry has no value for any rule's attributes): a new entry");
             return;
         }
         // every applicable rule in one search (shared with other workers'), then the rules in their order over the candidates
@@ -70,6 +75,8 @@ final class Correlator {
             List<DestinationEntry> matches = (truncated
                     ? retry.call(pipe, "correlate " + item.change.sourceId(), () -> pipe.destination().find(criteria, 2))
                     : candidates).stream().filter(candidate -> CorrelationSearches.matches(candidate, criteria)).toList();
+            item.note("rule [" + rules.get(i) + "] with " + criteria + ": " + (matches.isEmpty() ? "no entry"
+                    : matches.size() + (matches.size() == 1 ? " entry, " : " entries, ") + String.join("; ", matches.stream().map(DestinationEntry::name).toList())));
             if (matches.size() == 1) {
                 claim(pipe, item, matches.get(0));
                 return;
@@ -79,6 +86,7 @@ final class Correlator {
                         + String.join("; ", matches.stream().map(DestinationEntry::name).toList()) + "); nothing was written");
             }
         }
+        item.note("no correlation rule found an entry: a new one");
     }
 
     /**

@@ -199,10 +199,7 @@ public final class Road {
             Run run = run(exchange);
             switch (run.removal(pipe, item)) {
                 case AT_THE_END -> item.deferred = true;
-                case HELD -> {
-                    item.outcome = null;
-                    item.decide(Outcome.HELD, run.heldBecause(pipe.deletionGuard()));
-                }
+                case HELD -> item.decide(Outcome.HELD, run.heldBecause(pipe.deletionGuard()));
                 case NOW -> {
                 }
             }
@@ -211,12 +208,10 @@ public final class Road {
 
     /** Applies the plan, unless this is a dry run; a create, delete or rename notes its intent first. */
     public void deliver(Exchange exchange) {
-        deliver(pipe(exchange), item(exchange), run(exchange));
-    }
-
-    private void deliver(Pipe pipe, SyncItem item, Run run) {
+        SyncItem item = item(exchange);
+        Pipe pipe = pipe(exchange);
         if (item.deferred || item.plan == null || item.plan.action() == Plan.Action.NONE || item.outcome == Outcome.FAILED
-                || item.outcome == Outcome.NOT_SYNCHRONIZED || item.outcome == Outcome.HELD || run.dryRun) {
+                || item.outcome == Outcome.NOT_SYNCHRONIZED || item.outcome == Outcome.HELD || run(exchange).dryRun) {
             return;
         }
         StateStore.Intent intent = Intents.of(item.plan, item.criteria);
@@ -239,41 +234,28 @@ public final class Road {
     }
 
     /**
-     * Once every entry of the run went down the road: the removals it deferred are made, when they stay within the
-     * deletion guard's limit, or all held for an operator when the run went past it.
+     * Once every entry of the run went down the road: the removals it deferred become the body, to be delivered and
+     * recorded (steps {@code deliver-removal}, {@code record-removal}) when they stay within the deletion guard's limit;
+     * past it, each is recorded held for an operator and the body is empty.
      */
     public void removals(Exchange exchange) {
         Pipe pipe = pipe(exchange);
         Run run = run(exchange);
         List<SyncItem> deferred = run.takeDeferred();
-        if (deferred.isEmpty()) {
-            return;
-        }
-        boolean hold = run.pastTheLimit();
-        String why = hold ? run.heldBecause(pipe.deletionGuard()) : null;
-        for (SyncItem item : deferred) {
-            item.deferred = false;
-            if (hold) {
-                item.outcome = null;
+        deferred.forEach(item -> item.deferred = false);
+        if (!deferred.isEmpty() && run.pastTheLimit()) {
+            String why = run.heldBecause(pipe.deletionGuard());
+            for (SyncItem item : deferred) {
                 item.decide(Outcome.HELD, why);
                 record(pipe, item, run);
-                continue;
             }
-            try {
-                deliver(pipe, item, run);
-                record(pipe, item, run);
-            } catch (io.idsync.connector.SystemFailure | BatchStopped | io.idsync.state.StateStoreException e) {
-                throw e; // not the entry's: the batch stops, as in the road
-            } catch (RuntimeException e) {
-                failed(pipe, item, run, e);
-            }
-        }
-        if (hold) {
             String all = "the deletion guard held all " + run.removalsPlanned() + " removals of this run (" + why.substring(why.indexOf(':') + 2)
                     + "); approve or reject each at /api/pipes/" + pipe.name() + "/held";
             LOG.warnf("%s: %s", pipe.name(), all);
             AuditTrail.note(pipe, "deletion-guard-held", "held", all);
+            deferred = List.of();
         }
+        exchange.getIn().setBody(deferred);
     }
 
     /**
@@ -287,17 +269,13 @@ public final class Road {
 
     /** An entry that failed for good: its reason is recorded and the road goes on with the next one. */
     public void failed(Exchange exchange) {
+        SyncItem item = item(exchange);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        failed(pipe(exchange), item(exchange), run(exchange), cause);
-    }
-
-    private void failed(Pipe pipe, SyncItem item, Run run, Exception cause) {
         String reason = cause == null ? "unknown error" : cause instanceof EntryRejected || cause instanceof MappingException
                 ? cause.getMessage() : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        item.deferred = false;
         item.outcome = null;
         item.decide(Outcome.FAILED, reason);
-        record(pipe, item, run);
+        record(exchange);
     }
 
     // --- full runs: reconciliation and resync ---------------------------------------------------------
@@ -368,6 +346,24 @@ public final class Road {
      */
     public void beginApproval(Exchange exchange, Pipe pipe, java.util.List<String> sourceIds, String operator, long waitMillis) {
         begin(exchange, pipe, runs.approval(pipe, sourceIds == null ? HeldDecisions.allHeld(pipe) : sourceIds, operator, waitMillis));
+    }
+
+    /**
+     * Starts a provisioning on demand ({@link Runs#provision}) on this exchange; {@link #finishProvision} answers its trace.
+     *
+     * @throws PipeBusy                        when another run still holds the pipe after {@code waitMillis}
+     * @throws java.util.NoSuchElementException when the source has no entry by that identifier
+     */
+    public void beginProvision(Exchange exchange, Pipe pipe, String identifier, boolean dryRun, String operator, long waitMillis) {
+        begin(exchange, pipe, runs.provision(pipe, identifier, dryRun, operator, waitMillis));
+    }
+
+    /** Ends a provisioning on demand: the body becomes the entry's trace ({@link ProvisionTrace}). */
+    public void finishProvision(Exchange exchange) {
+        Run run = run(exchange);
+        Pipe pipe = pipe(exchange);
+        runs.finished(pipe, run);
+        exchange.getIn().setBody(ProvisionTrace.of(pipe, run.traced, run.dryRun));
     }
 
     /**

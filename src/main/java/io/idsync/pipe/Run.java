@@ -34,6 +34,8 @@ final class Run {
     String nextToken;
     /** The member refreshes this batch applies: done at its checkpoint. */
     List<Long> memberRefreshes = List.of();
+    /** The entry a provisioning on demand traces; null for other runs. */
+    SyncItem traced;
     /** The retries this batch went through: done at its checkpoint. */
     List<io.idsync.state.StateStore.RetryDue> retries = List.of();
 

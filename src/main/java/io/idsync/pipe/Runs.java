@@ -150,6 +150,29 @@ final class Runs {
         });
     }
 
+    /**
+     * One entry, named by what the operator knows of it ({@link io.idsync.connector.SourceReader#lookup}), down the road
+     * now, out of turn (Entra's "provision on demand", an IDM's reconcile-by-id), traced step by step; a dry run writes
+     * nothing. A removal it plans is made at once: the operator asked for this entry by name.
+     *
+     * @throws PipeBusy                        when another run still holds the pipe after {@code waitMillis}
+     * @throws java.util.NoSuchElementException when the source has no entry by that identifier
+     */
+    Started provision(Pipe pipe, String identifier, boolean dryRun, String operator, long waitMillis) {
+        requireHeld(pipe);
+        acquire(pipe, dryRun ? "provisioning on demand (dry run)" : "provisioning on demand", waitMillis);
+        return started(pipe, () -> {
+            io.idsync.connector.SourceEntry entry = pipe.reader().lookup(identifier).orElseThrow(() -> new java.util.NoSuchElementException(
+                    "pipe '" + pipe.name() + "' found no source entry named '" + identifier + "' (looked for it as a source id, then by name:"
+                            + " a PingOne username; an LDAP DN, or a uid, cn or mail value)"));
+            Run run = Run.of(pipe, new RunReport(pipe.name(), "provision on demand", dryRun), dryRun).approving(java.util.Set.of(entry.id()));
+            run.traced = new SyncItem(io.idsync.connector.Change.scanned(entry, pipe.entryType()));
+            run.traced.trail = new java.util.ArrayList<>();
+            AuditTrail.note(pipe, dryRun ? "provision-dry-run" : "provision-on-demand", "started", operator + " asked for source entry " + entry.id());
+            return new Started(run, List.of(run.traced).iterator());
+        });
+    }
+
     /** A run that did not finish (cancelled, or a system failed): its report says why, and becomes the pipe's last run. */
     void stopped(Pipe pipe, Run run, String why) {
         run.report.failed(why);

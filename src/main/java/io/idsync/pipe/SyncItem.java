@@ -34,6 +34,8 @@ public final class SyncItem {
     StateStore.Intent notedCreate;
     /** a removal the run makes when it ends (within the deletion guard's limit): deliver and record pass it by until then */
     boolean deferred;
+    /** what correlation found, step by step, for an operator's trace (provision on demand); null: not traced */
+    java.util.List<String> trail;
     /** how a failure of this entry is tried again */
     Retrying retrying = Retrying.WITH_BACKOFF;
 
@@ -81,6 +83,13 @@ public final class SyncItem {
 
     boolean linkKnown() {
         return linkKnown;
+    }
+
+    /** Notes a step for the trace, when the entry is traced. */
+    void note(String step) {
+        if (trail != null) {
+            trail.add(step);
+        }
     }
 
     boolean decided() {

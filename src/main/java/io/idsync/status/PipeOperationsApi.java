@@ -157,6 +157,20 @@ public class PipeOperationsApi {
     }
 
     /**
+     * {@code POST /api/pipes/{pipe}/provision?id=&dryRun=}: the entry goes down the road now, out of turn; the answer is
+     * its trace ({@link Road#finishProvision}). 404 when the source has no entry by that identifier.
+     */
+    public void startProvision(Exchange exchange) {
+        Pipe pipe = requestedPipe(pipes, exchange);
+        boolean dryRun = Boolean.parseBoolean(exchange.getIn().getHeader("dryRun", "false", String.class));
+        try {
+            road.beginProvision(exchange, pipe, exchange.getIn().getHeader("id", String.class), dryRun, operator(exchange), WAIT_MILLIS);
+        } catch (java.util.NoSuchElementException e) {
+            throw new ApiProblem(404, e.getMessage());
+        }
+    }
+
+    /**
      * {@code GET /api/pipes/{pipe}/held?after=&limit=}: the removals the deletion guard held, in source id order: each
      * entry's source id, destination entry, action (delete or disable), why and since when.
      */

@@ -1,6 +1,6 @@
 // idsync's dashboard: one card per pipe in the terms of PingOne's sync summary (seed 003), its failures, Resync and
-// Dry run with their progress, where its change feed reads from (and Set startpoint), the removals the deletion guard
-// held (each approved or rejected), and the audit log. It reads the HTTP API only (the
+// Dry run with their progress, where its change feed reads from (and Set startpoint), provision on demand with its
+// trace, the removals the deletion guard held (each approved or rejected), and the audit log. It reads the HTTP API only (the
 // browser sends the credentials it was asked for) and refreshes itself every two seconds. No library, no CDN.
 "use strict";
 
@@ -31,6 +31,11 @@ function card(pipe) {
     element.dataset.pipe = pipe;
     element.querySelector(".resync").addEventListener("click", () => resync(pipe, false));
     element.querySelector(".dry-run").addEventListener("click", () => resync(pipe, true));
+    element.querySelector(".provision").addEventListener("submit", event => {
+      event.preventDefault();
+      provision(pipe, false);
+    });
+    element.querySelector(".provision-dry").addEventListener("click", () => provision(pipe, true));
     element.querySelector(".approve-all").addEventListener("click", () => decideHeld(pipe, "approve", null));
     element.querySelector(".reject-all").addEventListener("click", () => decideHeld(pipe, "reject", null));
     element.querySelector(".startpoint").addEventListener("submit", event => {
@@ -192,6 +197,40 @@ async function setStartpoint(pipe) {
     element.querySelector(".startpoint-position").textContent = moved.position;
   } catch (error) {
     result.textContent = "Not set: " + error.message;
+  }
+  refresh();
+}
+
+// Entra's provision on demand: one entry down the road now; its trace, a line per step (what it did, then its details)
+async function provision(pipe, dryRun) {
+  const element = card(pipe);
+  const id = element.querySelector(".provision input[name=id]").value.trim();
+  const trace = element.querySelector(".trace");
+  trace.hidden = false;
+  trace.replaceChildren();
+  const line = (step, summary, detail) => {
+    const item = document.createElement("li");
+    item.className = "trace-step";
+    item.dataset.step = step;
+    item.append(step + ": " + summary);
+    if (detail) {
+      const more = document.createElement("div");
+      more.className = "detail";
+      more.textContent = detail;
+      item.append(more);
+    }
+    trace.append(item);
+  };
+  try {
+    const answer = await api("/api/pipes/" + encodeURIComponent(pipe) + "/provision?dryRun=" + dryRun + "&id=" + encodeURIComponent(id), {method: "POST"});
+    for (const step of answer.steps) {
+      const {step: name, summary, ...rest} = step;
+      const detail = Object.entries(rest).filter(([, value]) => value != null && !(Array.isArray(value) && value.length === 0))
+        .map(([key, value]) => key + ": " + (typeof value === "string" ? value : JSON.stringify(value))).join("\n");
+      line(name, summary, detail);
+    }
+  } catch (error) {
+    line("error", error.message, null);
   }
   refresh();
 }

@@ -77,6 +77,10 @@ class ApiBadInputTest {
         bad.add(new Bad("POST", "/api/pipes/no-such-pipe/startpoint?at=end", null, 404));
         bad.add(new Bad("POST", PIPE + "/runs/no-such-run/cancel", null, 404));
         bad.add(new Bad("GET", PIPE + "/runs/no-such-run", null, 404));
+        bad.add(new Bad("POST", PIPE + "/provision?id=no.such.user&dryRun=true", null, 404)); // no source entry by that name
+        bad.add(new Bad("POST", PIPE + "/provision?dryRun=true", null, 400));              // no id
+        bad.add(new Bad("POST", PIPE + "/provision?id=e000001", null, 400));               // no dryRun
+        bad.add(new Bad("POST", PIPE + "/provision?id=%00&dryRun=true", null, 400));
         bad.add(new Bad("POST", PIPE + "/held/approve?ids=no-such-entry", null, 404));  // no removal of it is held
         bad.add(new Bad("POST", PIPE + "/held/reject?ids=no-such-entry", null, 404));
         for (String status : List.of("%27;drop%20table", "FAILED", "%00", "..%2F..%2Fetc", LONG)) {

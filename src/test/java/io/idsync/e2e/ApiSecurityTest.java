@@ -28,7 +28,7 @@ class ApiSecurityTest {
     void aViewerReadsButMayNotResyncReconcileOrDecideHeldRemovals() {
         RestAssured.given().auth().preemptive().basic(ApiUsers.VIEWER, ApiUsers.VIEWER_PASSWORD).get("/api/pipes/pingone-to-directory")
                 .then().statusCode(200);
-        for (String operation : new String[]{"resync?dryRun=true", "reconcile", "held/approve?all=true", "held/reject?all=true", "startpoint?at=end"}) {
+        for (String operation : new String[]{"resync?dryRun=true", "reconcile", "held/approve?all=true", "held/reject?all=true", "startpoint?at=end", "provision?id=x&dryRun=true"}) {
             RestAssured.given().auth().preemptive().basic(ApiUsers.VIEWER, ApiUsers.VIEWER_PASSWORD)
                     .post("/api/pipes/pingone-to-directory/" + operation).then().statusCode(403);
         }
@@ -55,7 +55,7 @@ class ApiSecurityTest {
         operator().header("Origin", "http://evil.example").contentType("application/x-www-form-urlencoded").formParam("dryRun", "false")
                 .post("/api/pipes/pingone-to-directory/runs").then().statusCode(403)
                 .body("message", org.hamcrest.Matchers.containsString("origin http://evil.example"));
-        for (String operation : new String[]{"held/approve?all=true", "held/reject?all=true", "deprovision", "retry-failed", "reconcile", "resync", "startpoint?at=end"}) {
+        for (String operation : new String[]{"held/approve?all=true", "held/reject?all=true", "provision?id=x&dryRun=true", "deprovision", "retry-failed", "reconcile", "resync", "startpoint?at=end"}) {
             operator().header("Origin", "http://evil.example").post("/api/pipes/pingone-to-directory/" + operation).then().statusCode(403);
             operator().header("Sec-Fetch-Site", "cross-site").post("/api/pipes/pingone-to-directory/" + operation).then().statusCode(403);
             operator().contentType("text/plain").body("x").post("/api/pipes/pingone-to-directory/" + operation).then().statusCode(403)

@@ -101,7 +101,9 @@ class DashboardBrowserTest {
     private void checkThePage(JsonPath api, JsonPath now, SandboxAdmin admin, List<String> leaving, String drifted, int linked) throws Exception {
 
         Path screenshot = Path.of(System.getProperty("user.dir"), "target", "dashboard.png");
-        JsonNode seen = run(page.toString(), ApiUsers.OPERATOR, ApiUsers.OPERATOR_PASSWORD, PIPE, screenshot);
+        // a contractor, provisioned on demand in a dry run from the card: out of the pipe's scope, and the trace says why
+        String contractor = admin.client().get("/users/" + admin.userIdStartingWith("c000001.")).body().path("username").asText();
+        JsonNode seen = run(page.toString(), ApiUsers.OPERATOR, ApiUsers.OPERATOR_PASSWORD, PIPE, screenshot, contractor);
         assertTrue(seen.path("error").isMissingNode(), "the browser: " + seen.path("error").asText());
         assertEquals(200, seen.path("status").asInt(), "the page, as an operator");
 
@@ -149,6 +151,12 @@ class DashboardBrowserTest {
         assertTrue(seen.path("audit").toString().contains("resync-finished"), "the audit log shows the run: " + seen.path("audit"));
         assertTrue(seen.path("audit").toString().contains("startpoint-set") && seen.path("audit").toString().contains(ApiUsers.OPERATOR + " moved it from"),
                 "the audit log names who moved the startpoint: " + seen.path("audit"));
+        JsonNode trace = seen.path("provision");
+        assertEquals(List.of("read", "scope", "correlate", "plan", "deliver", "outcome"), new ObjectMapper().convertValue(trace.path("steps"), List.class),
+                "the trace's steps: " + trace);
+        assertTrue(trace.path("text").asText().contains("scope: out of scope") && trace.path("text").asText().contains("is not one of the pipe's populations: Employees"),
+                trace.toString());
+        assertTrue(trace.path("text").asText().contains("deliver: nothing sent to the destination"), trace.toString());
         JsonNode held = seen.path("held");
         assertEquals(leaving.size(), held.path("count").asInt(), "Held N on the card: " + held);
         assertTrue(held.path("entries").get(0).path("text").asText().endsWith(" — delete"), held.toString());
@@ -187,8 +195,8 @@ class DashboardBrowserTest {
         }
     }
 
-    private static JsonNode run(String url, String user, String password, String pipe, Path screenshot) throws IOException, InterruptedException {
-        Process node = new ProcessBuilder("node", "dashboard-check.mjs", url, user, password, pipe, screenshot.toString())
+    private static JsonNode run(String url, String user, String password, String pipe, Path screenshot, String onDemand) throws IOException, InterruptedException {
+        Process node = new ProcessBuilder("node", "dashboard-check.mjs", url, user, password, pipe, screenshot.toString(), onDemand)
                 .directory(BROWSER.toFile()).redirectError(ProcessBuilder.Redirect.appendTo(Path.of(System.getProperty("user.dir"), "target", "dashboard-check.log").toFile()))
                 .start();
         String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -39,12 +39,15 @@ class CrashReplayRouteTest extends PipeFixtureRouteTest {
     private void start(AtomicBoolean crash, Outcome crashOn) throws Exception {
         loadRoutes("classpath:routes/pingone-to-directory.yaml");
         AdviceWith.adviceWith(context, "pingone-to-directory-poll", a -> a.replaceFromWith("direct:poll"));
-        AdviceWith.adviceWith(context, "pingone-to-directory", a -> a.weaveById("record").before().process(exchange -> {
-            SyncItem item = exchange.getIn().getBody(SyncItem.class);
-            if (item.outcome() == crashOn && crash.compareAndSet(true, false)) {
-                throw new SystemUnavailable("the process died after the write, before its outcome was saved");
-            }
-        }));
+        // a removal is written when the run ends, by the steps deliver-removal and record-removal
+        for (String record : new String[]{"record", "record-removal"}) {
+            AdviceWith.adviceWith(context, "pingone-to-directory", a -> a.weaveById(record).before().process(exchange -> {
+                SyncItem item = exchange.getIn().getBody(SyncItem.class);
+                if (item.outcome() == crashOn && !item.deferred && crash.compareAndSet(true, false)) {
+                    throw new SystemUnavailable("the process died after the write, before its outcome was saved");
+                }
+            }));
+        }
         context.start();
     }
 

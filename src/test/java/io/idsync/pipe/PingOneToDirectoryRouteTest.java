@@ -136,6 +136,68 @@ class PingOneToDirectoryRouteTest extends PipeFixtureRouteTest {
         assertTrue(rejections.stream().allMatch(r -> r.reason().startsWith("bob rejected the removal: they moved on purpose")), rejections.get(0).reason());
     }
 
+    /** Provisions one entry on demand, as POST .../provision does, and answers its trace. */
+    @SuppressWarnings("unchecked")
+    private java.util.Map<String, Object> provision(String identifier, boolean dryRun) {
+        org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
+        systems.road.beginProvision(exchange, systems.pipe(), identifier, dryRun, "carol", 0);
+        template.send("direct:" + PipeFixture.PIPE, exchange);
+        assertEquals(null, exchange.getException());
+        systems.road.finishProvision(exchange);
+        return exchange.getIn().getBody(java.util.Map.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Object> step(java.util.Map<String, Object> trace, String name) {
+        return ((List<java.util.Map<String, Object>>) trace.get("steps")).stream().filter(s -> name.equals(s.get("step"))).findFirst().orElseThrow();
+    }
+
+    @Test
+    void anEntryProvisionedOnDemandGoesDownTheRoadAtOnceAndItsTraceSaysWhatEachStepDid() throws Exception {
+        start(null);
+        poll();
+        long changes = lastChangeNumber();
+
+        // out of scope: nothing is sent, and the rule that decided is named
+        String contractor = systems.environment.userIdsInPopulation(systems.environment.populationIdsByName().get("Contractors")).iterator().next();
+        java.util.Map<String, Object> out = provision(contractor, false);
+        assertEquals("outOfScope", out.get("outcome"));
+        assertEquals(false, step(out, "scope").get("inScope"));
+        assertTrue(((String) step(out, "scope").get("rule")).contains("is not one of the pipe's populations: Employees"), out.toString());
+        assertEquals("nothing sent to the destination", step(out, "deliver").get("summary"));
+        assertEquals(changes, lastChangeNumber(), "no request to the destination");
+
+        // a dry run of a new user: the plan, nothing written
+        String newcomer = systems.admin.createUser("on.demand", "On", "Demand", "Employees");
+        java.util.Map<String, Object> dry = provision("on.demand", true);
+        assertEquals("create", step(dry, "plan").get("action"));
+        assertEquals("not sent: a dry run", step(dry, "deliver").get("summary"));
+        assertEquals(changes, lastChangeNumber(), "a dry run writes nothing");
+        assertTrue(systems.state.entry(PipeFixture.PIPE, newcomer).isEmpty(), "and links nothing");
+
+        // live, named by its username: read, in scope, mapped, no correlation match, created and linked when the call returns
+        java.util.Map<String, Object> live = provision("on.demand", false);
+        assertEquals("created", live.get("outcome"), live.toString());
+        assertEquals(newcomer, live.get("sourceId"));
+        assertEquals("on.demand", ((java.util.Map<String, Object>) step(live, "read").get("entry")).get("username"));
+        assertTrue(((String) step(live, "scope").get("rule")).contains("its population is one of the pipe's: Employees"), live.toString());
+        assertEquals("uid=on.demand," + DemoDirectory.PEOPLE_DN, step(live, "map").get("name"));
+        assertTrue(step(live, "correlate").get("trail").toString().contains("no entry"), live.toString());
+        assertEquals("done", step(live, "deliver").get("summary"));
+        assertEquals(EMPLOYEES + 1, people());
+        assertEquals(StateStore.Status.SYNCED, systems.state.entry(PipeFixture.PIPE, newcomer).orElseThrow().status());
+        assertTrue(systems.state.auditRecords(PipeFixture.PIPE, null, "provision-on-demand", null, null, null, 0, 10).get(0).reason()
+                .startsWith("carol asked for source entry " + newcomer));
+
+        // again: linked, nothing to do
+        java.util.Map<String, Object> again = provision(newcomer, false);
+        assertEquals("noChange", again.get("outcome"));
+        assertTrue(step(again, "correlate").get("trail").toString().contains("linked by an earlier run to uid=on.demand"), again.toString());
+
+        java.util.NoSuchElementException unknown = assertThrows(java.util.NoSuchElementException.class, () -> provision("no.such.user", false));
+        assertTrue(unknown.getMessage().contains("found no source entry named 'no.such.user'"), unknown.getMessage());
+    }
+
     @Test
     void aRunWithinTheDeletionGuardsLimitMakesItsRemovalsWhenItEnds() throws Exception {
         systems.deletionGuard = new DeletionGuard(10, 3);

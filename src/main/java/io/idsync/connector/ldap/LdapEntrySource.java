@@ -232,6 +232,60 @@ public final class LdapEntrySource implements ChangeSource, SourceReader, io.ids
         }
     }
 
+    /** Its id ({@code idAttribute}), its DN, or a uid, cn or mail value; several entries with the value are refused. */
+    @Override
+    public Optional<SourceEntry> lookup(String identifier) {
+        Optional<SourceEntry> byId = read(identifier);
+        if (byId.isPresent()) {
+            return byId;
+        }
+        try {
+            if (DN.isValidDN(identifier) && identifier.contains("=")) {
+                SearchResultEntry entry = directory.pool().getEntry(identifier, "*", settings.idAttribute(), settings.disabledAttribute());
+                return entry == null ? Optional.empty() : Optional.of(entry(entry));
+            }
+            Filter named = Filter.createORFilter(Filter.createEqualityFilter("uid", identifier), Filter.createEqualityFilter("cn", identifier),
+                    Filter.createEqualityFilter("mail", identifier));
+            SearchRequest request = new SearchRequest(settings.searchBase(), SearchScope.SUB,
+                    Filter.createANDFilter(Filter.create(settings.filter()), named), "*", settings.idAttribute(), settings.disabledAttribute());
+            request.setSizeLimit(2);
+            List<SearchResultEntry> found = directory.pool().search(request).getSearchEntries();
+            if (found.size() > 1) {
+                throw ambiguous(identifier);
+            }
+            return found.stream().findFirst().map(this::entry);
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED) {
+                throw ambiguous(identifier);
+            }
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
+                return Optional.empty();
+            }
+            throw directory.systemFailure("look-up of '" + identifier + "'", e);
+        }
+    }
+
+    private EntryRejected ambiguous(String identifier) {
+        return new EntryRejected("more than one entry under " + settings.searchBase() + " has uid, cn or mail '" + identifier
+                + "': name it by its DN or " + settings.idAttribute());
+    }
+
+    @Override
+    public String scopeRule(SourceEntry entry) {
+        String dn = entry.document().path("dn").asText();
+        if (settings.groupDn() != null) {
+            return inScope(entry) ? "a member of " + String.join(" or ", scope.groups()) : "not a member of " + String.join(" or ", scope.groups());
+        }
+        try {
+            if (!new DN(dn).isDescendantOf(settings.searchBase(), false)) {
+                return "not under the search base " + settings.searchBase();
+            }
+        } catch (LDAPException e) {
+            return "its DN " + dn + " is not a DN the directory takes";
+        }
+        return (inScope(entry) ? "under " + settings.searchBase() + " and matching " : "under " + settings.searchBase() + " but not matching ") + settings.filter();
+    }
+
     @Override
     public boolean inScope(SourceEntry entry) {
         String dn = entry.document().path("dn").asText();

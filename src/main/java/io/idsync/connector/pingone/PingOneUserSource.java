@@ -64,6 +64,39 @@ public final class PingOneUserSource implements SourceReader {
         return user == null ? Optional.empty() : Optional.of(entry(user));
     }
 
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[0-9a-fA-F-]{36}");
+
+    /** A user id, or a username ({@code username eq}). */
+    @Override
+    public Optional<SourceEntry> lookup(String identifier) {
+        if (ID.matcher(identifier).matches()) {
+            Optional<SourceEntry> byId = read(identifier);
+            if (byId.isPresent()) {
+                return byId;
+            }
+        }
+        Iterator<JsonNode> found = client.pages("/users?limit=2&filter=" + PingOneClient.encode("username eq " + PingOneClient.filterValue(identifier)), "users");
+        return found.hasNext() ? read(found.next().path("id").asText()) : Optional.empty();
+    }
+
+    @Override
+    public String scopeRule(SourceEntry entry) {
+        Set<String> populations = populationIds();
+        String population = entry.document().path("population").path("id").asText();
+        if (!populations.isEmpty() && !populations.contains(population)) {
+            return "its population (" + population + ") is not one of the pipe's populations: " + String.join(", ", populationsToSynchronize);
+        }
+        String inPopulation = populations.isEmpty() ? "every population is synchronized" : "its population is one of the pipe's: " + String.join(", ", populationsToSynchronize);
+        if (!byGroups()) {
+            return inPopulation;
+        }
+        List<String> names = new ArrayList<>();
+        entry.document().path("memberOfGroupNames").forEach(name -> names.add(name.asText()));
+        String matching = names.stream().filter(this::matchesGroupScope).findFirst().orElse(null);
+        return matching != null ? inPopulation + "; Group Names Contains " + groupNamesContaining + ": member of '" + matching + "'"
+                : "Group Names Contains " + groupNamesContaining + ": none of its groups matches (" + (names.isEmpty() ? "no group" : String.join(", ", names)) + ")";
+    }
+
     @Override
     public boolean inScope(SourceEntry entry) {
         Set<String> populations = populationIds();
