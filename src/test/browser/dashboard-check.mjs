@@ -85,6 +85,19 @@ try {
   await page.waitForFunction(() => [...document.querySelectorAll("tr.audit-record")].some(r => r.textContent.includes("startpoint-set")), {timeout: 20000});
   seen.audit = await page.$$eval("tr.audit-record", rows => rows.slice(0, 10).map(r => [...r.querySelectorAll("td")].map(td => td.textContent)));
 
+  // the failures filtered by category: none is a conflict, the refused phone is the schema's
+  const failuresBy = {};
+  await page.$eval(`${card} details.failures-box`, d => d.open = true);
+  for (const [category, some] of [["conflict", false], ["schema", true]]) {
+    await page.select(`${card} select.failure-category`, category);
+    await page.waitForFunction((c, k, s) => {
+      const items = [...document.querySelectorAll(`${c} li.failure`)];
+      return (!s || items.length > 0) && items.every(li => li.dataset.category === k);
+    }, {timeout: 20000}, card, category, some);
+    failuresBy[category] = await page.$$eval(`${card} li.failure`, items => items.map(li => li.textContent));
+  }
+  seen.failuresBy = failuresBy;
+
   // provision on demand, a dry run: the trace's steps as the card lists them
   await page.$eval(`${card} .provision input[name=id]`, (input, value) => input.value = value, onDemand);
   await page.click(`${card} button.provision-dry`);

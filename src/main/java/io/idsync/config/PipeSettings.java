@@ -93,6 +93,22 @@ record PipeSettings(String name, Settings settings) {
         return settings.optional("members-from");
     }
 
+    /** {@code failure-policy.<category>=retry|park|stop}, per failure category; one not named retries. */
+    java.util.Map<io.idsync.connector.FailureCategory, io.idsync.pipe.FailurePolicy> failurePolicies() {
+        java.util.Map<io.idsync.connector.FailureCategory, io.idsync.pipe.FailurePolicy> policies = new java.util.EnumMap<>(io.idsync.connector.FailureCategory.class);
+        for (io.idsync.connector.FailureCategory category : io.idsync.connector.FailureCategory.values()) {
+            String key = "failure-policy." + category.key();
+            settings.optional(key).ifPresent(value -> {
+                try {
+                    policies.put(category, io.idsync.pipe.FailurePolicy.parse(value));
+                } catch (IllegalArgumentException e) {
+                    throw new Settings.Invalid(settings.prefix() + key + ": " + e.getMessage());
+                }
+            });
+        }
+        return policies;
+    }
+
     int deletionGuardPercent() {
         return settings.integer("deletion-guard-percent", 10);
     }
@@ -109,6 +125,7 @@ record PipeSettings(String name, Settings settings) {
             entryType();
             deletionGuardPercent();
             deletionGuardCount();
+            failurePolicies();
         } catch (Settings.Invalid e) {
             problems.add(e.getMessage());
             return problems;

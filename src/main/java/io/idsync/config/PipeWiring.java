@@ -133,6 +133,7 @@ public class PipeWiring {
                         .membersFrom(settings.membersFrom().orElse(null))
                         .retired(!settings.enabled())
                         .retryFailedAttempts(settings.retryFailedAttempts())
+                        .failurePolicies(settings.failurePolicies())
                         .retryFailedInterval(settings.retryFailedInterval())
                         .latencyObjective(settings.latencyObjective().orElse(null))
                         .writesTo(settings.destination().orElseThrow())

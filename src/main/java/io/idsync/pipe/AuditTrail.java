@@ -85,6 +85,11 @@ public final class AuditTrail {
                 && mapping.patterns().stream().flatMap(p -> p.paths().stream()).anyMatch(Road.PROVISIONED_MEMBERS::equals));
     }
 
+    /** Records an operator's decision on one entry (its failure dismissed...). */
+    public static void record(Pipe pipe, String sourceId, String operation, String outcome, String reason) {
+        write(pipe.state(), new StateStore.AuditRecord(0, Instant.now(), pipe.name(), sourceId, null, operation, outcome, null, reason));
+    }
+
     /** Records an operation on the pipe as a whole (a resync started, held removals approved...). */
     public static void note(Pipe pipe, String operation, String outcome, String reason) {
         write(pipe.state(), new StateStore.AuditRecord(0, Instant.now(), pipe.name(), null, null, operation, outcome, null, reason));

@@ -82,7 +82,7 @@ final class Correlator {
                 return;
             }
             if (matches.size() > 1) {
-                throw new EntryRejected("correlation rule [" + rules.get(i) + "] matched more than one destination entry ("
+                throw new EntryRejected(io.idsync.connector.FailureCategory.CONFLICT, "correlation rule [" + rules.get(i) + "] matched more than one destination entry ("
                         + String.join("; ", matches.stream().map(DestinationEntry::name).toList()) + "); nothing was written");
             }
         }
@@ -113,6 +113,7 @@ final class Correlator {
         }
         StateStore.Owner holder = owner.get();
         item.retrying = SyncItem.Retrying.WHEN_LET_GO;
+        item.failureCategory = io.idsync.connector.FailureCategory.CONFLICT;
         item.decide(Outcome.FAILED, "the destination entry " + found.name() + " belongs to "
                 + (holder.pipe().equals(pipe.name()) ? "this pipe's source entry " + holder.sourceId()
                 : "pipe '" + holder.pipe() + "' (its source entry " + holder.sourceId() + ")")

@@ -22,6 +22,9 @@ public final class DeletionGuard {
 
     /** The removals one run may make, from the number of linked entries when the run starts. */
     public int limitFor(long linked) {
+        if (maxPercent >= 100) {
+            return maxCount; // the share is off: a pipe with nothing linked yet (an initial load) is limited by the count alone
+        }
         return (int) Math.min(maxCount, Math.max(1, linked * maxPercent / 100));
     }
 

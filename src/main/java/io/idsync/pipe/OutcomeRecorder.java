@@ -54,12 +54,13 @@ final class OutcomeRecorder {
             case FAILED -> {
                 // an entry that could not be read keeps the scope it had: it is still counted where it was
                 boolean inScope = item.source == null ? item.link == null || item.link.inScope() : item.inScope;
-                state.recordFailed(pipe.name(), id, item.reason, inScope);
+                io.idsync.connector.FailureCategory category = item.failureCategory == null ? io.idsync.connector.FailureCategory.REJECTED : item.failureCategory;
+                state.recordFailed(pipe.name(), id, item.reason, inScope, category.key());
                 if (item.retrying == SyncItem.Retrying.WHEN_LET_GO) {
                     state.requestRetry(pipe.name(), id, item.reason);
-                } else {
+                } else if (pipe.failurePolicy(category) == FailurePolicy.RETRY) {
                     state.retryFailed(pipe.name(), id, item.reason, pipe.retryFailedAttempts(), pipe.retryFailedInterval());
-                }
+                } // parked: it waits for an operator
             }
             case NOT_SYNCHRONIZED -> {
                 boolean linked = item.link != null && item.link.destinationRef() != null;

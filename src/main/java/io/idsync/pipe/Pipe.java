@@ -106,6 +106,18 @@ public final class Pipe implements Retry.Watcher {
         return run == null || run.finished() ? null : run;
     }
 
+    /** What the pipe does with a failed entry, per category ({@code failure-policy.<category>}); unnamed: retry. */
+    public Pipe failurePolicies(java.util.Map<io.idsync.connector.FailureCategory, FailurePolicy> policies) {
+        java.util.Map<io.idsync.connector.FailureCategory, FailurePolicy> all = FailurePolicy.defaults();
+        all.putAll(policies);
+        this.failurePolicies = all;
+        return this;
+    }
+
+    public FailurePolicy failurePolicy(io.idsync.connector.FailureCategory category) {
+        return failurePolicies.get(category);
+    }
+
     /** How many times a failed entry is retried in the background (with backoff) before it waits for an operator. */
     public Pipe retryFailedAttempts(int attempts) {
         this.retryFailedAttempts = attempts;
@@ -205,6 +217,7 @@ public final class Pipe implements Retry.Watcher {
         }
     }
     private volatile int retryFailedAttempts = 3;
+    private volatile java.util.Map<io.idsync.connector.FailureCategory, FailurePolicy> failurePolicies = FailurePolicy.defaults();
     private volatile java.time.Duration retryFailedInterval = java.time.Duration.ofSeconds(1);
     private volatile java.time.Duration latencyObjective;
     private volatile java.util.function.Consumer<java.time.Duration> latencies = latency -> {

@@ -264,6 +264,11 @@ public final class Road {
      */
     public void stopBatch(Exchange exchange) throws Exception {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (cause instanceof io.idsync.connector.SystemFailure
+                && pipe(exchange).failurePolicy(io.idsync.connector.FailureCategory.of(cause)) == FailurePolicy.PARK) {
+            failed(exchange); // the pipe parks what a system refused: this entry fails, the batch goes on
+            return;
+        }
         throw cause != null ? cause : new SystemUnavailable("the batch stopped");
     }
 
@@ -271,8 +276,13 @@ public final class Road {
     public void failed(Exchange exchange) {
         SyncItem item = item(exchange);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String reason = cause == null ? "unknown error" : cause instanceof EntryRejected || cause instanceof MappingException
+        String reason = cause == null ? "unknown error" : cause instanceof io.idsync.connector.ConnectorFailure || cause instanceof MappingException
                 ? cause.getMessage() : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        item.failureCategory = io.idsync.connector.FailureCategory.of(cause);
+        if (pipe(exchange).failurePolicy(item.failureCategory) == FailurePolicy.STOP) {
+            throw new FailurePolicy.Stopped("entry " + item.change.sourceId() + " failed (" + item.failureCategory.key() + ": " + reason
+                    + ") and the pipe's failure-policy." + item.failureCategory.key() + " is stop");
+        }
         item.outcome = null;
         item.decide(Outcome.FAILED, reason);
         record(exchange);

@@ -36,6 +36,8 @@ public final class SyncItem {
     boolean deferred;
     /** what correlation found, step by step, for an operator's trace (provision on demand); null: not traced */
     java.util.List<String> trail;
+    /** what kind of failure the entry's is, once it failed (its pipe's policy for the kind decides what follows) */
+    io.idsync.connector.FailureCategory failureCategory;
     /** how a failure of this entry is tried again */
     Retrying retrying = Retrying.WITH_BACKOFF;
 

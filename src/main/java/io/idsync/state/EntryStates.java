@@ -29,9 +29,9 @@ final class EntryStates {
 
     /** outcomes (and audit records) written per commit: eight scan pages' (each page's intents commit on their own) */
     static final int WRITE_BATCH = 16000;
-    private static final String COLUMNS = "source_id, destination_ref, destination_id, status, reason, updated_at, in_scope";
+    private static final String COLUMNS = "source_id, destination_ref, destination_id, status, reason, updated_at, in_scope, failure_category";
     private static final String[] KEYS = {"pipe", "source_id"};
-    private static final String[] ROW = {"destination_ref", "destination_id", "status", "reason", "updated_at", "in_scope"};
+    private static final String[] ROW = {"destination_ref", "destination_id", "status", "reason", "updated_at", "in_scope", "failure_category"};
     private static final String[] INTENT = {"action", "ref", "criteria", "noted_at"};
 
     /**
@@ -189,7 +189,7 @@ final class EntryStates {
     }
 
     /** A page of the entries of one figure (or of any, for {@code null}), by source id after {@code afterId}, with a text in them. */
-    List<EntryState> page(String pipe, SyncFigure figure, boolean groups, String text, String afterId, int limit) {
+    List<EntryState> page(String pipe, SyncFigure figure, boolean groups, String text, String afterId, int limit, String failureCategory) {
         flushBeforeReading();
         String where = figure == null ? "1 = 1" : figure.where(groups);
         List<Object> values = new ArrayList<>(List.of(pipe, afterId == null ? "" : afterId));
@@ -201,13 +201,17 @@ final class EntryStates {
             values.add(like);
             values.add(like);
         }
+        if (failureCategory != null) {
+            match += " AND s.failure_category = ?";
+            values.add(failureCategory);
+        }
         List<EntryState> page = new ArrayList<>();
         // the entries with a row (one with an intent alone has had no outcome yet), each with its intent
         jdbc.query("SELECT s." + COLUMNS.replace(", ", ", s.") + ", " + INTENT_COLUMNS + " FROM entry_state s"
                 + " LEFT JOIN entry_intent i ON i.pipe = s.pipe AND i.source_id = s.source_id"
                 + " WHERE s.pipe = ? AND s.source_id > ? AND " + where + match
                 + " ORDER BY s.source_id FETCH FIRST " + Math.max(1, Math.min(limit, 1000)) + " ROWS ONLY",
-                rs -> page.add(withIntent(rs.getString(1), entryState(rs), rs.getString(8) == null ? null : intent(rs, 8))), values.toArray());
+                rs -> page.add(withIntent(rs.getString(1), entryState(rs), rs.getString(9) == null ? null : intent(rs, 9))), values.toArray());
         return page;
     }
 
@@ -229,11 +233,14 @@ final class EntryStates {
     }
 
     /** Up to 1,000 failed source ids after {@code afterId}, in id order. */
-    List<String> failedIds(String pipe, String afterId) {
+    /** The failed entries' ids after {@code afterId}, of one failure category ({@code null}: any), 1,000 at most. */
+    List<String> failedIds(String pipe, String afterId, String category) {
         flush();
         List<String> ids = new ArrayList<>();
-        jdbc.query("SELECT source_id FROM entry_state WHERE pipe = ? AND status = 'FAILED' AND source_id > ? ORDER BY source_id FETCH FIRST 1000 ROWS ONLY",
-                rs -> ids.add(rs.getString(1)), pipe, afterId);
+        Object[] values = category == null ? new Object[]{pipe, afterId} : new Object[]{pipe, afterId, category};
+        jdbc.query("SELECT source_id FROM entry_state WHERE pipe = ? AND status = 'FAILED' AND source_id > ?"
+                        + (category == null ? "" : " AND failure_category = ?") + " ORDER BY source_id FETCH FIRST 1000 ROWS ONLY",
+                rs -> ids.add(rs.getString(1)), values);
         return ids;
     }
 
@@ -381,7 +388,7 @@ final class EntryStates {
     private static Object[] row(Pending p) {
         EntryState s = p.state();
         return new Object[]{p.pipe(), s.sourceId(), s.destinationRef(), s.destinationId(), s.status().name(), s.reason(), Timestamp.from(s.updatedAt()),
-                s.inScope()};
+                s.inScope(), s.status() == Status.FAILED ? s.failureCategory() : null};
     }
 
     private static Object[] intentRow(Pending p) {
@@ -395,7 +402,7 @@ final class EntryStates {
 
     private static EntryState entryState(ResultSet rs) throws SQLException {
         return new EntryState(rs.getString(1), rs.getString(2), rs.getString(3), Status.valueOf(rs.getString(4)), rs.getString(5),
-                rs.getTimestamp(6).toInstant(), null, rs.getBoolean(7));
+                rs.getTimestamp(6).toInstant(), null, rs.getBoolean(7), rs.getString(8));
     }
 
     private static NotedIntent intent(ResultSet rs) throws SQLException {

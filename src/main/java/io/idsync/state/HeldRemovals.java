@@ -1,6 +1,5 @@
 package io.idsync.state;
 
-import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,17 +45,6 @@ final class HeldRemovals {
     }
 
     void release(String pipe, Collection<String> sourceIds) {
-        if (sourceIds.isEmpty()) {
-            return;
-        }
-        jdbc.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM held_removal WHERE pipe = ? AND source_id = ?")) {
-                for (String sourceId : sourceIds) {
-                    Jdbc.bind(ps, pipe, sourceId);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-        });
+        jdbc.deleteEntries("held_removal", pipe, sourceIds);
     }
 }

@@ -66,6 +66,22 @@ final class Jdbc {
     }
 
     /** One statement in a transaction of its own. */
+    /** Deletes the rows of these entries of a pipe from a table keyed by (pipe, source_id), in one transaction. */
+    void deleteEntries(String table, String pipe, java.util.Collection<String> sourceIds) {
+        if (sourceIds.isEmpty()) {
+            return;
+        }
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE pipe = ? AND source_id = ?")) {
+                for (String sourceId : sourceIds) {
+                    bind(ps, pipe, sourceId);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
     void update(String sql, Object... values) {
         inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -74,6 +74,11 @@ final class Retries {
         return true;
     }
 
+    /** No retry waits for these entries any more (an operator dismissed their failures). */
+    void cancel(String pipe, List<String> sourceIds) {
+        jdbc.deleteEntries("entry_retry", pipe, sourceIds);
+    }
+
     /** An operator's retry: at the next poll, attempts counted afresh. */
     int now(String pipe, List<String> sourceIds) {
         jdbc.inTransaction(c -> {

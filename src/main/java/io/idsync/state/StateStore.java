@@ -45,7 +45,12 @@ public class StateStore {
 
     /** What the pipe knows of one source entry: its link, its last outcome, and an intent not yet resolved. */
     public record EntryState(String sourceId, String destinationRef, String destinationId, Status status, String reason, Instant updatedAt,
-                             Intent intent, boolean inScope) {
+                             Intent intent, boolean inScope, String failureCategory) {
+        public EntryState(String sourceId, String destinationRef, String destinationId, Status status, String reason, Instant updatedAt,
+                          Intent intent, boolean inScope) {
+            this(sourceId, destinationRef, destinationId, status, reason, updatedAt, intent, inScope, null);
+        }
+
         public EntryState(String sourceId, String destinationRef, String destinationId, Status status, String reason, Instant updatedAt) {
             this(sourceId, destinationRef, destinationId, status, reason, updatedAt, null, true);
         }
@@ -57,7 +62,7 @@ public class StateStore {
 
         /** The same state with another intent (the rest as it was). */
         EntryState withIntent(Intent other, Instant at) {
-            return new EntryState(sourceId, destinationRef, destinationId, status, reason, at, other, inScope);
+            return new EntryState(sourceId, destinationRef, destinationId, status, reason, at, other, inScope, failureCategory);
         }
     }
 
@@ -184,10 +189,44 @@ public class StateStore {
     }
 
     public void recordFailed(String pipe, String sourceId, String reason, boolean inScope) {
+        recordFailed(pipe, sourceId, reason, inScope, null);
+    }
+
+    /** @param category what kind of failure it is ({@code schema}, {@code conflict}...), for policies and bulk decisions */
+    public void recordFailed(String pipe, String sourceId, String reason, boolean inScope, String category) {
         String trimmed = reason == null ? "unknown" : Jdbc.trim(reason);
         EntryState previous = entry(pipe, sourceId).orElse(null);
         entries.buffer(pipe, new EntryState(sourceId, previous == null ? null : previous.destinationRef(),
-                previous == null ? null : previous.destinationId(), Status.FAILED, trimmed, Instant.now(), null, inScope));
+                previous == null ? null : previous.destinationId(), Status.FAILED, trimmed, Instant.now(), null, inScope, category));
+    }
+
+    /**
+     * An operator dismissed these failed entries: they leave the Failed figure (a linked one counts as partly synced, one
+     * without an entry at the destination as unsynced, each with why) and no retry waits for them any more.
+     *
+     * @return how many of them were failed (the others are left as they are)
+     */
+    public int dismissFailed(String pipe, List<String> sourceIds, String why) {
+        List<String> dismissed = new ArrayList<>();
+        for (String sourceId : sourceIds) {
+            EntryState failed = entry(pipe, sourceId).filter(state -> state.status() == Status.FAILED).orElse(null);
+            if (failed == null) {
+                continue;
+            }
+            String reason = Jdbc.trim("failure dismissed (" + why + "): " + failed.reason());
+            entries.buffer(pipe, failed.destinationRef() != null
+                    ? new EntryState(sourceId, failed.destinationRef(), failed.destinationId(), Status.SYNCED, reason, Instant.now(), null, failed.inScope())
+                    : new EntryState(sourceId, null, null, Status.UNSYNCED, reason, Instant.now(), null, failed.inScope()));
+            dismissed.add(sourceId);
+        }
+        retries.cancel(pipe, dismissed);
+        entries.flush();
+        return dismissed.size();
+    }
+
+    /** The failed entries of this category ({@code schema}...; null: all), a page of 1,000 ids after {@code afterId}. */
+    public List<String> failedIds(String pipe, String category, String afterId) {
+        return entries.failedIds(pipe, afterId, category);
     }
 
     /** An entry in scope the pipe does not create (a switch is off): counted as unsynced, with why. */
@@ -291,10 +330,15 @@ public class StateStore {
 
     /** Every failed entry of the pipe retried at its next poll (a page of ids at a time). */
     public int retryAllFailed(String pipe) {
+        return retryAllFailed(pipe, null);
+    }
+
+    /** Every failed entry of this category ({@code schema}...; null: all) retried at the pipe's next poll. */
+    public int retryAllFailed(String pipe, String category) {
         int total = 0;
         String after = "";
         while (true) {
-            List<String> ids = entries.failedIds(pipe, after);
+            List<String> ids = entries.failedIds(pipe, after, category);
             if (ids.isEmpty()) {
                 return total;
             }
@@ -324,7 +368,12 @@ public class StateStore {
      * @throws IllegalArgumentException when {@code category} names no figure
      */
     public List<EntryState> entries(String pipe, String category, boolean groups, String text, String afterId, int limit) {
-        return entries.page(pipe, category.equals("any") ? null : SyncFigure.parse(category), groups, text, afterId, limit);
+        return entries(pipe, category, groups, text, afterId, limit, null);
+    }
+
+    /** As {@link #entries(String, String, boolean, String, String, int)}, of one failure category ({@code schema}...; null: any). */
+    public List<EntryState> entries(String pipe, String category, boolean groups, String text, String afterId, int limit, String failureCategory) {
+        return entries.page(pipe, category.equals("any") ? null : SyncFigure.parse(category), groups, text, afterId, limit, failureCategory);
     }
 
     /** Adds an audit record; it is written with the outcomes it goes with (at the next flush). */

@@ -88,6 +88,9 @@ public class ApiParameters {
 
     private static final Parameter IDS = Parameter.pattern("ids", "[^,\\p{Cntrl}]{1,512}(,[^,\\p{Cntrl}]{1,512}){0,99}", "up to 100 source ids, separated by commas");
 
+    private static final Parameter CATEGORY = Parameter.oneOf("category", java.util.Arrays.stream(io.idsync.connector.FailureCategory.values())
+            .map(io.idsync.connector.FailureCategory::key).toArray(String[]::new));
+
     /** Every call of the API and its parameters; the README's HTTP API section lists the same. */
     static final List<Call> CALLS = List.of(
             Call.of(HttpMethod.GET, "/api/pipes"),
@@ -110,8 +113,9 @@ public class ApiParameters {
                     v -> !v.isBlank() && v.length() <= 1024 && !CONTROL.matcher(v).find(), true)),
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/reconcile"),
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/deprovision"),
-            Call.of(HttpMethod.POST, "/api/pipes/{pipe}/retry-failed"),
-            Call.of(HttpMethod.GET, "/api/pipes/{pipe}/entries", Parameter.oneOf("status", "failed", "partial", "unsynced", "success", "any"),
+            Call.of(HttpMethod.POST, "/api/pipes/{pipe}/retry-failed", CATEGORY),
+            Call.of(HttpMethod.POST, "/api/pipes/{pipe}/dismiss", IDS, CATEGORY, Parameter.text("reason", 500)),
+            Call.of(HttpMethod.GET, "/api/pipes/{pipe}/entries", Parameter.oneOf("status", "failed", "partial", "unsynced", "success", "any"), CATEGORY,
                     Parameter.text("q", 200), Parameter.text("after", 1024), Parameter.range("limit", 1, 1000)),
             Call.of(HttpMethod.GET, "/api/pipes/{pipe}/entries/{entry}"),
             Call.of(HttpMethod.POST, "/api/pipes/{pipe}/entries/{entry}/retry"),

@@ -37,7 +37,8 @@ public class EntriesApi {
         boolean groups = pipe.entryType() == EntryType.GROUP;
         List<StateStore.EntryState> entries;
         try {
-            entries = pipe.state().entries(pipe.name(), status, groups, exchange.getIn().getHeader("q", String.class), after, limit);
+            entries = pipe.state().entries(pipe.name(), status, groups, exchange.getIn().getHeader("q", String.class), after, limit,
+                    exchange.getIn().getHeader("category", String.class));
         } catch (IllegalArgumentException e) {
             throw new PipeOperationsApi.ApiProblem(400, e.getMessage());
         }
@@ -72,11 +73,51 @@ public class EntriesApi {
         return retried(exchange, pipe, 1);
     }
 
+    /** {@code POST .../retry-failed?category=}: every failed entry (of that category) goes down the road at the next poll. */
     public Map<String, Object> retryFailed(Exchange exchange) {
         Pipe pipe = PipeOperationsApi.requestedPipe(pipes, exchange);
-        int count = pipe.state().retryAllFailed(pipe.name());
-        AuditTrail.note(pipe, "retry-asked", "accepted", count + " failed entries");
+        String category = exchange.getIn().getHeader("category", String.class);
+        int count = pipe.state().retryAllFailed(pipe.name(), category);
+        AuditTrail.note(pipe, "retry-asked", "accepted", PipeOperationsApi.operator(exchange) + ": " + count + " failed entries"
+                + (category == null ? "" : " of category " + category));
         return retried(exchange, pipe, count);
+    }
+
+    /**
+     * {@code POST .../dismiss?ids=a,b|category=&reason=}: these failed entries (or every one of a category) leave the
+     * Failed figure, each with the operator and why; no retry waits for them any more. Audited per entry.
+     */
+    public Map<String, Object> dismiss(Exchange exchange) {
+        Pipe pipe = PipeOperationsApi.requestedPipe(pipes, exchange);
+        String ids = exchange.getIn().getHeader("ids", String.class);
+        String category = exchange.getIn().getHeader("category", String.class);
+        if ((ids == null) == (category == null)) {
+            throw new PipeOperationsApi.ApiProblem(400, "name the failed entries with ids=, or a category= (not both)",
+                    "ids=a,b,c (up to 100 source ids) or category=schema|conflict|not-found|mapping|rejected|unavailable|access-refused|configuration");
+        }
+        String reason = exchange.getIn().getHeader("reason", String.class);
+        String why = "by " + PipeOperationsApi.operator(exchange) + (reason == null || reason.isBlank() ? "" : ": " + reason);
+        List<String> chosen = new java.util.ArrayList<>();
+        if (ids != null) {
+            java.util.Arrays.stream(ids.split(",")).map(String::trim).filter(id -> !id.isEmpty()).distinct().forEach(chosen::add);
+        } else {
+            for (String after = ""; ; ) {
+                List<String> page = pipe.state().failedIds(pipe.name(), category, after);
+                if (page.isEmpty()) {
+                    break;
+                }
+                chosen.addAll(page);
+                after = page.get(page.size() - 1);
+            }
+        }
+        int dismissed = pipe.state().dismissFailed(pipe.name(), chosen, why);
+        for (String id : chosen) {
+            AuditTrail.record(pipe, id, "dismiss", "accepted", "failure dismissed " + why);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("pipe", pipe.name());
+        answer.put("dismissed", dismissed);
+        return answer;
     }
 
     private static Map<String, Object> retried(Exchange exchange, Pipe pipe, int count) {
@@ -95,6 +136,7 @@ public class EntriesApi {
         entry.put("destinationId", state.destinationId());
         entry.put("status", StateStore.category(state, groups));
         entry.put("reason", state.reason());
+        entry.put("category", state.status() == StateStore.Status.FAILED ? state.failureCategory() : null);
         entry.put("updatedAt", state.updatedAt().toString());
         // the operation it was last given (the one that failed, for a failed entry), from the audit log
         pipe.state().auditRecords(pipe.name(), state.sourceId(), null, null, null, null, 0, 1).stream().findFirst().ifPresent(last -> {

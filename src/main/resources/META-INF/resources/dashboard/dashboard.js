@@ -31,6 +31,9 @@ function card(pipe) {
     element.dataset.pipe = pipe;
     element.querySelector(".resync").addEventListener("click", () => resync(pipe, false));
     element.querySelector(".dry-run").addEventListener("click", () => resync(pipe, true));
+    element.querySelector(".failure-category").addEventListener("change", () => refresh());
+    element.querySelector(".retry-category").addEventListener("click", () => decideFailures(pipe, "retry-failed"));
+    element.querySelector(".dismiss-category").addEventListener("click", () => decideFailures(pipe, "dismiss"));
     element.querySelector(".provision").addEventListener("submit", event => {
       event.preventDefault();
       provision(pipe, false);
@@ -117,13 +120,17 @@ async function renderFailures(status) {
     element.querySelector(".failures").replaceChildren();
     return;
   }
-  const [failed, partial] = await Promise.all(["failed", "partial"].map(kind =>
-    api("/api/pipes/" + encodeURIComponent(status.pipe) + "/entries?status=" + kind + "&limit=20").catch(() => ({entries: []}))));
-  element.querySelector(".failures").replaceChildren(...failed.entries.concat(partial.entries).map(entry => {
+  // one category (schema, conflict...): its failed entries only; every category: the failed and the partly synced
+  const category = element.querySelector(".failure-category").value;
+  const kinds = category ? ["failed"] : ["failed", "partial"];
+  const pages = await Promise.all(kinds.map(kind => api("/api/pipes/" + encodeURIComponent(status.pipe) + "/entries?status=" + kind + "&limit=20"
+    + (category ? "&category=" + encodeURIComponent(category) : "")).catch(() => ({entries: []}))));
+  element.querySelector(".failures").replaceChildren(...pages.flatMap(page => page.entries).map(entry => {
     const item = document.createElement("li");
     item.className = "failure";
     item.dataset.sourceId = entry.sourceId;
-    item.textContent = (entry.destination || entry.sourceId) + " — " + entry.status + ": " + (entry.reason || "no reason recorded")
+    item.dataset.category = entry.category || "";
+    item.textContent = (entry.category ? "[" + entry.category + "] " : "") + (entry.destination || entry.sourceId) + " — " + entry.status + ": " + (entry.reason || "no reason recorded")
       + (entry.retryAttempts ? " (retried " + entry.retryAttempts + "×)" : "");
     return item;
   }));
@@ -197,6 +204,25 @@ async function setStartpoint(pipe) {
     element.querySelector(".startpoint-position").textContent = moved.position;
   } catch (error) {
     result.textContent = "Not set: " + error.message;
+  }
+  refresh();
+}
+
+// The failures of the category chosen (or all), in bulk: retried at the next poll, or dismissed (they leave the Failed figure)
+async function decideFailures(pipe, call) {
+  const element = card(pipe);
+  const category = element.querySelector(".failure-category").value;
+  const result = element.querySelector(".failure-result");
+  if (call === "dismiss" && !category) {
+    result.textContent = "Choose a category to dismiss";
+    return;
+  }
+  const query = (category ? "category=" + encodeURIComponent(category) : "") + (call === "dismiss" ? "&reason=" + encodeURIComponent("dismissed on the dashboard") : "");
+  try {
+    const answer = await api("/api/pipes/" + encodeURIComponent(pipe) + "/" + call + (query ? "?" + query : ""), {method: "POST"});
+    result.textContent = call === "dismiss" ? "Dismissed " + answer.dismissed : "Retrying " + answer.retrying + " at the next poll";
+  } catch (error) {
+    result.textContent = "Not done: " + error.message;
   }
   refresh();
 }

@@ -55,6 +55,11 @@ class ApiBadInputTest {
         bad.add(new Bad("GET", PIPE + "/held?limit=0", null, 400));
         bad.add(new Bad("POST", PIPE + "/deprovision?dryRun=false", null, 400));
         bad.add(new Bad("POST", PIPE + "/retry-failed?limit=-1", null, 400));
+        bad.add(new Bad("POST", PIPE + "/retry-failed?category=nope", null, 400));
+        bad.add(new Bad("POST", PIPE + "/dismiss", null, 400));                        // neither ids nor category
+        bad.add(new Bad("POST", PIPE + "/dismiss?ids=a&category=schema", null, 400));  // both
+        bad.add(new Bad("POST", PIPE + "/dismiss?category=Schema", null, 400));
+        bad.add(new Bad("GET", PIPE + "/entries?category=schema%27%29", null, 400));
         bad.add(new Bad("POST", PIPE + "/entries/x/retry?x=1", null, 400));
         bad.add(new Bad("POST", "/api/connections/directory/test?verbose=1", null, 400));
         // a run's pace and subset, and a change of pace

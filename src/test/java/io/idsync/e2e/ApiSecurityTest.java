@@ -28,7 +28,7 @@ class ApiSecurityTest {
     void aViewerReadsButMayNotResyncReconcileOrDecideHeldRemovals() {
         RestAssured.given().auth().preemptive().basic(ApiUsers.VIEWER, ApiUsers.VIEWER_PASSWORD).get("/api/pipes/pingone-to-directory")
                 .then().statusCode(200);
-        for (String operation : new String[]{"resync?dryRun=true", "reconcile", "held/approve?all=true", "held/reject?all=true", "startpoint?at=end", "provision?id=x&dryRun=true"}) {
+        for (String operation : new String[]{"resync?dryRun=true", "reconcile", "held/approve?all=true", "held/reject?all=true", "startpoint?at=end", "provision?id=x&dryRun=true", "dismiss?category=schema"}) {
             RestAssured.given().auth().preemptive().basic(ApiUsers.VIEWER, ApiUsers.VIEWER_PASSWORD)
                     .post("/api/pipes/pingone-to-directory/" + operation).then().statusCode(403);
         }

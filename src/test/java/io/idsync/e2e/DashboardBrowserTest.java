@@ -151,6 +151,9 @@ class DashboardBrowserTest {
         assertTrue(seen.path("audit").toString().contains("resync-finished"), "the audit log shows the run: " + seen.path("audit"));
         assertTrue(seen.path("audit").toString().contains("startpoint-set") && seen.path("audit").toString().contains(ApiUsers.OPERATOR + " moved it from"),
                 "the audit log names who moved the startpoint: " + seen.path("audit"));
+        assertEquals(0, seen.path("failuresBy").path("conflict").size(), "no conflict: " + seen.path("failuresBy"));
+        assertTrue(seen.path("failuresBy").path("schema").toString().contains("[schema] ") && seen.path("failuresBy").path("schema").toString()
+                .contains("LDAP add uid=dashboard.bad.phone"), "filtered by category: " + seen.path("failuresBy"));
         JsonNode trace = seen.path("provision");
         assertEquals(List.of("read", "scope", "correlate", "plan", "deliver", "outcome"), new ObjectMapper().convertValue(trace.path("steps"), List.class),
                 "the trace's steps: " + trace);

@@ -198,6 +198,83 @@ class PingOneToDirectoryRouteTest extends PipeFixtureRouteTest {
         assertTrue(unknown.getMessage().contains("found no source entry named 'no.such.user'"), unknown.getMessage());
     }
 
+    /** A new Employees user whose phone the directory's schema refuses (telephoneNumber syntax). */
+    private String userWithABadPhone(String username) {
+        com.fasterxml.jackson.databind.node.ObjectNode user = io.idsync.testsupport.SandboxAdmin.JSON.createObjectNode();
+        user.put("username", username).put("email", username + "@example.com").put("primaryPhone", "555 {ext 7}");
+        user.putObject("name").put("given", "Bad").put("family", "Phone");
+        user.putObject("population").put("id", systems.admin.populationId("Employees"));
+        return systems.admin.createUser(user);
+    }
+
+    @Test
+    void failuresParkedByCategoryWaitForTheOperatorWhileThoseOfASystemThatCameBackSucceedByThemselves(@TempDir Path dir) throws Exception {
+        try (io.idsync.testsupport.LdapProxy proxy = new io.idsync.testsupport.LdapProxy("127.0.0.1", java.net.URI.create(systems.directory.url()).getPort())) {
+            java.util.function.Supplier<Pipe> restart = () -> systems.restart(PipeFixture.PIPE, "Employees", "mappings/pingone-to-directory.yaml",
+                    settings -> new io.idsync.connector.ldap.LdapSettings(settings.name(), proxy.url(), settings.bindDn(), settings.bindPassword(),
+                            settings.baseDn(), settings.poolSize(), settings.connectTimeout(), settings.responseTimeout()))
+                    .failurePolicies(java.util.Map.of(io.idsync.connector.FailureCategory.SCHEMA, FailurePolicy.PARK));
+            restart.get();
+            start(null);
+            poll();
+            List<String> refused = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                refused.add(userWithABadPhone("bad.phone." + i));
+            }
+            poll();
+            assertEquals(20, systems.state.figures(PipeFixture.PIPE, false).failed(), "the schema's refusals failed, parked");
+            for (String id : refused) {
+                StateStore.EntryState failed = systems.state.entry(PipeFixture.PIPE, id).orElseThrow();
+                assertEquals("schema", failed.failureCategory(), failed.reason());
+                assertTrue(systems.state.retryOf(PipeFixture.PIPE, id).isEmpty(), "parked: no retry waits for " + id);
+            }
+            // five more while the directory answers their adds 52 (unavailable), LDAP's 503
+            proxy.unavailableFor(dn -> dn.startsWith("uid=outage."));
+            for (int i = 0; i < 5; i++) {
+                systems.admin.createUser("outage." + i, "Out", "Age", "Employees");
+            }
+            poll();
+            assertEquals(EMPLOYEES, people(), "none of the five was written");
+            assertTrue(systems.pipe().lastError().contains("unavailable (the test's outage)"), "the outage stopped the batch: " + systems.pipe().lastError());
+
+            proxy.unavailableFor(dn -> false); // the directory is back: the five go through at the next poll, by themselves
+            poll();
+            assertEquals(EMPLOYEES + 5, people());
+            assertEquals(20, systems.state.figures(PipeFixture.PIPE, false).failed(), "the parked ones still wait");
+            poll();
+            assertEquals(EMPLOYEES + 5, people(), "and are not retried by the polls");
+
+            // one dismissed leaves the Failed count
+            assertEquals(1, systems.state.dismissFailed(PipeFixture.PIPE, List.of(refused.get(0)), "by carol: a test account"));
+            assertEquals(19, systems.state.figures(PipeFixture.PIPE, false).failed());
+            assertEquals(1, systems.state.figures(PipeFixture.PIPE, false).unsynced());
+
+            // the mapping fixed (no telephoneNumber), the parked ones retried by their category: created
+            Path fixed = PipeFixture.shippedMapping(dir, "fixed.yaml", text -> text.replace(
+                    "  - {to-attribute: telephoneNumber, type: direct, from-attribute: primaryPhone}\n", ""));
+            systems.restart(PipeFixture.PIPE, "Employees", fixed.toString(),
+                    settings -> new io.idsync.connector.ldap.LdapSettings(settings.name(), proxy.url(), settings.bindDn(), settings.bindPassword(),
+                            settings.baseDn(), settings.poolSize(), settings.connectTimeout(), settings.responseTimeout()));
+            assertEquals(19, systems.state.retryAllFailed(PipeFixture.PIPE, "schema"));
+            poll();
+            assertEquals(EMPLOYEES + 5 + 19, people());
+            assertEquals(0, systems.state.figures(PipeFixture.PIPE, false).failed());
+        }
+    }
+
+    @Test
+    void aFailureWhosePolicyIsStopStopsThePipeNamingTheEntry() throws Exception {
+        systems.pipe().failurePolicies(java.util.Map.of(io.idsync.connector.FailureCategory.SCHEMA, FailurePolicy.STOP));
+        start(null);
+        poll();
+        String checkpoint = systems.state.checkpoint(PipeFixture.PIPE).orElseThrow();
+        String bad = userWithABadPhone("stopping.phone");
+        poll();
+        assertEquals(checkpoint, systems.state.checkpoint(PipeFixture.PIPE).orElseThrow(), "the batch stopped: its checkpoint stays");
+        assertTrue(systems.pipe().lastError().contains("entry " + bad + " failed (schema: LDAP add uid=stopping.phone"), systems.pipe().lastError());
+        assertTrue(systems.pipe().lastError().contains("failure-policy.schema is stop"), systems.pipe().lastError());
+    }
+
     @Test
     void aRunWithinTheDeletionGuardsLimitMakesItsRemovalsWhenItEnds() throws Exception {
         systems.deletionGuard = new DeletionGuard(10, 3);

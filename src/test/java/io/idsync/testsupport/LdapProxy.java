@@ -38,6 +38,7 @@ public final class LdapProxy implements AutoCloseable {
     private volatile Predicate<SearchRequestProtocolOp> pageFilter = op -> false;
     private volatile Runnable betweenPages;
     private final AtomicInteger interleaved = new AtomicInteger();
+    private volatile Predicate<String> unavailableFor = dn -> false;
 
     public LdapProxy(String backendHost, int backendPort) throws IOException {
         LDAPListenerConfig config = new LDAPListenerConfig(0, new Interceptor(new ProxyRequestHandler(new SingleServerSet(backendHost, backendPort))));
@@ -67,6 +68,14 @@ public final class LdapProxy implements AutoCloseable {
     /** Searches whose filter names this attribute (a change feed's {@code entryCSN>=...}). */
     public static Predicate<SearchRequestProtocolOp> searchFor(String attribute) {
         return op -> op.getFilter().toString().toLowerCase(java.util.Locale.ROOT).contains("(" + attribute.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * Adds of the entries {@code dns} accepts are answered 52 (unavailable), as a server that is down for them would
+     * (LDAP's 503), until called again with another predicate; {@code dn -> false}: the server is back.
+     */
+    public void unavailableFor(Predicate<String> dns) {
+        this.unavailableFor = dns;
     }
 
     /** How many times the action of {@link #beforeSecondPage} ran (0 or 1). */
@@ -133,6 +142,10 @@ public final class LdapProxy implements AutoCloseable {
 
         @Override
         public LDAPMessage processAddRequest(int id, AddRequestProtocolOp request, List<Control> controls) {
+            if (unavailableFor.test(request.getDN())) {
+                return new LDAPMessage(id, new com.unboundid.ldap.protocol.AddResponseProtocolOp(com.unboundid.ldap.sdk.ResultCode.UNAVAILABLE_INT_VALUE,
+                        null, "unavailable (the test's outage)", null));
+            }
             return proxy.processAddRequest(id, request, controls);
         }
 

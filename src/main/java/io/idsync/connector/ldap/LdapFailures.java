@@ -6,6 +6,7 @@ import io.idsync.connector.AccessRefused;
 import io.idsync.connector.ConfigurationError;
 import io.idsync.connector.ConnectorFailure;
 import io.idsync.connector.EntryRejected;
+import io.idsync.connector.FailureCategory;
 import io.idsync.connector.SystemUnavailable;
 
 import java.util.Set;
@@ -31,6 +32,10 @@ final class LdapFailures {
     private static final Set<ResultCode> CONFIGURATION = Set.of(ResultCode.FILTER_ERROR, ResultCode.INVALID_DN_SYNTAX, ResultCode.NO_SUCH_OBJECT,
             ResultCode.UNAVAILABLE_CRITICAL_EXTENSION, ResultCode.PROTOCOL_ERROR, ResultCode.UNDEFINED_ATTRIBUTE_TYPE);
 
+    private static final Set<ResultCode> SCHEMA = Set.of(ResultCode.INVALID_ATTRIBUTE_SYNTAX, ResultCode.OBJECT_CLASS_VIOLATION,
+            ResultCode.UNDEFINED_ATTRIBUTE_TYPE, ResultCode.NAMING_VIOLATION, ResultCode.NOT_ALLOWED_ON_RDN, ResultCode.CONSTRAINT_VIOLATION,
+            ResultCode.INAPPROPRIATE_MATCHING, ResultCode.OBJECT_CLASS_MODS_PROHIBITED);
+
     private LdapFailures() {
     }
 
@@ -51,6 +56,22 @@ final class LdapFailures {
         if (scope == Scope.SYSTEM && CONFIGURATION.contains(code)) {
             return new ConfigurationError(message + " (check the connection's base-dn and the pipe's filters)");
         }
-        return scope == Scope.ENTRY ? new EntryRejected(message) : new SystemUnavailable(message);
+        return scope == Scope.ENTRY ? new EntryRejected(category(e), message) : new SystemUnavailable(message);
+    }
+
+    /** What kind of refusal of an entry a result code is. */
+    private static FailureCategory category(LDAPException e) {
+        ResultCode code = e.getResultCode();
+        if (code == ResultCode.ENTRY_ALREADY_EXISTS || code == ResultCode.ATTRIBUTE_OR_VALUE_EXISTS
+                || (code == ResultCode.CONSTRAINT_VIOLATION && String.valueOf(e.getDiagnosticMessage()).toLowerCase(java.util.Locale.ROOT).contains("unique"))) {
+            return FailureCategory.CONFLICT;
+        }
+        if (code == ResultCode.NO_SUCH_OBJECT) {
+            return FailureCategory.NOT_FOUND;
+        }
+        if (SCHEMA.contains(code)) {
+            return FailureCategory.SCHEMA;
+        }
+        return FailureCategory.REJECTED;
     }
 }

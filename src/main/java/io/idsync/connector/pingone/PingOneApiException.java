@@ -13,7 +13,8 @@ public class PingOneApiException extends EntryRejected {
     private final JsonNode body;
 
     public PingOneApiException(String request, int status, JsonNode body) {
-        super("PingOne " + request + " answered " + status + describe(body));
+        super(body != null && status == 400 && hasDetail(body, "UNIQUENESS_VIOLATION") ? io.idsync.connector.FailureCategory.CONFLICT
+                : ofStatus(status), "PingOne " + request + " answered " + status + describe(body));
         this.status = status;
         this.body = body;
     }
@@ -24,6 +25,10 @@ public class PingOneApiException extends EntryRejected {
 
     /** Whether a detail carries this code (e.g. {@code UNIQUENESS_VIOLATION}). */
     public boolean hasDetail(String detailCode) {
+        return hasDetail(body, detailCode);
+    }
+
+    private static boolean hasDetail(JsonNode body, String detailCode) {
         if (body == null) {
             return false;
         }

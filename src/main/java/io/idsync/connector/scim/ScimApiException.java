@@ -11,7 +11,8 @@ final class ScimApiException extends EntryRejected {
     private final JsonNode error;
 
     ScimApiException(String request, int status, JsonNode error) {
-        super("SCIM " + request + " answered " + status + describe(error));
+        super(status == 400 && error != null && "uniqueness".equals(error.path("scimType").asText()) ? io.idsync.connector.FailureCategory.CONFLICT
+                : ofStatus(status), "SCIM " + request + " answered " + status + describe(error));
         this.status = status;
         this.error = error;
         this.scimType = error == null ? null : error.path("scimType").asText(null);
