@@ -87,10 +87,27 @@ final class Feeds {
      * provisioned members).
      */
     Iterator<SyncItem> scan(Pipe pipe, boolean dryRun) {
+        return scan(pipe, dryRun, null);
+    }
+
+    /**
+     * As {@link #scan(Pipe, boolean)}, of the in-scope entries the source's own {@code filter} matches (null: all).
+     *
+     * @throws IllegalArgumentException when the source cannot filter, or not by this filter
+     */
+    Iterator<SyncItem> scan(Pipe pipe, boolean dryRun, String filter) {
         // asked once, before the scan records anything: an entry the source lists twice is found the second
         // time by correlation, as it would be by its link
         boolean linksExist = retry.call(pipe, "read whether any link exists", () -> pipe.state().hasEntries(pipe.name()));
-        Iterator<List<SourceEntry>> pages = Paging.chunks(pipe.reader().scan(), PAGE);
+        Iterator<SourceEntry> scanned;
+        if (filter == null) {
+            scanned = pipe.reader().scan();
+        } else if (pipe.reader() instanceof io.idsync.connector.FilteredScan filtered) {
+            scanned = filtered.scan(filter);
+        } else {
+            throw new IllegalArgumentException("the source of pipe '" + pipe.name() + "' cannot filter a run; name its entries by their ids");
+        }
+        Iterator<List<SourceEntry>> pages = Paging.chunks(scanned, PAGE);
         return Paging.flatMap(pages, entries -> {
             List<SyncItem> items = entries.stream().map(entry -> new SyncItem(Change.scanned(entry, pipe.entryType()))).toList();
             Map<String, StateStore.EntryState> links = !linksExist ? Map.of() : retry.call(pipe, "read the links of a page",

@@ -343,7 +343,18 @@ public final class Road {
      * @throws IllegalArgumentException when the rate is out of range
      */
     public void beginResync(Exchange exchange, Pipe pipe, boolean dryRun, long waitMillis, Integer ratePerSecond, java.util.List<String> subset) {
-        begin(exchange, pipe, runs.resync(pipe, dryRun, waitMillis, ratePerSecond, subset));
+        beginResync(exchange, pipe, dryRun, waitMillis, ratePerSecond, subset, null);
+    }
+
+    /**
+     * As {@link #beginResync(Exchange, Pipe, boolean, long, Integer, java.util.List)}, of the entries the source's own
+     * {@code filter} matches (null: all).
+     *
+     * @throws IllegalArgumentException when the rate is out of range, or the source cannot take the filter
+     */
+    public void beginResync(Exchange exchange, Pipe pipe, boolean dryRun, long waitMillis, Integer ratePerSecond, java.util.List<String> subset,
+                            String filter) {
+        begin(exchange, pipe, runs.resync(pipe, dryRun, waitMillis, ratePerSecond, subset, filter));
     }
 
     /**

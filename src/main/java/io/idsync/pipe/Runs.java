@@ -109,17 +109,28 @@ final class Runs {
      * @throws IllegalArgumentException when the rate is out of range
      */
     Started resync(Pipe pipe, boolean dryRun, long waitMillis, Integer ratePerSecond, List<String> subset) {
+        return resync(pipe, dryRun, waitMillis, ratePerSecond, subset, null);
+    }
+
+    /**
+     * As {@link #resync(Pipe, boolean, long, Integer, List)}, of the entries the source's own {@code filter} matches
+     * (null: every one), pushed down to the source ({@link io.idsync.connector.FilteredScan}).
+     *
+     * @throws IllegalArgumentException when the rate is out of range, or the source cannot take the filter (nothing starts)
+     */
+    Started resync(Pipe pipe, boolean dryRun, long waitMillis, Integer ratePerSecond, List<String> subset, String filter) {
         RunPace pace = RunPace.of(ratePerSecond);
         requireHeld(pipe);
         acquire(pipe, dryRun ? "resync (dry run)" : "resync", waitMillis);
         return started(pipe, () -> {
             RunReport report = new RunReport(pipe.name(), "resync", dryRun, pace, subset);
             Run run = Run.of(pipe, report, dryRun);
-            String how = (ratePerSecond == null ? "" : "at " + ratePerSecond + " entries/s")
-                    + (subset == null ? "" : (ratePerSecond == null ? "" : ", ") + "of " + subset.size() + " entries named");
+            String how = String.join(", ", java.util.stream.Stream.of(ratePerSecond == null ? null : "at " + ratePerSecond + " entries/s",
+                    subset == null ? null : "of " + subset.size() + " entries named", filter == null ? null : "of the entries matching " + filter)
+                    .filter(java.util.Objects::nonNull).toList());
             LOG.infof("%s: resync started%s%s", pipe.name(), dryRun ? " (dry run: nothing will be written)" : "", how.isEmpty() ? "" : " " + how);
             AuditTrail.note(pipe, dryRun ? "resync-dry-run-started" : "resync-started", "started", how.isEmpty() ? null : how);
-            java.util.Iterator<SyncItem> items = subset == null ? feeds.scan(pipe, dryRun) : feeds.named(pipe, subset);
+            java.util.Iterator<SyncItem> items = subset != null ? feeds.named(pipe, subset) : feeds.scan(pipe, dryRun, filter);
             return new Started(run, ratePerSecond == null ? items : io.idsync.connector.Paging.map(items, item -> {
                 pace.await(report);
                 return item;

@@ -44,7 +44,17 @@ public class PipeOperationsApi {
         String rate = exchange.getIn().getHeader("ratePerSecond", String.class);
         String ids = exchange.getIn().getHeader("ids", String.class);
         java.util.List<String> subset = ids == null ? null : java.util.Arrays.stream(ids.split(",")).map(String::trim).filter(id -> !id.isEmpty()).toList();
-        road.beginResync(exchange, requestedPipe(pipes, exchange), dryRun, WAIT_MILLIS, rate == null ? null : Integer.valueOf(rate), subset);
+        String filter = exchange.getIn().getHeader("filter", String.class);
+        if (subset != null && filter != null) {
+            throw new ApiProblem(400, "a run takes ids= or filter=, not both", "ids=a,b,c (source ids) or filter=<the source's filter>");
+        }
+        Pipe pipe = requestedPipe(pipes, exchange);
+        try {
+            road.beginResync(exchange, pipe, dryRun, WAIT_MILLIS, rate == null ? null : Integer.valueOf(rate), subset, filter);
+        } catch (IllegalArgumentException e) {
+            throw new ApiProblem(400, e.getMessage(), pipe.reader() instanceof io.idsync.connector.FilteredScan filtered ? filtered.filterSyntax()
+                    : "ids=a,b,c: this source cannot filter");
+        }
     }
 
     /**
@@ -87,7 +97,7 @@ public class PipeOperationsApi {
         Map<String, Object> headers = new LinkedHashMap<>();
         headers.put("pipe", pipe.name());
         headers.put("dryRun", exchange.getIn().getHeader("dryRun", "false", String.class));
-        for (String option : new String[]{"ratePerSecond", "ids"}) {
+        for (String option : new String[]{"ratePerSecond", "ids", "filter"}) {
             if (exchange.getIn().getHeader(option) != null) {
                 headers.put(option, exchange.getIn().getHeader(option, String.class));
             }

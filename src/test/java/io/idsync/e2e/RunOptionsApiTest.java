@@ -73,6 +73,20 @@ class RunOptionsApiTest {
         RestAssured.post(PIPE + "/runs?dryRun=true&ids=a,,b").then().statusCode(400);
     }
 
+    @Test
+    void aResyncOfTheEntriesTheSourcesOwnFilterMatchesReadsOnlyThose() {
+        SandboxAdmin admin = SandboxAdmin.demoAdmin(systems.pingOne().baseUrl());
+        String filter = "username sw \"e00001\"";
+        int matching = admin.client().get("/users?limit=1000&filter=" + io.idsync.connector.pingone.PingOneClient.encode(
+                "population.id eq \"" + admin.populationId("Employees") + "\" and (" + filter + ")")).body().path("_embedded").path("users").size();
+        assertTrue(matching >= 10, "e000010 to e000019 at least: " + matching);
+        JsonPath report = runToItsEnd(RestAssured.given().queryParam("dryRun", "true").queryParam("filter", filter).post(PIPE + "/runs")
+                .then().statusCode(202).extract().jsonPath());
+        assertEquals(matching, report.getInt("entries"), report.prettify());
+        RestAssured.given().queryParam("dryRun", "true").queryParam("filter", filter).queryParam("ids", "a").post(PIPE + "/runs")
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("ids= or filter=, not both"));
+    }
+
     private static JsonPath runToItsEnd(JsonPath started) {
         String run = PIPE + "/runs/" + started.getString("id");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))

@@ -47,7 +47,7 @@ import java.util.Set;
  * The document the attribute map reads is the entry as JSON (one value: a string; several: an array),
  * plus {@code dn} and the in-memory intermediate {@value #ENABLED_IN_DIRECTORY} ({@code true}/{@code false}).
  */
-public final class LdapEntrySource implements ChangeSource, SourceReader, io.idsync.connector.Startpoints {
+public final class LdapEntrySource implements ChangeSource, SourceReader, io.idsync.connector.Startpoints, io.idsync.connector.FilteredScan {
 
     public static final String ENABLED_IN_DIRECTORY = "accountEnabledInDirectory";
 
@@ -336,14 +336,48 @@ public final class LdapEntrySource implements ChangeSource, SourceReader, io.ids
      * Entries under the base that match the filter, a page of the connection's {@code page-size} at a time (simple paged results), on a
      * connection of the scan's own.
      */
+    @Override
+    public String filterSyntax() {
+        return "an LDAP filter such as (departmentNumber=42), ANDed with the pipe's scope";
+    }
+
+    /** The pipe's search with {@code filter} ANDed to its own; for a group's members, those the filter matches. */
+    @Override
+    public Iterator<SourceEntry> scan(String filter) {
+        Filter parsed;
+        try {
+            parsed = Filter.create(filter);
+        } catch (LDAPException e) {
+            throw new IllegalArgumentException("'" + filter + "' is not an LDAP filter: " + e.getExceptionMessage());
+        }
+        if (settings.groupDn() != null) {
+            return Paging.map(scanGroupMembers(), entry -> {
+                try {
+                    return parsed.matchesEntry(toEntry(entry)) ? entry : null;
+                } catch (LDAPException e) {
+                    return null; // a filter the entry cannot be matched with (an unknown matching rule) does not take it
+                }
+            });
+        }
+        try {
+            return scanFilter(Filter.createANDFilter(Filter.create(settings.filter()), parsed).toString());
+        } catch (LDAPException e) {
+            throw new IllegalArgumentException("'" + filter + "' cannot go with the pipe's filter " + settings.filter() + ": " + e.getExceptionMessage());
+        }
+    }
+
     private Iterator<SourceEntry> scanFilter() {
+        return scanFilter(settings.filter());
+    }
+
+    private Iterator<SourceEntry> scanFilter(String filter) {
         ScanConnection held = new ScanConnection();
         Iterator<SearchResultEntry> entries = Paging.pages((ASN1OctetString) null, cookie -> {
             try {
                 if (held.connection == null) {
                     held.connection = directory.connectAlone();
                 }
-                SearchRequest request = new SearchRequest(settings.searchBase(), SearchScope.SUB, settings.filter(), "*",
+                SearchRequest request = new SearchRequest(settings.searchBase(), SearchScope.SUB, filter, "*",
                         settings.idAttribute(), settings.disabledAttribute());
                 request.addControl(new SimplePagedResultsControl(directory.settings().pageSize(), cookie));
                 SearchResult result = held.connection.search(request);
@@ -356,7 +390,7 @@ public final class LdapEntrySource implements ChangeSource, SourceReader, io.ids
                 return Paging.Page.then(result.getSearchEntries(), next);
             } catch (LDAPException e) {
                 held.run();
-                throw directory.systemFailure("paged search of " + settings.searchBase() + " for " + settings.filter(), e);
+                throw directory.systemFailure("paged search of " + settings.searchBase() + " for " + filter, e);
             }
         });
         Iterator<SourceEntry> scan = Paging.map(entries, this::entry);

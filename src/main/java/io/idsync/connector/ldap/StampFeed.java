@@ -170,7 +170,7 @@ final class StampFeed implements ChangeDetection {
                 atLast = new LinkedHashSet<>();
             }
             atLast.add(id);
-            changes.add(new Change(id, SourceLookups.typeOf(entry), Change.Kind.MODIFY, now, Set.of(), null));
+            changes.add(new Change(id, SourceLookups.typeOf(entry), Change.Kind.MODIFY, changedAt(at, now), Set.of(), null));
             if (scope.contains(entry.getDN())) {
                 changes.addAll(scope.membersMoved(entry.getDN(), Set.of(), true, now));
             }
@@ -354,6 +354,23 @@ final class StampFeed implements ChangeDetection {
             return StaticUtils.decodeGeneralizedTime(generalizedTime).toInstant().isBefore(instant);
         } catch (ParseException e) {
             throw new EntryRejected("modifyTimestamp '" + generalizedTime + "' in the checkpoint is not a generalized time");
+        }
+    }
+
+    /**
+     * When the entry changed, from its stamp: an entryCSN and a modifyTimestamp carry the server's time (the change's
+     * latency is measured from it); a USN does not, so the read's time stands for it.
+     */
+    private Instant changedAt(String stampValue, Instant read) {
+        if (stamp == Stamp.USN) {
+            return read;
+        }
+        try {
+            String time = stamp == Stamp.ENTRY_CSN ? stampValue.substring(0, Math.max(0, stampValue.indexOf('#'))) : stampValue;
+            Instant at = com.unboundid.util.StaticUtils.decodeGeneralizedTime(time).toInstant();
+            return at.isAfter(read) ? read : at; // a server clock ahead of idsync's is not a negative latency
+        } catch (java.text.ParseException | RuntimeException e) {
+            return read;
         }
     }
 }

@@ -28,7 +28,7 @@ import java.util.stream.IntStream;
  * user one of whose direct groups' names contains one of the texts, ignoring case. Such a pipe reads each user with
  * {@code include=memberOfGroupNames}, so joining or leaving the group (a membership activity) is a change of scope.
  */
-public final class PingOneUserSource implements SourceReader {
+public final class PingOneUserSource implements SourceReader, io.idsync.connector.FilteredScan {
 
     /** Intermediate attributes: exist only in memory, for the attribute map (PingDataSync's names). */
     public static final String DISABLED_FROM_PINGONE = "ds-pwp-account-disabled-from-pingone";
@@ -160,15 +160,38 @@ public final class PingOneUserSource implements SourceReader {
         return false;
     }
 
+    @Override
+    public String filterSyntax() {
+        return "a PingOne filter such as username sw \"e0001\" (PingOne's SCIM-like language: eq, sw, ew, and, or), ANDed with the pipe's populations";
+    }
+
+    /** The pipe's populations' users that PingOne's own filter also matches; not offered for a scope of group names. */
+    @Override
+    public Iterator<SourceEntry> scan(String filter) {
+        if (byGroups()) {
+            throw new IllegalArgumentException("a run of a pipe scoped by group names takes source ids, not a filter");
+        }
+        if (filter.isBlank()) {
+            throw new IllegalArgumentException("an empty filter");
+        }
+        return scanPopulations(filter);
+    }
+
     private Iterator<SourceEntry> scanPopulations() {
+        return scanPopulations(null);
+    }
+
+    /** @param filter PingOne's filter the users must also match, or null */
+    private Iterator<SourceEntry> scanPopulations(String filter) {
         Set<String> populations = populationIds();
         List<String> firstPages = new ArrayList<>();
         String limit = "limit=" + settings().pageSize();
         if (populations.isEmpty()) {
-            firstPages.add("/users?" + limit);
+            firstPages.add("/users?" + limit + (filter == null ? "" : "&filter=" + PingOneClient.encode(filter)));
         } else {
             for (String populationId : populations) {
-                firstPages.add("/users?" + limit + "&filter=" + PingOneClient.encode("population.id eq " + PingOneClient.filterValue(populationId)));
+                String inPopulation = "population.id eq " + PingOneClient.filterValue(populationId);
+                firstPages.add("/users?" + limit + "&filter=" + PingOneClient.encode(filter == null ? inPopulation : inPopulation + " and (" + filter + ")"));
             }
         }
         return Paging.map(Paging.flatMap(firstPages.iterator(), start -> client.pages(start, "users")), PingOneUserSource::entry);

@@ -75,6 +75,39 @@ class LdapStartpointsTest {
     }
 
     @Test
+    void anEntryCsnChangeCarriesItsCsnsTimeAndARunsFilterIsPushedDownWithThePipesScope() throws Exception {
+        Slapd.assumeAvailable();
+        slapd = Slapd.start().withPeople();
+        ldap = new LdapDirectory(new LdapSettings("openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
+                Duration.ofSeconds(2), Duration.ofSeconds(10)));
+        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, Slapd.PEOPLE, "(uid=start*)", "entryUUID",
+                "ds-pwp-account-disabled").withChangeDetection("entry-csn"));
+        String before = source.currentToken();
+        Instant written;
+        try (LDAPConnection admin = slapd.connection()) {
+            admin.add("dn: uid=start.x," + Slapd.PEOPLE, "objectClass: inetOrgPerson", "uid: start.x", "cn: X", "sn: Same");
+            written = Instant.now();
+            admin.add("dn: uid=start.y," + Slapd.PEOPLE, "objectClass: inetOrgPerson", "uid: start.y", "cn: Y", "sn: Other");
+            admin.add("dn: uid=other.z," + Slapd.PEOPLE, "objectClass: inetOrgPerson", "uid: other.z", "cn: Z", "sn: Same");
+        }
+        // the change's time is the server's, from its entryCSN (its latency is measured from it), not when idsync read it
+        Instant[] at = new Instant[1];
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            source.changesSince(before).changes().stream().filter(c -> source.read(c.sourceId()).map(e -> e.document().toString().contains("start.x"))
+                    .orElse(false)).findFirst().ifPresent(c -> at[0] = c.at());
+            return at[0] != null;
+        });
+        assertTrue(!at[0].isAfter(written), "the CSN's time " + at[0] + " is when slapd wrote it, before " + written);
+        // a run's filter goes with the pipe's scope (uid=start*): start.x only, not other.z
+        Set<String> filtered = new HashSet<>();
+        source.scan("(sn=Same)").forEachRemaining(entry -> filtered.add(entry.document().path("uid").isArray()
+                ? entry.document().path("uid").get(0).asText() : entry.document().path("uid").asText()));
+        assertEquals(Set.of("start.x"), filtered);
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> source.scan("*)("));
+        assertTrue(wrong.getMessage().contains("'*)(' is not an LDAP filter"), wrong.getMessage());
+    }
+
+    @Test
     void aChangelogStartsAtAChangeNumberOrTheBeginningButNotAtATime() throws Exception {
         demo = new DemoDirectory(DemoDirectory.Settings.defaults(0)).start();
         ldap = new LdapDirectory(new LdapSettings("directory", demo.url(), "cn=Directory Manager", "demo-password", DemoDirectory.BASE_DN, 2,
