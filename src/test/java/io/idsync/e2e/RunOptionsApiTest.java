@@ -85,6 +85,10 @@ class RunOptionsApiTest {
         assertEquals(matching, report.getInt("entries"), report.prettify());
         RestAssured.given().queryParam("dryRun", "true").queryParam("filter", filter).queryParam("ids", "a").post(PIPE + "/runs")
                 .then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("ids= or filter=, not both"));
+        // a filter that would close the population's parentheses and widen the search is refused, nothing started
+        RestAssured.given().queryParam("dryRun", "true").queryParam("filter", "username sw \"e\") or (username pr").post(PIPE + "/runs")
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("does not balance its parentheses and quotes"))
+                .body("accepted", org.hamcrest.Matchers.containsString("PingOne filter"));
     }
 
     private static JsonPath runToItsEnd(JsonPath started) {

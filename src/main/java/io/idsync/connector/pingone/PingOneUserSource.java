@@ -174,7 +174,36 @@ public final class PingOneUserSource implements SourceReader, io.idsync.connecto
         if (filter.isBlank()) {
             throw new IllegalArgumentException("an empty filter");
         }
+        requireBalanced(filter);
         return scanPopulations(filter);
+    }
+
+    /**
+     * The filter goes inside parentheses after the pipe's population: one whose parentheses or quotes do not balance
+     * could close them and widen the search beyond the populations ({@code a") or (username pr}), so it is refused.
+     */
+    private static void requireBalanced(String filter) {
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = 0; i < filter.length(); i++) {
+            char c = filter.charAt(i);
+            if (quoted) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth < 0) {
+                break;
+            }
+        }
+        if (quoted || depth != 0) {
+            throw new IllegalArgumentException("'" + filter + "' does not balance its parentheses and quotes");
+        }
     }
 
     private Iterator<SourceEntry> scanPopulations() {
