@@ -46,6 +46,15 @@ public interface SourceReader {
     boolean inScope(SourceEntry entry);
 
     /**
+     * Whether every entry {@link #scan()} returns is in scope by construction (the system applied the scope's rule itself,
+     * as an LDAP search does its base and filter): the road then does not check a scanned entry's scope again. A source
+     * whose scan returns more than its scope (a rule evaluated here, such as PingOne's group names) answers false.
+     */
+    default boolean scansOnlyInScope() {
+        return false;
+    }
+
+    /**
      * Every in-scope entry, fetched a page at a time as the iterator advances (its {@code next} throws as {@link #read}).
      *
      * @throws SystemUnavailable  the system cannot answer now (after the connection's own retries): the batch stops

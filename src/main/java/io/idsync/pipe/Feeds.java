@@ -109,14 +109,16 @@ final class Feeds {
         }
         Iterator<List<SourceEntry>> pages = Paging.chunks(scanned, PAGE);
         return Paging.flatMap(pages, entries -> {
+            boolean scoped = pipe.reader().scansOnlyInScope();
             List<SyncItem> items = entries.stream().map(entry -> new SyncItem(Change.scanned(entry, pipe.entryType()))).toList();
             Map<String, StateStore.EntryState> links = !linksExist ? Map.of() : retry.call(pipe, "read the links of a page",
                     () -> pipe.state().entries(pipe.name(), items.stream().map(i -> i.change.sourceId()).toList()));
             Map<String, StateStore.Intent> creates = new LinkedHashMap<>();
             for (SyncItem item : items) {
                 item.linkFound(links.get(item.change.sourceId()));
+                item.scopedByScan = scoped;
                 if (!dryRun && (item.link == null || (item.link.destinationRef() == null && item.link.intent() == null))
-                        && pipe.reader().inScope(item.change.preloaded())) {
+                        && (scoped || pipe.reader().inScope(item.change.preloaded()))) {
                     MappedEntry mapped = mapOrNull(pipe, item.change.preloaded());
                     if (mapped != null && pipe.membersFrom() == null) {
                         item.mapped = mapped;

@@ -128,7 +128,8 @@ public final class Road {
         item.source = item.change.preloaded() != null ? item.change.preloaded()
                 : retry.call(pipe, "read " + item.change.sourceId(), () -> pipe.reader().read(item.change.sourceId())).orElse(null);
         // a retired pipe's rule is gone: nothing is in its scope any more
-        item.inScope = item.source != null && !pipe.retired() && pipe.reader().inScope(item.source);
+        item.inScope = item.source != null && !pipe.retired()
+                && ((item.scopedByScan && item.source == item.change.preloaded()) || pipe.reader().inScope(item.source));
         if (item.source != null && pipe.membersFrom() != null) {
             provisionedMembers(pipe, item.source);
         }

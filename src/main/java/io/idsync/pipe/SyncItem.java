@@ -16,6 +16,8 @@ public final class SyncItem {
     final Change change;
     SourceEntry source;
     boolean inScope;
+    /** the entry came from a scan its source scoped itself ({@link io.idsync.connector.SourceReader#scansOnlyInScope}) */
+    boolean scopedByScan;
     MappedEntry mapped;
     /** the link as the state store has it (null: none), once looked up: by the feed with its page, else by correlate */
     StateStore.EntryState link;

@@ -45,6 +45,8 @@ final class EntryStates {
     private final Jdbc jdbc;
     private final AuditLog audit;
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    /** the buffer's keys by the destination id their entry is linked to: who owns a found entry, without walking the buffer */
+    private final ConcurrentHashMap<String, java.util.Set<String>> bufferedByDestination = new ConcurrentHashMap<>();
     private final Object flushLock = new Object();
     private volatile Fence fence = Fence.NONE;
 
@@ -143,32 +145,43 @@ final class EntryStates {
         return states;
     }
 
-    /** Who among {@code pipes} is linked to the destination entry with this id (or name), other than {@code self}'s {@code sourceId}. */
+    /**
+     * Who among {@code pipes} is linked to the destination entry with this id, other than {@code self}'s {@code sourceId}; by
+     * its name only when it has no id. One index lookup, and the buffer's by the same id: the found entry of every
+     * correlation is checked, so a first run against a destination that holds its entries asks this once per entry
+     * (a walk of every link and of the buffer each time made that run quadratic). A link with the same name and another
+     * id is to another entry (the one it named was replaced or renamed away): not the owner.
+     */
     Optional<Owner> owner(Collection<String> pipes, String self, String sourceId, String destinationId, String destinationRef) {
         java.util.function.Predicate<EntryState> isLink = s -> s != null && s.destinationRef() != null
-                && ((destinationId != null && destinationId.equals(s.destinationId())) || (destinationRef != null && destinationRef.equalsIgnoreCase(s.destinationRef())));
+                && (destinationId != null ? destinationId.equals(s.destinationId()) : destinationRef != null && destinationRef.equalsIgnoreCase(s.destinationRef()));
         java.util.function.Predicate<Owner> other = o -> !(o.pipe().equals(self) && o.sourceId().equals(sourceId));
-        for (Pending p : pending.values()) {
-            Owner owner = new Owner(p.pipe(), p.sourceId(), p.state().destinationRef());
-            if (pipes.contains(p.pipe()) && other.test(owner) && isLink.test(p.state())) {
-                return Optional.of(owner);
+        java.util.Collection<String> buffered = destinationId != null ? bufferedByDestination.getOrDefault(destinationId, java.util.Set.of()) : pending.keySet();
+        for (String key : buffered) {
+            Pending p = pending.get(key);
+            if (p != null && p.state() != null && pipes.contains(p.pipe()) && isLink.test(p.state())) {
+                Owner owner = new Owner(p.pipe(), p.sourceId(), p.state().destinationRef());
+                if (other.test(owner)) {
+                    return Optional.of(owner);
+                }
             }
         }
-        if (pipes.isEmpty()) {
+        if (pipes.isEmpty() || (destinationId == null && destinationRef == null)) {
             return Optional.empty();
         }
         String in = String.join(", ", java.util.Collections.nCopies(pipes.size(), "?"));
-        List<Object> values = new ArrayList<>(pipes);
-        values.add(destinationId == null ? "" : destinationId);
-        values.add(destinationRef == null ? "" : destinationRef);
+        List<Object> values = new ArrayList<>();
+        values.add(destinationId != null ? destinationId : destinationRef);
+        values.addAll(pipes);
         List<Owner> linked = new ArrayList<>();
-        jdbc.query("SELECT pipe, source_id, destination_ref FROM entry_state WHERE pipe IN (" + in + ") AND destination_ref IS NOT NULL AND (destination_id = ? OR destination_ref = ?)",
+        jdbc.query("SELECT pipe, source_id, destination_ref FROM entry_state WHERE " + (destinationId != null ? "destination_id" : "destination_ref") + " = ?"
+                        + " AND pipe IN (" + in + ") AND destination_ref IS NOT NULL",
                 rs -> linked.add(new Owner(rs.getString(1), rs.getString(2), rs.getString(3))), values.toArray());
         // a newer outcome still in the buffer may have let the entry go
         return linked.stream().filter(other)
                 .filter(o -> {
-                    Pending buffered = pending.get(key(o.pipe(), o.sourceId()));
-                    return buffered == null || isLink.test(buffered.state());
+                    Pending newer = pending.get(key(o.pipe(), o.sourceId()));
+                    return newer == null || isLink.test(newer.state());
                 }).findFirst();
     }
 
@@ -248,7 +261,7 @@ final class EntryStates {
 
     /** An outcome: the entry's row is written (and its intent, settled by it, goes). */
     void buffer(String pipe, EntryState state) {
-        pending.put(key(pipe, state.sourceId()), new Pending(pipe, state.sourceId(), state, true));
+        indexed(key(pipe, state.sourceId()), pending.put(key(pipe, state.sourceId()), new Pending(pipe, state.sourceId(), state, true)));
         flushWhenFull();
     }
 
@@ -258,13 +271,21 @@ final class EntryStates {
      */
     void bufferIntents(String pipe, Collection<EntryState> states) {
         for (EntryState state : states) {
-            pending.compute(key(pipe, state.sourceId()), (k, waiting) -> new Pending(pipe, state.sourceId(), state, waiting != null && waiting.outcome()));
+            Pending[] replaced = new Pending[1];
+            pending.compute(key(pipe, state.sourceId()), (k, waiting) -> {
+                replaced[0] = waiting;
+                return new Pending(pipe, state.sourceId(), state, waiting != null && waiting.outcome());
+            });
+            indexed(key(pipe, state.sourceId()), replaced[0]);
         }
     }
 
     /** The entry's row and intent go at the next flush. */
     void forget(String pipe, String sourceId) {
-        pending.put(key(pipe, sourceId), new Pending(pipe, sourceId, null, true));
+        Pending replaced = pending.put(key(pipe, sourceId), new Pending(pipe, sourceId, null, true));
+        if (replaced != null) {
+            unindex(key(pipe, sourceId), replaced);
+        }
         flushWhenFull();
     }
 
@@ -353,13 +374,44 @@ final class EntryStates {
                 }
             });
         } catch (LeaseLost lost) {
-            written.values().stream().filter(p -> lost.pipes().contains(p.pipe())).forEach(p -> pending.remove(key(p.pipe(), p.sourceId()), p));
+            written.values().stream().filter(p -> lost.pipes().contains(p.pipe())).forEach(p -> unbuffer(key(p.pipe(), p.sourceId()), p));
             audited.stream().filter(r -> !lost.pipes().contains(r.pipe())).forEach(audit::add);
             throw lost;
         }
         // only once committed: a reader always finds an outcome in the buffer or in the database; a newer
         // outcome put meanwhile stays for the next flush
-        written.forEach(pending::remove);
+        written.forEach(this::unbuffer);
+    }
+
+    /** Notes the buffered write under its destination id, for {@link #owner} (the previous one's entry is left to {@link #unbuffer}). */
+    private void indexed(String key, Pending replaced) {
+        Pending now = pending.get(key);
+        if (now != null && now.state() != null && now.state().destinationId() != null) {
+            bufferedByDestination.computeIfAbsent(now.state().destinationId(), id -> ConcurrentHashMap.newKeySet()).add(key);
+        }
+        if (replaced != null) {
+            unindex(key, replaced);
+        }
+    }
+
+    /** Drops this buffered write once written (a newer one of the entry stays for the next flush). */
+    private void unbuffer(String key, Pending written) {
+        pending.remove(key, written);
+        unindex(key, written);
+    }
+
+    /** Forgets the destination id of a write no longer buffered, unless the entry's newer write has the same. */
+    private void unindex(String key, Pending gone) {
+        String id = gone.state() == null ? null : gone.state().destinationId();
+        if (id != null) {
+            bufferedByDestination.computeIfPresent(id, (k, keys) -> {
+                Pending now = pending.get(key);
+                if (now == null || now.state() == null || !id.equals(now.state().destinationId())) {
+                    keys.remove(key);
+                }
+                return keys.isEmpty() ? null : keys;
+            });
+        }
     }
 
     private void write(Connection c, List<StateStore.AuditRecord> audited, List<Pending> forgotten, List<Pending> batch) throws SQLException {

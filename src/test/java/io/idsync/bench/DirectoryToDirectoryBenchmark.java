@@ -108,10 +108,12 @@ public final class DirectoryToDirectoryBenchmark {
                 System.out.printf(Locale.ROOT, "%s load: raw %.0f/s, idsync %.0f/s, ratio %.2f; idsync CPU %.0f µs per entry, slapd %.0f µs;"
                                 + " heap after GC %s, peak %d MB of %d MB%n", mode, rawRate, rate, rate / rawRate, cpu / 1e3 / created,
                         slapd.cpu().minus(slapdStart).toNanos() / 1e3 / created, progress.report(), heap.peakBytes >> 20, Runtime.getRuntime().maxMemory() >> 20);
+                System.out.printf(Locale.ROOT, "%s load, %s (ratio %.2f)%n", mode, progress.warm(), progress.warmRate() / rawRate);
 
                 if (Boolean.getBoolean("bench.loadOnly")) {
                     return; // profiling the load alone
                 }
+
                 // 10,000 modifies in one burst at the source; the time until idsync has applied every one
                 int modifies = Math.min(10_000, entries);
                 long burst = System.nanoTime();
@@ -133,6 +135,16 @@ public final class DirectoryToDirectoryBenchmark {
                 int left = count(admin, "(objectClass=inetOrgPerson)", REPLICA);
                 System.out.printf(Locale.ROOT, "%s deletes: %,d deleted at the source, reconciliation %.1f s, %,d entries left in %s (%s)%n",
                         mode, deletes, reconciled, left, REPLICA, left == entries - deletes ? "all found" : "NOT all found");
+
+                // a first run against a destination that already holds every entry (a new state store: no links): each
+                // entry is found by correlation, checked for another owner, and linked; nothing is written to it
+                try (Idsync fresh = new Idsync(slapd, workers)) {
+                    long relinkStart = System.nanoTime();
+                    fresh.poll();
+                    double relinked = (System.nanoTime() - relinkStart) / 1e9;
+                    System.out.printf(Locale.ROOT, "%s first run over a full destination: %,d entries found by correlation in %.1f s (%.0f/s), %,d written%n",
+                            mode, left, relinked, left / relinked, fresh.pipe.counters().get("created") + fresh.pipe.counters().get("modified"));
+                }
             }
             admin.close();
         }
@@ -158,6 +170,13 @@ public final class DirectoryToDirectoryBenchmark {
             state = org.h2.jdbcx.JdbcConnectionPool.create("jdbc:h2:file:" + dir.resolve("state") + System.getProperty("bench.h2Options", ShippedStateStore.h2Options()), "idsync", "");
             state.setMaxConnections(workers + 2);
             Flyway.configure().dataSource(state).locations("classpath:db/migration").load().migrate();
+            for (String sql : System.getProperty("bench.sql", "").split(";")) {
+                if (!sql.isBlank()) {
+                    try (var c = state.getConnection(); var st = c.createStatement()) {
+                        st.execute(sql);
+                    }
+                }
+            }
             source = new LdapDirectory(new LdapSettings("source", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
                     Duration.ofSeconds(5), Duration.ofSeconds(60)));
             destination = new LdapDirectory(new LdapSettings("destination", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.REPLICA_SUFFIX,
@@ -216,13 +235,40 @@ public final class DirectoryToDirectoryBenchmark {
                 int next = marks.size() == 0 ? 10 : marks.size() == 1 ? 50 : 101;
                 if (done * 100 >= (long) entries * next) {
                     marks.add(next + " %: " + (afterGc() >> 20) + " MB");
+                    if (next == 50) {
+                        halfway = new long[]{done, System.nanoTime(), cpu()};
+                    }
                 }
             }, 0, 100, TimeUnit.MILLISECONDS);
         }
 
         void stop() {
             timer.shutdownNow();
+            long[] mark = halfway;
+            if (mark != null) {
+                long done = pipe.counters().get("created") - mark[0];
+                warmRate = done / ((System.nanoTime() - mark[1]) / 1e9);
+                warm = String.format(Locale.ROOT, "warm (the second half): idsync %.0f/s, CPU %.0f µs per entry",
+                        done / ((System.nanoTime() - mark[1]) / 1e9), (cpu() - mark[2]) / 1e3 / done);
+            }
             marks.add("100 %: " + (afterGc() >> 20) + " MB");
+        }
+
+        /** the JIT compiles most of the road in the load's first seconds: the second half is the warm cost */
+        private volatile long[] halfway;
+        private volatile String warm = "warm: not measured";
+        private volatile double warmRate;
+
+        String warm() {
+            return warm;
+        }
+
+        double warmRate() {
+            return warmRate;
+        }
+
+        private static long cpu() {
+            return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
         }
 
         private static long afterGc() {

@@ -87,4 +87,34 @@ class StateStoreTest {
         assertEquals(java.util.List.of("bad-1"), afterRestart.entries("users", "failed", false, "backslash", null, 10).stream()
                 .map(StateStore.EntryState::sourceId).toList(), "a text search in the reason");
     }
+
+    @Test
+    void theOwnerOfAFoundEntryIsTheLinkWithItsIdBufferedOrWrittenAndByNameOnlyWhenItHasNone() {
+        StateStore state = new StateStore(dataSource);
+        java.util.List<String> pipes = java.util.List.of("users", "contractors");
+        state.recordSynced("users", "ann", "uid=ann,ou=People", "id-ann");
+        state.recordSynced("contractors", "bob", "uid=bob,ou=People", "id-bob");
+        for (boolean written : new boolean[]{false, true}) {
+            if (written) {
+                state.flush();
+                state = new StateStore(dataSource);
+            }
+            String where = written ? " (written)" : " (buffered)";
+            assertEquals("ann", state.owner(pipes, "users", "carl", "id-ann", "uid=ann-renamed,ou=People").orElseThrow().sourceId(),
+                    "found by its id, whatever its name now" + where);
+            assertEquals("contractors", state.owner(pipes, "users", "carl", "id-bob", "uid=bob,ou=People").orElseThrow().pipe(),
+                    "another pipe writing to the same destination" + where);
+            assertTrue(state.owner(pipes, "users", "carl", "id-new", "uid=ann,ou=People").isEmpty(),
+                    "a new entry where a linked one was (replaced, or renamed away) is not the link's" + where);
+            assertEquals("ann", state.owner(pipes, "users", "carl", null, "uid=ann,ou=People").orElseThrow().sourceId(),
+                    "an entry without an id is found by its name" + where);
+            assertTrue(state.owner(pipes, "users", "ann", "id-ann", "uid=ann,ou=People").isEmpty(), "its own link is no other owner" + where);
+            assertTrue(state.owner(java.util.List.of("users"), "users", "carl", "id-bob", "uid=bob,ou=People").isEmpty(),
+                    "a pipe that does not write with this one" + where);
+        }
+        state.recordRemoved("users", "ann");
+        assertTrue(state.owner(pipes, "users", "carl", "id-ann", "uid=ann,ou=People").isEmpty(), "a removal still buffered lets the entry go");
+        state.flush();
+        assertTrue(new StateStore(dataSource).owner(pipes, "users", "carl", "id-ann", "uid=ann,ou=People").isEmpty(), "and once written");
+    }
 }

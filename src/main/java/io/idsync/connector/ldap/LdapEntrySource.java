@@ -59,6 +59,9 @@ public final class LdapEntrySource implements ChangeSource, SourceReader, io.ids
     private final SourceLookups lookups;
     private final GroupScope scope;
     private final ChangelogFeed changelog;
+    /** the scope's base and filter, parsed on first use (a filter the server refuses is named by the first search, as before) */
+    private volatile DN base;
+    private volatile Filter filter;
     private volatile ChangeDetection detection;
 
     public LdapEntrySource(LdapDirectory directory, LdapSourceSettings settings) {
@@ -298,13 +301,29 @@ public final class LdapEntrySource implements ChangeSource, SourceReader, io.ids
                 }
                 return false;
             }
-            return new DN(dn).isDescendantOf(settings.searchBase(), false) && Filter.create(settings.filter()).matchesEntry(toEntry(entry));
+            return new DN(dn).isDescendantOf(base(), false) && filter().matchesEntry(toEntry(entry));
         } catch (LDAPException e) {
             if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT || e.getResultCode() == ResultCode.UNDEFINED_ATTRIBUTE_TYPE) {
                 return false;
             }
             throw directory.systemFailure("scope check of " + dn, e);
         }
+    }
+
+    /** A search with the pipe's base and filter, or a group's members: each entry is in scope as the server answered it. */
+    @Override
+    public boolean scansOnlyInScope() {
+        return true;
+    }
+
+    private DN base() throws LDAPException {
+        DN parsed = base;
+        return parsed != null ? parsed : (base = new DN(settings.searchBase()));
+    }
+
+    private Filter filter() throws LDAPException {
+        Filter parsed = filter;
+        return parsed != null ? parsed : (filter = Filter.create(settings.filter()));
     }
 
     @Override
