@@ -46,6 +46,10 @@ public final class ResyncBenchmark {
     public static void main(String[] args) throws Exception {
         // log as the application does (INFO); outside Quarkus the log manager would format every debug message
         org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("").setLevel(java.util.logging.Level.INFO);
+        if (!Boolean.parseBoolean(System.getProperty("bench.auditLines", "true"))) {
+            // the audit log's JSON lines off (io.idsync.audit at WARN): the audit log in the state store is kept either way
+            org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("io.idsync.audit").setLevel(java.util.logging.Level.WARNING);
+        }
         int users = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int workers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 0;
