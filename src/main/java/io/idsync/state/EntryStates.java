@@ -282,10 +282,7 @@ final class EntryStates {
 
     /** The entry's row and intent go at the next flush. */
     void forget(String pipe, String sourceId) {
-        Pending replaced = pending.put(key(pipe, sourceId), new Pending(pipe, sourceId, null, true));
-        if (replaced != null) {
-            unindex(key(pipe, sourceId), replaced);
-        }
+        indexed(key(pipe, sourceId), pending.put(key(pipe, sourceId), new Pending(pipe, sourceId, null, true)));
         flushWhenFull();
     }
 
@@ -383,35 +380,41 @@ final class EntryStates {
         written.forEach(this::unbuffer);
     }
 
-    /** Notes the buffered write under its destination id, for {@link #owner} (the previous one's entry is left to {@link #unbuffer}). */
+    /** Notes the buffered write under its destination id, for {@link #owner}, and forgets the one it replaced. */
     private void indexed(String key, Pending replaced) {
         Pending now = pending.get(key);
-        if (now != null && now.state() != null && now.state().destinationId() != null) {
-            bufferedByDestination.computeIfAbsent(now.state().destinationId(), id -> ConcurrentHashMap.newKeySet()).add(key);
+        String id = now == null || now.state() == null ? null : now.state().destinationId();
+        if (id != null) {
+            // added inside compute: a concurrent unindex that empties the set cannot drop it between get and add
+            bufferedByDestination.compute(id, (k, keys) -> {
+                java.util.Set<String> set = keys == null ? ConcurrentHashMap.newKeySet() : keys;
+                set.add(key);
+                return set;
+            });
+            unindex(key, id); // written and dropped meanwhile: not left behind
         }
-        if (replaced != null) {
-            unindex(key, replaced);
+        if (replaced != null && replaced.state() != null && replaced.state().destinationId() != null) {
+            unindex(key, replaced.state().destinationId());
         }
     }
 
     /** Drops this buffered write once written (a newer one of the entry stays for the next flush). */
     private void unbuffer(String key, Pending written) {
         pending.remove(key, written);
-        unindex(key, written);
+        if (written.state() != null && written.state().destinationId() != null) {
+            unindex(key, written.state().destinationId());
+        }
     }
 
-    /** Forgets the destination id of a write no longer buffered, unless the entry's newer write has the same. */
-    private void unindex(String key, Pending gone) {
-        String id = gone.state() == null ? null : gone.state().destinationId();
-        if (id != null) {
-            bufferedByDestination.computeIfPresent(id, (k, keys) -> {
-                Pending now = pending.get(key);
-                if (now == null || now.state() == null || !id.equals(now.state().destinationId())) {
-                    keys.remove(key);
-                }
-                return keys.isEmpty() ? null : keys;
-            });
-        }
+    /** Forgets that the buffer links {@code key} to destination {@code id}, unless its write now buffered does. */
+    private void unindex(String key, String id) {
+        bufferedByDestination.computeIfPresent(id, (k, keys) -> {
+            Pending now = pending.get(key);
+            if (now == null || now.state() == null || !id.equals(now.state().destinationId())) {
+                keys.remove(key);
+            }
+            return keys.isEmpty() ? null : keys;
+        });
     }
 
     private void write(Connection c, List<StateStore.AuditRecord> audited, List<Pending> forgotten, List<Pending> batch) throws SQLException {
