@@ -54,6 +54,9 @@ public final class DirectoryToDirectoryBenchmark {
     private static final String SOURCE = "ou=People," + Slapd.SUFFIX;
     private static final String REPLICA = "ou=People," + Slapd.REPLICA_SUFFIX;
     private static final String RAW = "ou=Raw," + Slapd.REPLICA_SUFFIX;
+    /** {@code -Dbench.state=postgresql}: the state store in a PostgreSQL 15 of the benchmark's (fsync off), else H2 as shipped */
+    private static io.idsync.testsupport.Postgres POSTGRES;
+    private static final AtomicInteger DATABASES = new AtomicInteger();
 
     public static void main(String[] args) throws Exception {
         org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("").setLevel(java.util.logging.Level.WARNING);
@@ -63,8 +66,14 @@ public final class DirectoryToDirectoryBenchmark {
         int entries = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int workers = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         String modes = args.length > 2 ? args[2] : "both";
+        if ("postgresql".equals(System.getProperty("bench.state"))) {
+            POSTGRES = io.idsync.testsupport.Postgres.start();
+        }
         for (boolean fsync : modes.equals("both") ? List.of(false, true) : List.of(modes.equals("fsync"))) {
             run(entries, workers, fsync);
+        }
+        if (POSTGRES != null) {
+            POSTGRES.close();
         }
     }
 
@@ -94,6 +103,7 @@ public final class DirectoryToDirectoryBenchmark {
                 progress.start();
                 long cpuStart = os.getProcessCpuTime();
                 Duration slapdStart = slapd.cpu();
+                Duration postgresStart = postgresCpu();
                 long start = System.nanoTime();
                 idsync.poll();
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -109,6 +119,10 @@ public final class DirectoryToDirectoryBenchmark {
                                 + " heap after GC %s, peak %d MB of %d MB%n", mode, rawRate, rate, rate / rawRate, cpu / 1e3 / created,
                         slapd.cpu().minus(slapdStart).toNanos() / 1e3 / created, progress.report(), heap.peakBytes >> 20, Runtime.getRuntime().maxMemory() >> 20);
                 System.out.printf(Locale.ROOT, "%s load, %s (ratio %.2f)%n", mode, progress.warm(), progress.warmRate() / rawRate);
+                if (POSTGRES != null) {
+                    System.out.printf(Locale.ROOT, "%s load: the state store's PostgreSQL %.0f µs of CPU per entry%n", mode,
+                            postgresCpu().minus(postgresStart).toNanos() / 1e3 / created);
+                }
 
                 if (Boolean.getBoolean("bench.loadOnly")) {
                     return; // profiling the load alone
@@ -157,7 +171,8 @@ public final class DirectoryToDirectoryBenchmark {
         private final ThreadPoolExecutor pool;
         private final LdapDirectory source;
         private final LdapDirectory destination;
-        private final org.h2.jdbcx.JdbcConnectionPool state;
+        private final javax.sql.DataSource state;
+        private final AutoCloseable closeState;
 
         Idsync(Slapd slapd, int workers) throws Exception {
             Path dir = Files.createTempDirectory("idsync-d2d-bench");
@@ -167,8 +182,24 @@ public final class DirectoryToDirectoryBenchmark {
                     .replace("  - {to-attribute: ds-pwp-account-disabled, type: direct, from-attribute: ds-pwp-account-disabled}\n", "")
                     .replace("  - {to-attribute: entryUUID, type: direct, from-attribute: entryUUID, create-only: true}\n", "")
                     .replace("  - [entryUUID]\n", ""));
-            state = org.h2.jdbcx.JdbcConnectionPool.create("jdbc:h2:file:" + dir.resolve("state") + System.getProperty("bench.h2Options", ShippedStateStore.h2Options()), "idsync", "");
-            state.setMaxConnections(workers + 2);
+            if (POSTGRES != null) {
+                // a database of its own in the benchmark's PostgreSQL, pooled as Quarkus pools it (Agroal)
+                String database = "idsync_" + DATABASES.incrementAndGet();
+                try (var c = POSTGRES.dataSource().getConnection(); var st = c.createStatement()) {
+                    st.execute("CREATE DATABASE " + database);
+                }
+                io.agroal.api.AgroalDataSource pooled = io.agroal.api.AgroalDataSource.from(new io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier()
+                        .connectionPoolConfiguration(pool -> pool.maxSize(workers + 2).connectionFactoryConfiguration(factory -> factory
+                                .jdbcUrl(POSTGRES.url().replace("/idsync", "/" + database)).principal(new io.agroal.api.security.NamePrincipal("idsync")))));
+                state = pooled;
+                closeState = pooled;
+            } else {
+                org.h2.jdbcx.JdbcConnectionPool h2 = org.h2.jdbcx.JdbcConnectionPool.create("jdbc:h2:file:" + dir.resolve("state")
+                        + System.getProperty("bench.h2Options", ShippedStateStore.h2Options()), "idsync", "");
+                h2.setMaxConnections(workers + 2);
+                state = h2;
+                closeState = h2::dispose;
+            }
             Flyway.configure().dataSource(state).locations("classpath:db/migration").load().migrate();
             for (String sql : System.getProperty("bench.sql", "").split(";")) {
                 if (!sql.isBlank()) {
@@ -211,7 +242,11 @@ public final class DirectoryToDirectoryBenchmark {
             pool.shutdownNow();
             source.close();
             destination.close();
-            state.dispose();
+            try {
+                closeState.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
@@ -280,6 +315,13 @@ public final class DirectoryToDirectoryBenchmark {
         String report() {
             return String.join(", ", marks);
         }
+    }
+
+    /** The CPU PostgreSQL's processes have used (its backends live as long as the pool's connections: the whole load). */
+    private static Duration postgresCpu() {
+        return POSTGRES == null ? Duration.ZERO : ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO)).reduce(Duration.ZERO, Duration::plus);
     }
 
     private interface Step {
