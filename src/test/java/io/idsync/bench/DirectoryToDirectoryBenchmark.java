@@ -48,6 +48,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and their ratio; then 10,000 modifies in one burst (the raw modify rate, and the time until idsync has applied
  * them all), then 1,000 deletes found by the reconciliation. In {@code dbnosync} and in fsync mode. Not a test:
  * <pre>java -Xmx256m -cp ... io.idsync.bench.DirectoryToDirectoryBenchmark 100000 [workers] [nosync|fsync|both]</pre>
+ * Then a first run over the full destination (a new state store: every entry found by correlation). Properties:
+ * {@code bench.loadOnly=true} stops after the load (for a profiler); {@code bench.state=postgresql} keeps the state in a
+ * PostgreSQL of the benchmark's; {@code bench.h2Options} and {@code bench.sql} (statements run after the migration, such
+ * as a {@code DROP INDEX}) measure what a change to H2 would buy.
  */
 public final class DirectoryToDirectoryBenchmark {
 
