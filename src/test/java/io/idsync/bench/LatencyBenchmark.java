@@ -114,23 +114,13 @@ public final class LatencyBenchmark {
             int total = rate * seconds;
             long started = System.nanoTime();
             for (int i = 0; i < total; i++) {
-                long wait = started + i * 1_000_000_000L / rate - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
+                pace(started, i, rate);
                 admin.modify("uid=lat." + (i % users) + "," + io.idsync.testsupport.Slapd.PEOPLE,
                         new com.unboundid.ldap.sdk.Modification(com.unboundid.ldap.sdk.ModificationType.REPLACE, "title", "latency " + i));
             }
             long drove = System.nanoTime() - started;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            int seen = -1;
-            while (System.nanoTime() < deadline && latencies.size() != seen) {
-                seen = latencies.size();
-                TimeUnit.SECONDS.sleep(3);
-            }
+            List<Duration> sorted = settled(latencies);
             clock.shutdownNow();
-            List<Duration> sorted = new ArrayList<>(latencies);
-            Collections.sort(sorted);
             String last = scim.get("/Users?filter=" + java.net.URLEncoder.encode("userName eq \"lat." + ((total - 1) % users) + "\"",
                     java.nio.charset.StandardCharsets.UTF_8)).path("Resources").path(0).path("title").asText();
             System.out.printf("directory → SCIM (slapd entryCSN → scim-sdk-server): %d changes at %.0f/s for %d s, %d latencies: p50 %d ms, p99 %d ms,"
@@ -138,6 +128,27 @@ public final class LatencyBenchmark {
                     at(sorted, 0.5), at(sorted, 0.99), sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).toMillis(),
                     ("latency " + (total - 1)).equals(last) ? "yes" : "NO (" + last + ")");
         }
+    }
+
+    /** Waits until change {@code i} is due at {@code rate} per second from {@code started}. */
+    private static void pace(long started, int i, int rate) throws InterruptedException {
+        long wait = started + i * 1_000_000_000L / rate - System.nanoTime();
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    /** The latencies once every change is applied (none new for 3 s; 30 s at most), sorted. */
+    private static List<Duration> settled(List<Duration> latencies) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int seen = -1;
+        while (System.nanoTime() < deadline && latencies.size() != seen) {
+            seen = latencies.size();
+            TimeUnit.SECONDS.sleep(3);
+        }
+        List<Duration> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        return sorted;
     }
 
     private static void run(int rate, int seconds, Duration pollingOffset) throws Exception {
@@ -159,24 +170,13 @@ public final class LatencyBenchmark {
             int total = rate * seconds;
             long started = System.nanoTime();
             for (int i = 0; i < total; i++) {
-                long due = started + i * 1_000_000_000L / rate;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
+                pace(started, i, rate);
                 systems.admin.patchUser(ids.get(i % ids.size()), SandboxAdmin.JSON.createObjectNode().put("title", "latency " + i));
             }
             long drove = System.nanoTime() - started;
             // every change applied (changes to one user within a poll coalesce: one latency for them)
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            int seen = -1;
-            while (System.nanoTime() < deadline && latencies.size() != seen) {
-                seen = latencies.size();
-                TimeUnit.SECONDS.sleep(3);
-            }
+            List<Duration> sorted = settled(latencies);
             clock.shutdownNow();
-            List<Duration> sorted = new ArrayList<>(latencies);
-            Collections.sort(sorted);
             System.out.printf("polling offset %d s: %d changes at %.0f/s for %d s, %d latencies: p50 %d ms, p99 %d ms, max %d ms%n",
                     pollingOffset.toSeconds(), total, total / (drove / 1e9), seconds, sorted.size(), at(sorted, 0.5), at(sorted, 0.99),
                     sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).toMillis());

@@ -43,14 +43,19 @@ class LdapStartpointsTest {
         }
     }
 
-    @Test
-    void anEntryCsnFeedStartsAtATimeOrAtTheBeginningAndSaysWhereInItsOwnWords() throws Exception {
+    /** The people under slapd's ou=People whose uid starts with "start", by their entryCSN. */
+    private LdapEntrySource entryCsnSource() throws Exception {
         Slapd.assumeAvailable();
         slapd = Slapd.start().withPeople();
         ldap = new LdapDirectory(new LdapSettings("openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
                 Duration.ofSeconds(2), Duration.ofSeconds(10)));
-        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, Slapd.PEOPLE, "(uid=start*)", "entryUUID",
+        return new LdapEntrySource(ldap, LdapSourceSettings.users(null, Slapd.PEOPLE, "(uid=start*)", "entryUUID",
                 "ds-pwp-account-disabled").withChangeDetection("entry-csn"));
+    }
+
+    @Test
+    void anEntryCsnFeedStartsAtATimeOrAtTheBeginningAndSaysWhereInItsOwnWords() throws Exception {
+        LdapEntrySource source = entryCsnSource();
         Instant between;
         try (LDAPConnection admin = slapd.connection()) {
             admin.add("dn: uid=start.a," + Slapd.PEOPLE, "objectClass: inetOrgPerson", "uid: start.a", "cn: A", "sn: A");
@@ -76,12 +81,7 @@ class LdapStartpointsTest {
 
     @Test
     void anEntryCsnChangeCarriesItsCsnsTimeAndARunsFilterIsPushedDownWithThePipesScope() throws Exception {
-        Slapd.assumeAvailable();
-        slapd = Slapd.start().withPeople();
-        ldap = new LdapDirectory(new LdapSettings("openldap", slapd.url(), Slapd.ROOT_DN, Slapd.ROOT_PASSWORD, Slapd.SUFFIX, 2,
-                Duration.ofSeconds(2), Duration.ofSeconds(10)));
-        LdapEntrySource source = new LdapEntrySource(ldap, LdapSourceSettings.users(null, Slapd.PEOPLE, "(uid=start*)", "entryUUID",
-                "ds-pwp-account-disabled").withChangeDetection("entry-csn"));
+        LdapEntrySource source = entryCsnSource();
         String before = source.currentToken();
         Instant written;
         try (LDAPConnection admin = slapd.connection()) {
