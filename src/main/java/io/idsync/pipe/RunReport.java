@@ -22,6 +22,9 @@ public final class RunReport {
     private final boolean dryRun;
     private final Instant startedAt = Instant.now();
     private volatile Instant finishedAt;
+    /** when the first and the latest entry's outcome came: the run's pace, without its start-up and final commit */
+    private final java.util.concurrent.atomic.AtomicReference<Instant> firstOutcomeAt = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile Instant lastOutcomeAt;
     private final Map<Outcome, AtomicLong> counts = new LinkedHashMap<>();
     private final List<String> sample = Collections.synchronizedList(new ArrayList<>());
     private volatile String error;
@@ -47,6 +50,9 @@ public final class RunReport {
     }
 
     void add(SyncItem item) {
+        Instant now = Instant.now();
+        firstOutcomeAt.compareAndSet(null, now);
+        lastOutcomeAt = now;
         counts.get(item.outcome).incrementAndGet();
         if (item.outcome != Outcome.NO_CHANGE && item.outcome != Outcome.OUT_OF_SCOPE && sample.size() < SAMPLE_SIZE) {
             String what = item.plan != null && item.outcome != Outcome.FAILED ? item.plan.describe() : item.change.sourceId();
@@ -116,6 +122,17 @@ public final class RunReport {
         return map;
     }
 
+    /**
+     * Entries a second from the first outcome to the last (the rate a paced run kept; a run's reading of its first page
+     * and its final commit are in its {@code seconds}, not in its rate); the whole run's for a run of one entry.
+     */
+    private long entriesPerSecond(long total, double seconds) {
+        Instant first = firstOutcomeAt.get();
+        Instant last = lastOutcomeAt;
+        double span = first == null || last == null ? 0 : Duration.between(first, last).toMillis() / 1000.0;
+        return total > 1 && span > 0 ? Math.round((total - 1) / span) : Math.round(total / seconds);
+    }
+
     public String kind() {
         return kind;
     }
@@ -150,7 +167,7 @@ public final class RunReport {
         if (finishedAt != null) {
             double seconds = Math.max(0.001, Duration.between(startedAt, finishedAt).toMillis() / 1000.0);
             map.put("seconds", seconds);
-            map.put("entriesPerSecond", Math.round(total / seconds));
+            map.put("entriesPerSecond", entriesPerSecond(total, seconds));
         }
         Map<String, Long> byOutcome = new LinkedHashMap<>();
         counts.forEach((outcome, count) -> byOutcome.put(outcome.counter(), count.get()));
